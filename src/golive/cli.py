@@ -1,0 +1,75 @@
+"""The `golive` command line. Each area lives in its own module; this file only wires them."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from golive import __version__
+from golive.errors import ExitCode, GoLiveError
+
+err = Console(stderr=True)
+
+app = typer.Typer(
+    name="golive",
+    help=(
+        "Go-live readiness harness for money platforms.\n\n"
+        "Proves, with signed evidence, that the canary money loop works end to end, that a "
+        "rollback loses no money, that the database restores within its RTO/RPO, that ledger "
+        "invariants hold, and that the environment and hypercare probes are ready.\n\n"
+        "Start with `golive doctor` (what this machine can run), then `golive run` "
+        "(a full readiness run against the embedded reference platform). "
+        "Exit codes: 0 GO, 1 NO-GO, 2 usage or configuration error, 3 INCONCLUSIVE."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"golive {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """Go-live readiness harness for money platforms."""
+
+
+def _register() -> None:
+    # Sub-commands, one module per area. Imported here so `golive --help` lists them all.
+    from golive.postgres.cli import doctor, postgres_app
+
+    app.command("doctor")(doctor)
+    app.add_typer(postgres_app, name="postgres")
+
+
+def main() -> None:
+    _register()
+    try:
+        app(standalone_mode=False)
+    except GoLiveError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        for note in getattr(exc, "__notes__", []):
+            err.print(f"  {note}")
+        sys.exit(int(exc.exit_code))
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(int(ExitCode.INCONCLUSIVE))
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(int(ExitCode.USAGE))
+        raise
