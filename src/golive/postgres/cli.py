@@ -1,0 +1,84 @@
+"""`golive doctor` and `golive postgres …` (registered by golive.cli)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+out = Console()
+
+postgres_app = typer.Typer(
+    help=(
+        "Disposable Postgres for readiness runs: build the air-gapped image, clear leftovers.\n\n"
+        "Providers are chosen with --postgres / GOLIVE_POSTGRES (auto, docker, local, pgserver "
+        "or a DSN); see docs/postgres.md."
+    ),
+    no_args_is_help=True,
+)
+
+
+def doctor(
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Report what this machine can run: every Postgres provider, and the fix for each gap."""
+    from golive.postgres.doctor import diagnose
+
+    report = diagnose()
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+        return
+    table = Table(title="golive doctor: Postgres providers", show_lines=False)
+    table.add_column("piece", overflow="fold")
+    table.add_column("status")
+    table.add_column("found", overflow="fold")
+    table.add_column("fix", overflow="fold")
+    for c in report.checks:
+        status = "[green]ok[/]" if c.ok else "[red]missing[/]"
+        table.add_row(c.name, status, c.detail, c.fix)
+    out.print(table)
+    colour = "green" if report.auto_ok else "red"
+    out.print(f"--postgres auto would use: [{colour}]{report.auto}[/]")
+
+
+@postgres_app.command("build-image")
+def build_image(
+    tag: str = typer.Option(
+        None, "--tag", help="Image tag (default golive/postgres:<major>-local)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Rebuild even if an identical image exists."),
+    source: str = typer.Option(
+        "auto",
+        "--from",
+        help="Server binaries to pack: auto (system, else pgserver), system, pgserver.",
+    ),
+) -> None:
+    """Build a Postgres image with no container registry, from this machine's server binaries.
+
+    The image's entrypoint honours POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB like the
+    official image, so testcontainers uses it unchanged. Skipped when an image with the same
+    content already has the tag, unless --force.
+    """
+    from golive.postgres.image import build
+
+    result = build(tag=tag, force=force, source=source, log=lambda m: out.print(m, highlight=False))
+    verb = "cached" if result.cached else "built"
+    out.print(f"[green]{verb}[/] {result.tag} (PostgreSQL {result.version}, {result.size_mb} MiB)")
+
+
+@postgres_app.command("cleanup")
+def cleanup_cmd(
+    run: str = typer.Option(None, "--run", help="Remove the containers of this golive run id."),
+    all_runs: bool = typer.Option(
+        False, "--all", help="Remove every golive container, even of runs still alive."
+    ),
+) -> None:
+    """Remove containers left behind by golive runs whose process is gone (e.g. after SIGKILL)."""
+    from golive.postgres.docker import remove_stale
+
+    removed = remove_stale(run=run, everything=all_runs)
+    out.print(
+        f"removed {len(removed)} container(s)" + (f": {', '.join(removed)}" if removed else "")
+    )
