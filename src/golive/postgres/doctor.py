@@ -160,8 +160,14 @@ def _docker_checks(engine: dk.EngineStatus) -> list[Check]:
         )
         checks.append(Check(label, False, "not present", fix))
     if not engine.reachable:
-        checks.append(Check("locally built image", False, "unknown: the Docker engine is not reachable",
-                            "start the Docker engine, then golive postgres build-image"))  # fmt: skip
+        checks.append(
+            Check(
+                "locally built image",
+                False,
+                "unknown: the Docker engine is not reachable",
+                "start the Docker engine, then golive postgres build-image",
+            )
+        )
     elif local:
         info = dk.image_info(local) or {}
         size = int(info.get("Size", 0)) // (1024 * 1024)
