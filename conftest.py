@@ -1,4 +1,4 @@
-"""Thin: registers golive's fixture modules. The evidence plugin registers itself (entry point)."""
+"""Thin: registers golive's fixture and step modules. The evidence plugin registers itself."""
 
 pytest_plugins = [
     "fixtures.postgres",

@@ -1,0 +1,5 @@
+"""Binds the webhook features to pytest (steps live in steps/)."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")

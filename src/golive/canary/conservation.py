@@ -1,0 +1,48 @@
+"""Every cent of a scenario accounted for: in the ledger, in the wallet, and at the PSP."""
+
+from __future__ import annotations
+
+from golive.canary.world import CanaryWorld
+from golive.invariants import Violation, negative_available, unbalanced_transactions, wallet_mismatches
+from golive.money import Money
+
+
+def conservation_violations(world: CanaryWorld) -> list[Violation]:
+    """All the ways the scenario's money is not conserved (empty when it is)."""
+    client, w = world.client, world.w
+    entries = list(client.entries())
+    bal = client.balance(w.account_id)
+    found = unbalanced_transactions(entries)
+    found += negative_available([bal])
+    found += wallet_mismatches(entries, [bal])
+
+    statuses = {str(d["id"]): client.get_deposit(str(d["id"])) for d in world.deposits}
+    credited = sum(d["amount"] for d in statuses.values() if d["status"] == "succeeded")
+    wds = {str(x["id"]): client.get_withdrawal(str(x["id"])) for x in world.withdrawals}
+    out = sum(x["amount"] for x in wds.values() if x["status"] in ("in_transit", "paid"))
+    burned = sum(int(client.get_hold(str(h["id"])).get("burned_amount") or 0) for h in world.holds)
+    accounted = bal.available + bal.held + out + burned
+    if credited != accounted:
+        m = lambda v: str(Money(v, w.currency))  # noqa: E731
+        found.append(Violation(
+            "money conserved", f"wallet {w.account_id}",
+            f"credited deposits {m(credited)} ≠ available {m(bal.available)} + held {m(bal.held)} "
+            f"+ withdrawn {m(out)} + burned {m(burned)} = {m(accounted)}",
+        ))  # fmt: skip
+
+    for dep_id, dep in statuses.items():
+        at_psp = world.psp.payment_status(dep["psp"], dep["psp_reference"])
+        if (at_psp == "succeeded") != (dep["status"] == "succeeded"):
+            found.append(Violation(
+                "agrees with the PSP", f"deposit {dep_id}",
+                f"platform says {dep['status']!r}, the PSP says the payment {at_psp!r}",
+            ))  # fmt: skip
+    for wd_id, wd in wds.items():
+        at_psp = world.psp.payout_status(wd["psp"], wd["psp_reference"])
+        platform = {"in_transit": "pending", "paid": "paid", "failed": "failed"}.get(wd["status"])
+        if at_psp != platform:
+            found.append(Violation(
+                "agrees with the PSP", f"withdrawal {wd_id}",
+                f"platform says {wd['status']!r}, the PSP says the payout {at_psp!r}",
+            ))  # fmt: skip
+    return found

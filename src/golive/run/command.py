@@ -1,0 +1,106 @@
+"""`golive run`: bring up the stack, run a readiness suite with evidence, print the verdict."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+import typer
+from rich.console import Console
+
+from golive.errors import ConfigError, ExitCode
+from golive.run.preflight import StepCheck, check_target
+from golive.run.progress import Progress
+from golive.run.suites import SUITES, suite_paths, suite_root
+
+console = Console(stderr=True)
+
+
+def _preflight(args: list[str]) -> None:
+    """Collect only: malformed features, undefined steps and bad -k expressions stop here."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        rc = pytest.main(
+            [*args, "--collect-only", "-q", "-p", "no:cacheprovider", "--golive-evidence=off"],
+            plugins=[StepCheck()],
+        )
+    if rc == pytest.ExitCode.NO_TESTS_COLLECTED:
+        raise ConfigError("no scenario or property matches this selection (check -k and --suite)")
+    if rc != pytest.ExitCode.OK:
+        text = out.getvalue().strip()
+        raise ConfigError(f"the suite cannot run as written:\n{text[-4000:]}")
+
+
+def _newest_run(out_dir: Path, since: float) -> Path | None:
+    runs = [p for p in out_dir.glob("*-*") if p.is_dir() and p.stat().st_mtime >= since - 1]
+    return max(runs, key=lambda p: p.stat().st_mtime) if runs else None
+
+
+def run(
+    suite: str = typer.Option("full", "--suite", help=f"Which suite: {', '.join(SUITES)}."),
+    target: str = typer.Option(
+        "embedded", "--target",
+        help="`embedded` (the reference platform, started here) or the URL of a platform that "
+        "implements docs/platform-contract.yaml.",
+    ),
+    postgres: str = typer.Option(
+        None, "--postgres", envvar="GOLIVE_POSTGRES",
+        help="Postgres provider: auto (default), docker, local, pgserver, or a DSN.",
+    ),
+    out: Path = typer.Option(Path("reports"), "--out", help="Folder for run folders."),
+    key: Path = typer.Option(
+        None, "--key", envvar="GOLIVE_SIGNING_KEY",
+        help="Ed25519 private key (PEM) that signs the evidence; without one an unmanaged key "
+        "is generated and the report says so.",
+    ),
+    seed: int = typer.Option(None, "--seed", help="Seed for hypothesis and the load phase (replays a run)."),
+    keyword: str = typer.Option(None, "-k", help="Only scenarios whose names match this pytest -k expression."),
+    platform_version: str = typer.Option("2", "--platform-version", help="App and schema version of the embedded platform."),
+    suite_dir: Path = typer.Option(None, "--suite-root", help="Folder with features/ (default: this checkout)."),
+) -> None:
+    """Run a readiness suite against the target and exit with its verdict.
+
+    Brings up Postgres, the stub PSP and (for `--target embedded`) the reference platform
+    on free loopback ports, runs the suite with the evidence plugin, prints the verdict, its
+    reasons and the run folder. Exit codes: 0 GO, 1 NO-GO, 2 usage error, 3 INCONCLUSIVE.
+    """
+    root = suite_root(suite_dir)
+    paths = [str(p) for p in suite_paths(suite, root)]
+    common = [*paths, "--rootdir", str(root), "-c", str(root / "pyproject.toml")]
+    common += ["--target", target, "--platform-version", platform_version]
+    if postgres:
+        common += ["--postgres", postgres]
+    if keyword:
+        common += ["-k", keyword]
+    if seed is not None:
+        common += ["--hypothesis-seed", str(seed), "--golive-seed", str(seed)]
+    if target != "embedded":
+        if not target.startswith(("http://", "https://")):
+            raise ConfigError(f"--target {target!r} is neither 'embedded' nor an http(s) URL")
+        check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
+    os.chdir(root)
+    _preflight(common)
+
+    out = out if out.is_absolute() else Path.cwd() / out
+    out.mkdir(parents=True, exist_ok=True)
+    args = [*common, "-q", "--tb=short", "-p", "no:cacheprovider", "--golive-evidence=on", "--golive-out", str(out)]
+    if key:
+        args += ["--golive-key", str(key)]
+    console.print(f"[bold]golive run[/] suite={suite} target={target} out={out}")
+    started = time.time()
+    rc = pytest.main(args, plugins=[Progress(console)])
+    run_dir = _newest_run(out, started)
+    if run_dir is None:
+        console.print(f"[red]no run folder was written (pytest exit {int(rc)})[/]")
+        raise typer.Exit(int(ExitCode.INCONCLUSIVE))
+    from golive.evidence import summarize
+    from golive.evidence.verdict import read_verdict
+
+    verdict = read_verdict(run_dir)
+    console.print(summarize(run_dir))
+    console.print(f"run folder: {run_dir}")
+    raise typer.Exit(int(verdict.exit_code))

@@ -1,0 +1,45 @@
+"""The readiness suites and where their scenarios and properties live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import golive
+from golive.errors import ConfigError
+
+SUITES: dict[str, tuple[str, ...]] = {
+    "canary": ("features/canary", "features/webhooks"),
+    "webhooks": ("features/webhooks",),
+    "rollback": ("features/rollback",),
+    "restore": ("features/restore",),
+    "properties": ("properties",),
+    "ops": ("features/env", "features/hypercare"),
+    "full": ("features", "properties"),
+}
+
+
+def suite_root(explicit: Path | None = None) -> Path:
+    """The folder holding features/, steps/, fixtures/ and conftest.py."""
+    candidates = [explicit] if explicit else [Path.cwd(), Path(golive.__file__).resolve().parents[2]]
+    for c in candidates:
+        if c and (c / "features").is_dir() and (c / "conftest.py").is_file():
+            return c
+    raise ConfigError(
+        f"no readiness suite found in {', '.join(str(c) for c in candidates if c)}: golive needs "
+        "the folder with features/, steps/, fixtures/ and conftest.py. Fix: run golive from a "
+        "checkout of the golive repository, or pass --suite-root PATH."
+    )
+
+
+def suite_paths(suite: str, root: Path) -> list[Path]:
+    if suite not in SUITES:
+        raise ConfigError(
+            f"--suite {suite!r} is not a suite: choose one of {', '.join(SUITES)}"
+        )
+    paths = [root / p for p in SUITES[suite] if (root / p).exists()]
+    if not paths:
+        raise ConfigError(
+            f"suite {suite!r} has no scenarios in this checkout (looked for "
+            f"{', '.join(SUITES[suite])} under {root})"
+        )
+    return paths

@@ -1,0 +1,143 @@
+"""The embedded default target: the reference platform run as a subprocess on loopback.
+
+golive never imports the reference platform; it runs its module entry point and meets it
+at the HTTP contract. The environment is passed through unchanged (the platform reads its
+own fault switches from it; golive does not).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from golive.errors import TargetUnreachable
+from golive.postgres import cleanup
+
+MODULE = "refbank"  # the reference platform's package (src/refbank)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def migrate(dsn: str, to: str) -> None:
+    """Run the reference platform's own migration command (upgrade or downgrade)."""
+    out = subprocess.run(
+        [sys.executable, "-m", MODULE, "migrate", "--dsn", dsn, "--to", to],
+        capture_output=True, text=True, timeout=300, env=os.environ.copy(),
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(f"migration to schema {to} failed (exit {out.returncode}): {out.stderr[-2000:]}")
+
+
+@dataclass
+class PspWiring:
+    """Where the platform finds the PSP, and the secrets it shares with it."""
+
+    stripe_api_base: str
+    stripe_api_key: str
+    stripe_webhook_secrets: list[str]
+    adyen_api_base: str
+    adyen_api_key: str
+    adyen_hmac_key: str
+    adyen_merchant_account: str = "GoLiveCanaryECOM"
+
+    def env(self) -> dict[str, str]:
+        return {
+            "REFBANK_STRIPE_API_BASE": self.stripe_api_base,
+            "REFBANK_STRIPE_API_KEY": self.stripe_api_key,
+            "REFBANK_STRIPE_WEBHOOK_SECRETS": ",".join(self.stripe_webhook_secrets),
+            "REFBANK_ADYEN_API_BASE": self.adyen_api_base,
+            "REFBANK_ADYEN_API_KEY": self.adyen_api_key,
+            "REFBANK_ADYEN_HMAC_KEY": self.adyen_hmac_key,
+            "REFBANK_ADYEN_MERCHANT_ACCOUNT": self.adyen_merchant_account,
+        }
+
+
+class EmbeddedPlatform:
+    """Start, stop and switch versions of the reference platform on a fixed loopback port."""
+
+    def __init__(
+        self, *, dsn: str, psp: PspWiring, app_version: str = "2",
+        port: int | None = None, log_path: Path | None = None,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        self.dsn = dsn
+        self.psp = psp
+        self.app_version = app_version
+        self.port = port or free_port()
+        self.log_path = log_path
+        self.extra_env = dict(extra_env or {})
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._token: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, *, timeout: float = 60.0) -> None:
+        env = os.environ.copy() | self.psp.env() | self.extra_env
+        env |= {"REFBANK_DSN": self.dsn, "REFBANK_APP_VERSION": self.app_version}
+        argv = [sys.executable, "-m", MODULE, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        try:
+            self.proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        finally:
+            if self.log_path:
+                log.close()  # type: ignore[union-attr]
+        self._token = cleanup.register(self.stop)
+        self._wait_healthy(timeout)
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                tail = self.log_path.read_text(errors="replace")[-2000:] if self.log_path else ""
+                raise TargetUnreachable(
+                    f"the embedded platform (app v{self.app_version}) exited with code "
+                    f"{self.proc.returncode} during start-up:\n{tail}"
+                )
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise TargetUnreachable(f"the embedded platform did not answer /health within {timeout}s")
+
+    def stop(self) -> None:
+        if self._token is not None:
+            cleanup.unregister(self._token)
+            self._token = None
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self, *, app_version: str | None = None) -> None:
+        """Switch the app (same port, same database): stop, then start the given version."""
+        self.stop()
+        if app_version:
+            self.app_version = app_version
+        self.start()

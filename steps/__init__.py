@@ -1,0 +1,1 @@
+"""Step definitions, one module per domain; each step is a few lines over golive's library."""

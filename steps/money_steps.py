@@ -1,0 +1,174 @@
+"""Wallets, deposits, holds, withdrawals, balances and conservation."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from golive.canary.amounts import parse_amount
+from golive.canary.conservation import conservation_violations
+from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.evidence import attach
+
+
+def _money(world: CanaryWorld, text: str):  # type: ignore[no-untyped-def]
+    return parse_amount(text, world.w.currency)
+
+
+@given(parsers.parse("a new customer wallet in {currency}"))
+def given_new_wallet(world: CanaryWorld, currency: str) -> None:
+    world.new_wallet(currency)
+
+
+@given(parsers.parse("a wallet funded with {amount} through {psp}"))
+def given_funded_wallet(world: CanaryWorld, amount: str, psp: str) -> None:
+    text, _, currency = amount.rpartition(" ")
+    world.fund(parse_amount(text, currency), psp)
+
+
+@when(parsers.re(r"the customer deposits (?P<amount>[\d.]+(?: [A-Z]{3})?) through (?P<psp>stripe|adyen)"))
+def when_deposit(world: CanaryWorld, amount: str, psp: str) -> None:
+    world.deposit(_money(world, amount), psp)
+
+
+@when("the payment provider confirms the deposit")
+@when("the payment provider reports the outcome")
+def when_psp_reports(world: CanaryWorld) -> None:
+    world.settle_deposits()
+
+
+@then(parsers.parse("the deposit is {status}"))
+def then_deposit_status(world: CanaryWorld, status: str) -> None:
+    world.expect_deposit_status(status)
+
+
+@then(parsers.parse("every deposit is {status}"))
+def then_every_deposit_status(world: CanaryWorld, status: str) -> None:
+    world.expect_deposit_status(status, which="all")
+
+
+@given(parsers.re(r"a hold of (?P<amount>[\d.]+) is placed$"))
+@when(parsers.re(r"a hold of (?P<amount>[\d.]+) is placed$"))
+def when_place_hold(world: CanaryWorld, amount: str) -> None:
+    world.place_hold(_money(world, amount))
+
+
+@when(parsers.re(r"a hold of (?P<amount>[\d.]+(?: [A-Z]{3})?) is attempted"))
+def when_attempt_hold(world: CanaryWorld, amount: str) -> None:
+    money = _money(world, amount)
+    world.attempt(world.client.place_hold, world.w.account_id, money.amount_minor, money.currency)
+
+
+@given("the hold is burned in full")
+@when("the hold is burned in full")
+def when_burn_full(world: CanaryWorld) -> None:
+    world.burn()
+
+
+@when(parsers.parse("the hold is burned for {amount}"))
+def when_burn_partial(world: CanaryWorld, amount: str) -> None:
+    world.burn(_money(world, amount))
+
+
+@when("the hold is released")
+def when_release(world: CanaryWorld) -> None:
+    world.release()
+
+
+@when("the same hold is burned again")
+def when_burn_again(world: CanaryWorld) -> None:
+    world.attempt(world.client.burn, str(world._hold()["id"]))
+
+
+@when("the same hold is released")
+def when_release_again(world: CanaryWorld) -> None:
+    world.attempt(world.client.release, str(world._hold()["id"]))
+
+
+@when(parsers.re(r"a hold of (?P<amount>[\d.]+) is placed with idempotency key \"(?P<key>[^\"]+)\""))
+def when_hold_with_key(world: CanaryWorld, amount: str, key: str) -> None:
+    world.place_hold(_money(world, amount), key=key)
+
+
+@when(parsers.re(r"the same hold request is retried with idempotency key \"(?P<key>[^\"]+)\""))
+def when_hold_retry(world: CanaryWorld, key: str) -> None:
+    first = world._hold()
+    world.attempt(world.client.place_hold, world.w.account_id, first["amount"], first["currency"], key=key)
+
+
+@then("both answers name the same hold")
+@then("both answers name the same withdrawal")
+def then_same_resource(world: CanaryWorld) -> None:
+    first = world.hold if world.hold is not None and not world.withdrawals else world.withdrawals[0]
+    retry = world.outcomes[-1]
+    if retry.error is not None:
+        raise ExpectationFailed(f"the retry was refused: {retry.error}")
+    assert retry.result is not None and first is not None
+    if retry.result["id"] != first["id"]:
+        raise ExpectationFailed(
+            f"the retry with the same idempotency key created {retry.result['id']} "
+            f"instead of replaying {first['id']}"
+        )
+
+
+@when(parsers.re(r"the customer withdraws (?P<amount>[\d.]+(?: [A-Z]{3})?) through (?P<psp>stripe|adyen)"))
+def when_withdraw(world: CanaryWorld, amount: str, psp: str) -> None:
+    world.withdraw(_money(world, amount), psp)
+
+
+@when(parsers.re(r"the customer withdraws (?P<amount>[\d.]+) with idempotency key \"(?P<key>[^\"]+)\""))
+def when_withdraw_with_key(world: CanaryWorld, amount: str, key: str) -> None:
+    money = _money(world, amount)
+    if world.withdrawals:
+        world.attempt(world.withdraw, money, None, key=key)
+    else:
+        world.withdraw(money, None, key=key)
+
+
+@when(parsers.re(r"the customer retries the same withdrawal with idempotency key \"(?P<key>[^\"]+)\""))
+def when_withdraw_retry(world: CanaryWorld, key: str) -> None:
+    first = world.withdrawals[0]
+    world.attempt(world.client.withdraw, world.w.account_id, first["amount"], first["currency"], None, key=key)
+
+
+@when("the payment provider pays the payout out")
+@when("the payment provider reports the payout failed")
+def when_payout_settles(world: CanaryWorld) -> None:
+    world.settle_payouts()
+
+
+@then(parsers.parse("the withdrawal is {status}"))
+def then_withdrawal_status(world: CanaryWorld, status: str) -> None:
+    world.expect_withdrawal_status(status.replace(" ", "_"))
+
+
+@then(parsers.re(
+    r"the wallet shows (?P<available>.+?) available, (?P<held>.+?) held and (?P<pending>.+?) pending"
+))
+def then_wallet_shows(world: CanaryWorld, available: str, held: str, pending: str) -> None:
+    bal = world.expect_balance(_money(world, available), _money(world, held), _money(world, pending))
+    attach("balance", f"{bal}\n", "text")
+
+
+@then(parsers.parse("it is refused {reason}"))
+def then_refused(world: CanaryWorld, reason: str) -> None:
+    last = world.outcomes[-1]
+    if last.error is None:
+        raise ExpectationFailed(f"the platform accepted what it should have refused ({reason}): {last.result}")
+    if not 400 <= last.error.status < 500:
+        raise ExpectationFailed(f"refused with status {last.error.status}, expected a 4xx")
+
+
+@then("money is conserved in the ledger and agrees with the payment provider")
+def then_money_conserved(world: CanaryWorld) -> None:
+    found = conservation_violations(world)
+    if found:
+        attach("conservation-violations", "\n".join(map(str, found)), "text")
+        raise ExpectationFailed("money is not conserved:\n" + "\n".join(f"  {v}" for v in found))
+
+
+@when(parsers.re(
+    r"the customer deposits (?P<amount>[\d.]+) through (?P<psp>stripe|adyen), "
+    r"retrying with the same idempotency key while it fails"
+))
+def when_deposit_retrying(world: CanaryWorld, amount: str, psp: str) -> None:
+    world.deposit_retrying(_money(world, amount), psp)
