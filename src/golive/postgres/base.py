@@ -60,7 +60,9 @@ class Instance(abc.ABC):
             f"@{self.host}:{self.port}/{quote(dbname, safe='')}"
         )
 
-    def connect(self, dbname: str = "postgres", **kw: object) -> psycopg.Connection[tuple[object, ...]]:
+    def connect(
+        self, dbname: str = "postgres", **kw: object
+    ) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(self.dsn(dbname), autocommit=True, **kw)  # type: ignore[arg-type]
 
     def execute(self, sql: str, dbname: str = "postgres") -> list[tuple[object, ...]]:
@@ -112,7 +114,9 @@ class Provider(abc.ABC):
     kind: str
 
     @abc.abstractmethod
-    def start_instance(self, spec: InstanceSpec | None = None, *, name: str | None = None) -> Instance:
+    def start_instance(
+        self, spec: InstanceSpec | None = None, *, name: str | None = None
+    ) -> Instance:
         """Start a new, independent instance."""
 
     @abc.abstractmethod

@@ -1,4 +1,4 @@
-"""Finding Postgres server binaries: PATH, pg_config, the usual Debian/Homebrew folders, pgserver."""
+"""Finding Postgres server binaries: PATH, pg_config, usual Debian/Homebrew folders, pgserver."""
 
 from __future__ import annotations
 
@@ -89,6 +89,16 @@ def system_binaries() -> ServerBinaries | None:
     if not found:
         return None
     return max(found, key=lambda b: tuple(int(x) for x in b.version.split(".")))
+
+
+def binaries_for_major(major: int) -> ServerBinaries | None:
+    """Server or client binaries of exactly ``major`` (system first, then pgserver), if any."""
+    for d in _candidates():
+        v = _version_of(d)
+        if v and int(v.split(".")[0]) == major:
+            return ServerBinaries(d, v, "system")
+    pgs = pgserver_binaries()
+    return pgs if pgs and pgs.major == major else None
 
 
 def pgserver_binaries() -> ServerBinaries | None:

@@ -12,7 +12,9 @@ from golive.postgres.base import Instance, InstanceSpec, Provider
 
 def _redact(dsn: str) -> str:
     params = conninfo_to_dict(dsn)
-    return f"{params.get('host', 'localhost')}:{params.get('port', 5432)} as {params.get('user', '?')}"
+    return (
+        f"{params.get('host', 'localhost')}:{params.get('port', 5432)} as {params.get('user', '?')}"
+    )
 
 
 class DsnInstance(Instance):
@@ -46,9 +48,16 @@ class DsnInstance(Instance):
             return False
 
     def client(self, tool: str) -> list[str]:
-        from golive.postgres.binaries import find_binaries
+        from golive.postgres.binaries import binaries_for_major
 
-        return [str(find_binaries().tool(tool))]
+        found = binaries_for_major(self.major)
+        if found is None or not found.tool(tool).exists():
+            raise ProviderUnavailable(
+                f"no {tool} of PostgreSQL {self.major} (the DSN server's major) on this machine. "
+                f"Fix: install the PostgreSQL {self.major} client, or set GOLIVE_PG_BIN to its bin "
+                "folder."
+            )
+        return [str(found.tool(tool))]
 
     def _refuse(self, what: str) -> None:
         raise UnsafeTarget(
@@ -78,7 +87,9 @@ class DsnProvider(Provider):
         self._token = cleanup.register(self.close)
         self._started = False
 
-    def start_instance(self, spec: InstanceSpec | None = None, *, name: str | None = None) -> Instance:
+    def start_instance(
+        self, spec: InstanceSpec | None = None, *, name: str | None = None
+    ) -> Instance:
         if spec and (spec.settings or spec.archive or spec.data_from):
             raise ProviderUnavailable(
                 "a DSN server cannot take server settings, WAL archiving or a base backup from "

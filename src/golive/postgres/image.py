@@ -203,7 +203,8 @@ def collect(b: ServerBinaries) -> list[Entry]:
         if Path("/", top).is_symlink():
             entries.append(Entry(f"/{top}", "symlink", 0o777, link=os.readlink(f"/{top}")))
     entrypoint = resources.files("golive.postgres").joinpath("docker-entrypoint.sh").read_bytes()
-    entries += _etc() + [
+    entries += [
+        *_etc(),
         Entry("/tmp", "dir", 0o1777),
         Entry("/root", "dir", 0o700),
         Entry("/var/lib/postgresql", "dir", 0o755, uid=PG_UID),

@@ -6,6 +6,7 @@ As root the server runs as an unprivileged user (initdb refuses root).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import secrets
@@ -56,10 +57,7 @@ def _run_as() -> pwd.struct_passwd | None:
 
 
 def _reachable_by_others(path: Path) -> bool:
-    for p in [path, *path.parents]:
-        if not p.stat().st_mode & stat.S_IXOTH:
-            return False
-    return True
+    return all(p.stat().st_mode & stat.S_IXOTH for p in [path, *path.parents])
 
 
 def _shareable(binaries: ServerBinaries) -> ServerBinaries:
@@ -72,10 +70,8 @@ def _shareable(binaries: ServerBinaries) -> ServerBinaries:
         tmp = Path(tempfile.mkdtemp(prefix="golive-pgcopy-"))
         shutil.copytree(root, tmp / "x", symlinks=True)
         os.chmod(tmp, 0o755)
-        try:
+        with contextlib.suppress(OSError):  # another process won the race
             (tmp / "x").rename(cache)
-        except OSError:  # another process won the race
-            pass
         shutil.rmtree(tmp, ignore_errors=True)
     return ServerBinaries(cache / "bin", binaries.version, binaries.source)
 
@@ -89,7 +85,7 @@ class LocalInstance(Instance):
         self.name = name
         self.host = "127.0.0.1"
         self.user = "golive"
-        self.password = secrets.token_urlsafe(16)
+        self.password = provider.password  # one per provider: a base backup carries it
         self.major = self.binaries.major
         self.folder = Path(tempfile.mkdtemp(prefix=f"golive-pg-{name}-"))
         self.data_dir = self.folder / "data"
@@ -156,10 +152,11 @@ class LocalInstance(Instance):
             "unix_socket_directories": str(self.folder),
         }
         if self.archive_dir is not None:
+            arch = self.archive_dir
             settings |= {
                 "wal_level": "replica",
                 "archive_mode": "on",
-                "archive_command": f"test ! -f {self.archive_dir}/%f && cp %p {self.archive_dir}/%f",
+                "archive_command": f"test ! -f {arch}/%f && cp %p {arch}/%f",
             }
         if spec.data_from is not None:
             recovery = dict(spec.recovery or {})
@@ -197,7 +194,9 @@ class LocalInstance(Instance):
             timeout=180,
         )  # fmt: skip
         if out.returncode != 0:
-            log = self.log_file.read_text(errors="replace")[-1500:] if self.log_file.exists() else ""
+            log = (
+                self.log_file.read_text(errors="replace")[-1500:] if self.log_file.exists() else ""
+            )
             raise ProviderUnavailable(
                 f"could not start Postgres {self.binaries.version} in {self.data_dir} "
                 f"(pg_ctl exit {out.returncode}): {out.stderr.strip()}\n{log}"
@@ -248,6 +247,7 @@ class LocalProvider(Provider):
 
     def __init__(self, *, prefer: str = "system") -> None:
         self.binaries = _shareable(find_binaries(prefer))
+        self.password = secrets.token_urlsafe(16)
         self.instances: list[LocalInstance] = []
         self._archive_root: Path | None = None
         self._token = cleanup.register(self.close)
@@ -264,7 +264,9 @@ class LocalProvider(Provider):
             os.chown(folder, account.pw_uid, account.pw_gid)
         return folder
 
-    def start_instance(self, spec: InstanceSpec | None = None, *, name: str | None = None) -> Instance:
+    def start_instance(
+        self, spec: InstanceSpec | None = None, *, name: str | None = None
+    ) -> Instance:
         inst = LocalInstance(self, name or unique_name("pg"), spec or InstanceSpec())
         self.instances.append(inst)
         return inst

@@ -27,7 +27,9 @@ class Database:
         drop_database(self.instance, self.name)
 
 
-def create_database(instance: Instance, name: str | None = None, *, template: str | None = None) -> Database:
+def create_database(
+    instance: Instance, name: str | None = None, *, template: str | None = None
+) -> Database:
     name = name or unique_name("golive")
     stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template:
@@ -41,7 +43,9 @@ def create_database(instance: Instance, name: str | None = None, *, template: st
 
 def drop_database(instance: Instance, name: str) -> None:
     with instance.connect() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 class Templates:
@@ -67,8 +71,9 @@ class Templates:
                 migrate(db.dsn)
                 with self.instance.connect() as conn:
                     conn.execute(
-                        sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")
-                        .format(sql.Identifier(db.name))
+                        sql.SQL(
+                            "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+                        ).format(sql.Identifier(db.name))
                     )
                     # migrations may leave sessions behind (pools); a template needs none
                     conn.execute(
