@@ -53,9 +53,10 @@ def _version_of(bin_dir: Path) -> str | None:
 
 
 def _candidates() -> list[Path]:
-    dirs: list[Path] = []
+    """Folders that may hold server binaries; ``$GOLIVE_PG_BIN``, when set, is the only one."""
     if os.environ.get("GOLIVE_PG_BIN"):
-        dirs.append(Path(os.environ["GOLIVE_PG_BIN"]))
+        return [Path(os.environ["GOLIVE_PG_BIN"])]
+    dirs: list[Path] = []
     pg_config = shutil.which("pg_config")
     if pg_config:
         try:
@@ -121,10 +122,17 @@ def find_binaries(prefer: str = "system") -> ServerBinaries:
     order = [system_binaries, pgserver_binaries]
     if prefer == "pgserver":
         order.reverse()
+    pinned = os.environ.get("GOLIVE_PG_BIN")
     for finder in order:
         found = finder()
         if found:
             return found
+        if pinned and finder is system_binaries:  # an explicit folder is not second-guessed
+            raise ProviderUnavailable(
+                f"GOLIVE_PG_BIN={pinned!r} holds no runnable initdb and postgres. Fix: point it "
+                "at a server's bin folder (e.g. /usr/lib/postgresql/15/bin), or unset it to "
+                "search PATH, pg_config and the usual folders."
+            )
     raise ProviderUnavailable(
         "no Postgres server binaries found (looked in $GOLIVE_PG_BIN, pg_config --bindir, PATH, "
         + ", ".join(SEARCH_GLOBS)

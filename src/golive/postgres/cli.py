@@ -68,6 +68,28 @@ def build_image(
     out.print(f"[green]{verb}[/] {result.tag} (PostgreSQL {result.version}, {result.size_mb} MiB)")
 
 
+@postgres_app.command("probe")
+def probe(
+    postgres: str = typer.Option(
+        None,
+        "--postgres",
+        help="auto, docker, local, pgserver or a DSN (default $GOLIVE_POSTGRES).",
+    ),
+) -> None:
+    """Bring the chosen provider up, run one query, and clean everything up again.
+
+    Exit 0 when it works; exit 2 with what was tried and the fix when it cannot.
+    """
+    from golive.postgres import open_provider
+
+    with open_provider(postgres) as provider:
+        out.print(f"provider: {provider.describe()}", highlight=False)
+        inst = provider.start_instance(name="probe")
+        row = inst.execute("SELECT version()")[0]
+        out.print(f"instance {inst.name} on {inst.host}:{inst.port}: {row[0]}", highlight=False)
+    out.print("[green]ok[/]: started, queried and cleaned up")
+
+
 @postgres_app.command("cleanup")
 def cleanup_cmd(
     run: str = typer.Option(None, "--run", help="Remove the containers of this golive run id."),
