@@ -50,6 +50,9 @@ def _register() -> None:
 
     app.command("doctor")(doctor)
     app.add_typer(postgres_app, name="postgres")
+    from golive.psp.cli import psp_app
+
+    app.add_typer(psp_app, name="psp")
 
 
 def main() -> None:

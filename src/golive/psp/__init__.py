@@ -1,0 +1,42 @@
+"""The stub PSP: a stateful Stripe- and Adyen-shaped emulator with signed, at-least-once
+webhooks, a virtual clock and fault injection. See docs/psp.md.
+
+Two faces over the same handlers: `StubPSP.handle(...)` in-process, and `running_stub()`
+(or `golive psp serve`) for a real server on a loopback port.
+"""
+
+from __future__ import annotations
+
+from golive.psp.client import (
+    ClockState,
+    FlushResult,
+    StubControl,
+    StubControlError,
+    WebhookEndpointInfo,
+)
+from golive.psp.faults import FAULT_NAMES, Faults
+from golive.psp.http import StubResponse
+from golive.psp.outbox import ADYEN_RETRY_DELAYS, STRIPE_RETRY_DELAYS
+from golive.psp.server import RunningStub, create_app, running_stub, serve_in_thread
+from golive.psp.signing import adyen_hmac, stripe_signature
+from golive.psp.state import StubPSP
+
+__all__ = [
+    "ADYEN_RETRY_DELAYS",
+    "FAULT_NAMES",
+    "STRIPE_RETRY_DELAYS",
+    "ClockState",
+    "Faults",
+    "FlushResult",
+    "RunningStub",
+    "StubControl",
+    "StubControlError",
+    "StubPSP",
+    "StubResponse",
+    "WebhookEndpointInfo",
+    "adyen_hmac",
+    "create_app",
+    "running_stub",
+    "serve_in_thread",
+    "stripe_signature",
+]

@@ -1,0 +1,154 @@
+"""Webhook delivery over real HTTP: sign each attempt, send, record, retry.
+
+Worker threads take due deliveries from the outbox (under the stub's lock), send them
+without the lock, and record the outcome. Any 2xx acknowledges; anything else, a time-out
+or a refused connection schedules a retry. Secrets are used here and never recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+
+from golive.psp.model import Attempt, Delivery
+from golive.psp.signing import adyen_hmac, new_adyen_key, new_stripe_secret, stripe_signature
+
+if TYPE_CHECKING:
+    from golive.psp.state import StubPSP
+
+STALE_SECONDS = 3600  # well past the SDKs' 300 s tolerance
+USER_AGENTS = {
+    "stripe": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+    "adyen": "Adyen HttpClient",
+}
+
+
+@dataclass
+class Job:
+    delivery: Delivery
+    attempt: Attempt
+    generation: int
+    body: bytes
+    headers: dict[str, str]
+
+
+def prepare(psp: StubPSP, delivery: Delivery) -> Job | None:
+    """Build the signed request of the next attempt (caller holds the lock)."""
+    endpoint = psp.endpoints.get(delivery.endpoint_id)
+    outbox = psp.outbox
+    if endpoint is None or endpoint.status != "enabled":
+        delivery.status = "abandoned"  # the endpoint was deleted or disabled meanwhile
+        outbox.in_flight -= 1
+        return None
+    now = psp.clock.now()
+    wall = time.time()
+    kind = "valid"
+    if psp.faults.roll(delivery.provider, "bad_signature"):
+        kind = "bad"
+    elif delivery.provider == "stripe" and psp.faults.roll("stripe", "stale_timestamp"):
+        kind = "stale"
+    keys = endpoint.active_keys(now)
+    headers = {"content-type": "application/json; charset=utf-8"}
+    headers["user-agent"] = USER_AGENTS[delivery.provider]
+    if delivery.provider == "stripe":
+        body = delivery.payload
+        keys = [new_stripe_secret()] if kind == "bad" else keys
+        stamp = int(wall) - (STALE_SECONDS if kind == "stale" else 0)
+        headers["stripe-signature"] = stripe_signature(body, keys, stamp)
+    else:
+        item = dict(delivery.payload)
+        key = new_adyen_key() if kind == "bad" or not keys else keys[0]
+        item["additionalData"] = {
+            **item.get("additionalData", {}),
+            "hmacSignature": adyen_hmac(item, key),
+        }
+        envelope = {"live": "false", "notificationItems": [{"NotificationRequestItem": item}]}
+        body = json.dumps(envelope).encode()
+    outbox.attempt_seq += 1
+    attempt = Attempt(len(delivery.attempts) + 1, outbox.attempt_seq, now, wall, kind)
+    delivery.attempts.append(attempt)
+    return Job(delivery, attempt, psp.generation, body, headers)
+
+
+def send(client: httpx.Client, job: Job) -> None:
+    """POST the attempt and fill in status code or error and latency (no lock held)."""
+    start = time.perf_counter()
+    try:
+        response = client.post(job.delivery.url, content=job.body, headers=job.headers)
+        job.attempt.status_code = response.status_code
+    except httpx.TimeoutException:
+        job.attempt.error = "timeout"
+    except httpx.HTTPError as exc:
+        job.attempt.error = f"{type(exc).__name__}: {exc}"[:300]
+    job.attempt.latency_ms = round((time.perf_counter() - start) * 1000, 3)
+
+
+def finish(psp: StubPSP, job: Job) -> None:
+    """Record the outcome: ack, or schedule the retry (caller holds the lock)."""
+    if job.generation != psp.generation:
+        return  # the stub was reset while this attempt was on the wire
+    d = job.delivery
+    psp.outbox.in_flight -= 1
+    event = psp.events.get(d.event_id)
+    code = job.attempt.status_code
+    if code is not None and 200 <= code < 300:
+        d.status = "succeeded"
+        if event is not None:
+            event.pending.discard(d.endpoint_id)
+            event.failed.discard(d.endpoint_id)
+            psp.sync_event(event)
+    elif not psp.outbox.retry(d, psp.clock.now()) and event is not None:
+        event.failed.add(d.endpoint_id)
+
+
+def new_client(timeout: float) -> httpx.Client:
+    # trust_env=False: never route loopback deliveries through a proxy from the environment.
+    return httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+
+
+class Dispatcher:
+    """Background delivery threads."""
+
+    def __init__(self, psp: StubPSP, *, threads: int = 4, timeout: float = 10.0) -> None:
+        self.psp = psp
+        self.threads = threads
+        self.timeout = timeout
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def running(self) -> bool:
+        return bool(self._threads)
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        self._stop.clear()
+        for i in range(self.threads):
+            t = threading.Thread(target=self._loop, name=f"psp-delivery-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self.psp.cond:
+            self.psp.cond.notify_all()
+        for t in self._threads:
+            t.join(timeout=self.timeout + 5)
+        self._threads.clear()
+
+    def _loop(self) -> None:
+        with new_client(self.timeout) as client:
+            while not self._stop.is_set():
+                job = self.psp.next_job(wait=0.2)
+                if job is None:
+                    continue
+                send(client, job)
+                with self.psp.cond:
+                    finish(self.psp, job)
+                    self.psp.cond.notify_all()
