@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from golive.errors import ConfigError
+from golive.errors import ConfigError, ProviderUnavailable
 from golive.postgres.base import Instance, InstanceSpec, Provider, unique_name, wait_ready
 from golive.postgres.template import Database, Templates, create_database, drop_database
 
@@ -31,9 +31,20 @@ def open_provider(spec: str | None = None) -> Provider:
             return open_provider(dsn)
         from golive.postgres import docker as docker_mod
 
-        if docker_mod.engine_reachable() and docker_mod.image_present(docker_mod.image_name()):
+        reachable = docker_mod.engine_reachable()
+        image = docker_mod.image_name() if reachable else ""
+        if reachable and docker_mod.image_present(image):
             return docker_mod.DockerProvider()
-        return open_provider("local")
+        try:
+            return open_provider("local")
+        except ProviderUnavailable as exc:
+            why = (
+                f"image {image!r} not present; fix: golive postgres build-image"
+                if reachable
+                else f"engine at {docker_mod.engine_address()} not reachable; fix: start dockerd"
+            )
+            exc.add_note(f"--postgres auto tried: GOLIVE_PG_DSN (not set), Docker ({why}), local.")
+            raise
     if spec == "docker":
         from golive.postgres.docker import DockerProvider
 

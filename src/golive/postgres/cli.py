@@ -6,6 +6,7 @@ import json
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 out = Console()
@@ -37,10 +38,10 @@ def doctor(
     table.add_column("fix", overflow="fold")
     for c in report.checks:
         status = "[green]ok[/]" if c.ok else "[red]missing[/]"
-        table.add_row(c.name, status, c.detail, c.fix)
+        table.add_row(escape(c.name), status, escape(c.detail), escape(c.fix))
     out.print(table)
     colour = "green" if report.auto_ok else "red"
-    out.print(f"--postgres auto would use: [{colour}]{report.auto}[/]")
+    out.print(f"--postgres auto would use: [{colour}]{escape(report.auto)}[/]")
 
 
 @postgres_app.command("build-image")
@@ -63,7 +64,9 @@ def build_image(
     """
     from golive.postgres.image import build
 
-    result = build(tag=tag, force=force, source=source, log=lambda m: out.print(m, highlight=False))
+    result = build(
+        tag=tag, force=force, source=source, log=lambda m: out.print(escape(m), highlight=False)
+    )
     verb = "cached" if result.cached else "built"
     out.print(f"[green]{verb}[/] {result.tag} (PostgreSQL {result.version}, {result.size_mb} MiB)")
 
@@ -83,10 +86,12 @@ def probe(
     from golive.postgres import open_provider
 
     with open_provider(postgres) as provider:
-        out.print(f"provider: {provider.describe()}", highlight=False)
+        out.print(f"provider: {escape(provider.describe())}", highlight=False)
         inst = provider.start_instance(name="probe")
         row = inst.execute("SELECT version()")[0]
-        out.print(f"instance {inst.name} on {inst.host}:{inst.port}: {row[0]}", highlight=False)
+        out.print(
+            escape(f"instance {inst.name} on {inst.host}:{inst.port}: {row[0]}"), highlight=False
+        )
     out.print("[green]ok[/]: started, queried and cleaned up")
 
 
