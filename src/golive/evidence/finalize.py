@@ -1,0 +1,263 @@
+"""Turn a finished (or interrupted) run into a signed bundle.
+
+Order matters, and is the crash-safety argument:
+1. close transcripts, redact third-party output (junit, cucumber, allure) in place;
+2. decide the verdict; write results.json and signer.pub;
+3. scan every file for secrets; any finding means: no signature, verdict INCONCLUSIVE;
+4. hash every artifact, link to the previous run, render report.html / canary_report.md;
+5. write manifest.json, then attestation.dsse.json (each atomically), then remove RUNNING.
+A crash anywhere before step 5 ends leaves RUNNING behind: `golive verify` says incomplete.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from golive.evidence import dsse
+from golive.evidence.fsutil import atomic_write, bundle_files, hash_files, pretty_json, sha256_bytes
+from golive.evidence.keys import SigningKey
+from golive.evidence.manifest import (
+    ATTESTATION,
+    MANIFEST,
+    RESULTS,
+    RUNNING,
+    SCHEMA,
+    SIGNER_PUB,
+    VIEWS,
+    chain_lock,
+    iso,
+    previous_link,
+)
+from golive.evidence.recorder import Recorder
+from golive.evidence.redact import Redactor
+from golive.evidence.results import TestRecord, now
+from golive.evidence.verdict import (
+    ERROR,
+    FAILED,
+    PASSED,
+    GateStatus,
+    Verdict,
+    VerdictResult,
+    decide,
+)
+from golive.evidence.views import render_views
+
+# Files written by other tools that get a redaction pass in place before hashing.
+THIRD_PARTY = ("junit.xml", "cucumber.json", "allure-results/")
+
+
+@dataclass
+class RunContext:
+    """Everything the plugin hands over at the end of a run."""
+
+    run_dir: Path
+    reports_dir: Path
+    key: SigningKey
+    recorder: Recorder
+    started_at: float
+    harness: dict[str, Any]
+    configuration: dict[str, Any]
+    inputs: list[dict[str, str]]
+    seeds: dict[str, Any]
+    chain_head: str | None = None
+    records: list[TestRecord] = field(default_factory=list)
+    collection_errors: list[dict[str, str]] = field(default_factory=list)
+    interrupted: str | None = None
+
+
+def _redact_in_place(run_dir: Path, redactor: Redactor) -> None:
+    for rel in bundle_files(run_dir):
+        if not rel.startswith(THIRD_PARTY):
+            continue
+        path = run_dir / rel
+        if path.is_symlink() or not path.is_file():
+            continue
+        data = path.read_bytes()
+        clean = redactor.redact_bytes(data)
+        if clean != data:
+            atomic_write(path, clean)
+
+
+def scan_bundle(run_dir: Path, redactor: Redactor, names: list[str]) -> list[str]:
+    """Plain-language findings ("FILE at byte N: KIND"), never the secret itself."""
+    problems = []
+    for rel in names:
+        path = run_dir / rel
+        if path.is_symlink() or not path.is_file():
+            continue
+        for finding in redactor.scan(path.read_bytes())[:5]:
+            problems.append(f"{rel} at byte {finding.offset}: looks like a {finding.kind}")
+    return problems
+
+
+def _counts(records: list[TestRecord]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record.outcome] = counts.get(record.outcome, 0) + 1
+    counts["total"] = len(records)
+    return counts
+
+
+def _verdict(ctx: RunContext, extra: list[str]) -> VerdictResult:
+    tests = [r.outcome_for_verdict() for r in ctx.records]
+    problems = list(ctx.recorder.problems) + extra
+    if ctx.collection_errors:
+        names = ", ".join(e["nodeid"] for e in ctx.collection_errors[:10])
+        problems.append(f"{len(ctx.collection_errors)} collection error(s): {names}")
+    return decide(
+        tests=tests, gates=ctx.recorder.gates, interrupted=ctx.interrupted, problems=problems
+    )
+
+
+def _results(ctx: RunContext) -> dict[str, Any]:
+    rec = ctx.recorder
+    by_test: dict[str, list[str]] = {}
+    for att in rec.attachments:
+        by_test.setdefault(att.test or "", []).append(att.path)
+    for record in ctx.records:
+        record.attachments = by_test.get(record.nodeid, [])
+    return {
+        "schema": "golive.results/v1",
+        "tests": [r.to_dict() for r in ctx.records],
+        "gates": [g.to_dict() for g in rec.gates],
+        "money_flow": rec.money_flow,
+        "attachments": [vars(a) for a in rec.attachments],
+        "metadata": rec.metadata,
+        "collection_errors": ctx.collection_errors,
+        "exchanges": {
+            peer: len(rec.records(peer)) for peer in sorted({e.peer for e in rec.exchanges})
+        },
+    }
+
+
+def _entries(run_dir: Path, names: list[str]) -> list[dict[str, Any]]:
+    digests = hash_files([run_dir / n for n in names])
+    return [
+        {"path": n, "sha256": digests[run_dir / n], "size": (run_dir / n).stat().st_size}
+        for n in names
+    ]
+
+
+def _statement(manifest_bytes: bytes, manifest: dict[str, Any], results: dict[str, Any]) -> bytes:
+    verdict = Verdict(manifest["verdict"]["verdict"])
+    tests = results["tests"]
+    # Tests are named by pytest node id, the name a policy can match exactly.
+    passed = [t["nodeid"] for t in tests if t["outcome"] == PASSED]
+    failed = [t["nodeid"] for t in tests if t["outcome"] in (FAILED, ERROR)]
+    warned = [t["nodeid"] for t in tests if t["outcome"] not in (PASSED, FAILED, ERROR)]
+    for gate in results["gates"]:
+        label = f"gate: {gate['name']}"
+        status = GateStatus(gate["status"])
+        if status is GateStatus.PASS:
+            passed.append(label)
+        elif status is GateStatus.FAIL and gate["critical"]:
+            failed.append(label)
+        else:
+            warned.append(label)
+    configuration = [
+        {"name": i["name"], "digest": {"sha256": i["sha256"]}} for i in manifest["inputs"]
+    ]
+    configuration.append(
+        {"name": "golive-configuration", "digest": {"sha256": manifest["configuration"]["digest"]}}
+    )
+    return dsse.statement(
+        manifest_digest=sha256_bytes(manifest_bytes),
+        result=verdict.in_toto_result,
+        configuration=configuration,
+        passed=passed,
+        warned=warned,
+        failed=failed,
+    )
+
+
+def finalize(ctx: RunContext) -> VerdictResult:
+    run_dir, rec = ctx.run_dir, ctx.recorder
+    rec.close_transcripts()
+    _redact_in_place(run_dir, rec.redactor)
+    finished = now()
+    results = _results(ctx)
+    atomic_write(run_dir / RESULTS, pretty_json(results))
+    atomic_write(run_dir / SIGNER_PUB, ctx.key.public_pem())
+
+    listed = [n for n in bundle_files(run_dir) if n not in (RUNNING, MANIFEST, ATTESTATION, *VIEWS)]
+    findings = scan_bundle(run_dir, rec.redactor, listed)
+    verdict = _verdict(ctx, _refusal(findings))
+    meta = rec.metadata
+    core: dict[str, Any] = {
+        "schema": SCHEMA,
+        "run_id": run_dir.name,
+        "harness": ctx.harness,
+        "platform": {"python": platform.python_version(), "system": platform.platform()},
+        "target": meta.get("target"),
+        "release": meta.get("release"),
+        "environment": meta.get("environment"),
+        "configuration": ctx.configuration,
+        "inputs": ctx.inputs,
+        "seeds": {**ctx.seeds, **(meta.get("seeds") or {})},
+        "started_at": iso(ctx.started_at),
+        "finished_at": iso(finished),
+        "duration_s": round(finished - ctx.started_at, 3),
+        "counts": _counts(ctx.records),
+        "signer": {
+            "fingerprint": ctx.key.fingerprint,
+            "managed": ctx.key.managed,
+            "source": ctx.key.source,
+            "public_key": SIGNER_PUB,
+        },
+        "artifacts": _entries(run_dir, listed),
+    }
+    with chain_lock(ctx.reports_dir):
+        previous = previous_link(ctx.reports_dir, run_dir, ctx.chain_head)
+        core["previous"] = previous
+        prev_seq = (previous or {}).get("sequence")
+        core["sequence"] = (int(prev_seq) + 1) if prev_seq is not None else 1
+        core["verdict"] = verdict.to_dict()
+        core["signing"] = _signing(findings)
+        views = render_views(core, results, run_dir)
+        view_findings = [
+            f"{name} at byte {f.offset}: looks like a {f.kind}"
+            for name, data in views.items()
+            for f in rec.redactor.scan(data)[:5]
+        ]
+        if view_findings and not findings:
+            findings = view_findings
+            verdict = _verdict(ctx, _refusal(findings))
+            core["verdict"], core["signing"] = verdict.to_dict(), _signing(findings)
+            views = render_views(core, results, run_dir)
+        for name, data in views.items():
+            atomic_write(run_dir / name, data)
+        manifest = {
+            **core,
+            "views": [
+                {"path": n, "sha256": sha256_bytes(d), "size": len(d)}
+                for n, d in sorted(views.items())
+            ],
+        }
+        manifest_bytes = pretty_json(manifest)
+        atomic_write(run_dir / MANIFEST, manifest_bytes)
+        if not findings:
+            envelope = dsse.sign(_statement(manifest_bytes, manifest, results), ctx.key)
+            atomic_write(run_dir / ATTESTATION, envelope)
+        (run_dir / RUNNING).unlink(missing_ok=True)
+    return verdict
+
+
+def _refusal(findings: list[str]) -> list[str]:
+    if not findings:
+        return []
+    shown = "; ".join(findings[:5])
+    more = f" (and {len(findings) - 5} more)" if len(findings) > 5 else ""
+    return [f"evidence was NOT signed: secret-looking content remains in {shown}{more}"]
+
+
+def _signing(findings: list[str]) -> dict[str, Any]:
+    if not findings:
+        return {"signed": True, "format": "DSSE", "file": ATTESTATION}
+    return {
+        "signed": False,
+        "reason": "secret scan found secret-looking content",
+        "findings": findings,
+    }

@@ -1,0 +1,222 @@
+"""Secret redaction and the pre-signing secret scan.
+
+Everything that enters a bundle passes through `Redactor.redact_bytes` (transcripts and
+attachments as they are written; junit, cucumber and allure output in a pass at the end).
+What is redacted:
+
+- known secret values: registered with `register_secret`, found in the harness
+  configuration, and values of environment variables whose names look secret; also their
+  JSON-escaped, URL-encoded and base64 forms;
+- patterns: Stripe secret and restricted keys (`sk_live_`, `sk_test_`, `rk_live_`,
+  `rk_test_`), `whsec_` webhook secrets, Adyen API keys (`AQE…`), Adyen HMAC keys (64 hex
+  digits in upper case, or any hex after an `hmac key` name), Authorization values and
+  bearer tokens;
+- HTTP headers by name (Authorization, Cookie, API keys, signatures) and JSON fields by
+  name (password, secret, api key, HMAC key…).
+
+`scan` looks wider than the redactor: it also reports things that must never be masked
+silently (private key blocks, cloud and chat tokens). A bundle with any finding is not signed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+MIN_SECRET_LENGTH = 8
+
+# (kind, pattern, group to replace). Group 0 replaces the whole match.
+_REDACT_PATTERNS: list[tuple[str, re.Pattern[bytes], int]] = [
+    ("stripe-key", re.compile(rb"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{8,}"), 0),
+    ("webhook-secret", re.compile(rb"\bwhsec_[0-9A-Za-z+/=_-]{8,}"), 0),
+    (
+        "adyen-api-key",
+        re.compile(rb"\bAQE[0-9A-Za-z+/=]{20,}(?:-[0-9A-Za-z+/=]{8,}){0,2}(?:-[^\s\"'\\]{1,64})?"),
+        0,
+    ),
+    ("adyen-hmac-key", re.compile(rb"(?<![0-9A-Za-z])[0-9A-F]{64}(?![0-9A-Za-z])"), 0),
+    (
+        "hmac-key",
+        re.compile(rb"(?i)hmac[_ -]?key[\"']?\s*[:=]\s*[\"']?([0-9A-Fa-f]{32,})"),
+        1,
+    ),
+    (
+        "authorization",
+        re.compile(
+            rb"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
+            rb"((?:bearer|basic|token|digest)\s+[^\s\"',;]+|[^\s\"',;\[]{8,})"
+        ),
+        1,
+    ),
+    ("bearer-token", re.compile(rb"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})"), 1),
+]
+
+# Secret-looking things the scan refuses but the redactor does not mask (see module doc).
+_SCAN_ONLY: list[tuple[str, re.Pattern[bytes]]] = [
+    ("private-key-block", re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("aws-access-key", re.compile(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("github-token", re.compile(rb"\bgh[pousr]_[0-9A-Za-z]{36,}")),
+    ("slack-token", re.compile(rb"\bxox[abprs]-[0-9A-Za-z-]{10,}")),
+]
+
+SECRET_HEADER_WORDS = (
+    "authorization",
+    "cookie",
+    "api-key",
+    "apikey",
+    "secret",
+    "token",
+    "signature",
+    "password",
+    "hmac",
+)
+SECRET_FIELD_WORDS = (
+    "password",
+    "passwd",
+    "secret",
+    "apikey",
+    "hmackey",
+    "privatekey",
+    "accesstoken",
+    "refreshtoken",
+    "authorization",
+    "credential",
+)
+SECRET_ENV_NAME = re.compile(r"(?i)(secret|passw|token|api_?key|private_?key|hmac|credential)")
+NOT_SECRET_ENV = frozenset({"GOLIVE_SIGNING_KEY"})  # a path to a key, not a key
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something secret-looking at a byte offset. Never holds the secret itself."""
+
+    offset: int
+    kind: str
+
+
+def _marker(kind: str) -> bytes:
+    return b"[REDACTED:" + kind.encode() + b"]"
+
+
+def _is_hmac_hex(match: bytes) -> bool:
+    return not match.isdigit()  # 64 decimal digits are an id, not a key
+
+
+class Redactor:
+    """Masks known secret values and secret patterns. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._known: re.Pattern[bytes] | None = None
+
+    def register(self, value: str) -> None:
+        """Treat `value` (and its encoded forms) as secret from now on."""
+        if not isinstance(value, str) or len(value) < MIN_SECRET_LENGTH:
+            return
+        with self._lock:
+            if value not in self._values:
+                self._values.add(value)
+                self._known = None
+
+    def register_environment(self, environ: Mapping[str, str] | None = None) -> int:
+        """Register values of environment variables whose names look secret."""
+        count = 0
+        for name, value in (os.environ if environ is None else environ).items():
+            secret_name = name not in NOT_SECRET_ENV and SECRET_ENV_NAME.search(name)
+            if secret_name and len(value) >= MIN_SECRET_LENGTH:
+                self.register(value)
+                count += 1
+        return count
+
+    def _known_pattern(self) -> re.Pattern[bytes] | None:
+        with self._lock:
+            if self._known is None and self._values:
+                forms: set[bytes] = set()
+                for value in self._values:
+                    for form in (
+                        value,
+                        json.dumps(value)[1:-1],
+                        quote(value, safe=""),
+                        quote_plus(value),
+                        base64.b64encode(value.encode()).decode().rstrip("="),
+                    ):
+                        forms.add(form.encode())
+                alternatives = sorted(forms, key=len, reverse=True)
+                self._known = re.compile(b"|".join(re.escape(f) for f in alternatives))
+            return self._known
+
+    def _matches(self, data: bytes) -> Iterable[tuple[int, int, str]]:
+        known = self._known_pattern()
+        if known is not None:
+            for m in known.finditer(data):
+                yield m.start(), m.end(), "known-secret"
+        for kind, pattern, group in _REDACT_PATTERNS:
+            for m in pattern.finditer(data):
+                if kind == "adyen-hmac-key" and not _is_hmac_hex(m.group(0)):
+                    continue
+                yield m.start(group), m.end(group), kind
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        spans = sorted(self._matches(data))
+        if not spans:
+            return data
+        out: list[bytes] = []
+        pos = 0
+        for start, end, kind in spans:
+            if end <= pos:
+                continue  # inside a span already replaced
+            out.append(data[pos : max(pos, start)])
+            out.append(_marker(kind))
+            pos = end
+        out.append(data[pos:])
+        return b"".join(out)
+
+    def redact_text(self, text: str) -> str:
+        return self.redact_bytes(text.encode("utf-8", "surrogateescape")).decode(
+            "utf-8", "surrogateescape"
+        )
+
+    def redact_headers(self, headers: Iterable[tuple[str, str]]) -> list[list[str]]:
+        """Headers as [name, value] pairs; secret-named headers lose their value."""
+        out: list[list[str]] = []
+        for name, value in headers:
+            lower = name.lower()
+            if any(word in lower for word in SECRET_HEADER_WORDS):
+                out.append([name, "[REDACTED:header]"])
+            else:
+                out.append([name, self.redact_text(value)])
+        return out
+
+    def redact_json(self, obj: Any) -> Any:
+        """A copy of `obj` with secret-named fields masked and every string redacted."""
+        if isinstance(obj, dict):
+            result: dict[str, Any] = {}
+            for key, value in obj.items():
+                flat = str(key).lower().replace("_", "").replace("-", "")
+                secret = any(word in flat for word in SECRET_FIELD_WORDS)
+                if secret and isinstance(value, str | int | float) and value != "":
+                    result[key] = "[REDACTED:field]"
+                else:
+                    result[key] = self.redact_json(value)
+            return result
+        if isinstance(obj, list):
+            return [self.redact_json(v) for v in obj]
+        if isinstance(obj, str):
+            return self.redact_text(obj)
+        return obj
+
+    def scan(self, data: bytes) -> list[Finding]:
+        """Every secret-looking thing in `data`, by byte offset (first per offset)."""
+        found = {start: kind for start, _end, kind in self._matches(data)}
+        for kind, pattern in _SCAN_ONLY:
+            for m in pattern.finditer(data):
+                found.setdefault(m.start(), kind)
+        return [Finding(offset, kind) for offset, kind in sorted(found.items())]
