@@ -1,0 +1,369 @@
+"""A drill: steady state, the change, steady state, the rollback, steady state again.
+
+Learned from Chaos Toolkit, made stricter:
+
+- the steady state must hold before the change, or nothing is changed (ABORTED, a NO-GO);
+- rollback actions are registered *before* the change runs, so a change that fails
+  partway is still rolled back, and they always run once a change started — at the
+  rollback step, or when the drill closes after a failed step; they are never skipped;
+- a rollback action that fails, or a steady state that does not come back, is a NO-GO;
+- the time to roll back (first rollback action → steady state confirmed back) is measured
+  and gated against the configured target;
+- every activity and every check is journaled with its timings, and the journal is
+  attached to the evidence when the drill closes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from golive.errors import ConfigError, GateFailed, PlatformFault
+from golive.evidence import GateStatus
+from golive.rollback.hypothesis import Hypothesis, HypothesisResult, Phase
+from golive.rollback.journal import Journal, Kind, Status
+
+T = TypeVar("T")
+
+
+class SteadyStateDeviated(GateFailed):
+    """The steady-state hypothesis did not hold at a check."""
+
+
+class RollbackFailed(GateFailed):
+    """A rollback action failed."""
+
+
+class ActivityFailed(PlatformFault):
+    """An action or the change itself failed (the cause is chained)."""
+
+
+class Sink(Protocol):
+    """Where a drill writes its evidence (golive.evidence in a run, a fake in unit tests)."""
+
+    def attach(self, name: str, data: str, kind: str) -> object: ...
+
+    def record_gate(
+        self,
+        name: str,
+        status: GateStatus,
+        *,
+        value: str | None,
+        target: str | None,
+        reason: str,
+        critical: bool = True,
+    ) -> None: ...
+
+
+class EvidenceSink:
+    """The run's evidence (harmless outside an evidence run)."""
+
+    def attach(self, name: str, data: str, kind: str) -> object:
+        from golive.evidence import attach
+
+        return attach(name, data, kind)
+
+    def record_gate(
+        self,
+        name: str,
+        status: GateStatus,
+        *,
+        value: str | None,
+        target: str | None,
+        reason: str,
+        critical: bool = True,
+    ) -> None:
+        from golive.evidence import record_gate
+
+        record_gate(name, status, value=value, target=target, reason=reason, critical=critical)
+
+
+@dataclass(frozen=True)
+class RollbackAction:
+    """One action that undoes (part of) the change."""
+
+    name: str
+    run: Callable[[], Any]
+
+
+@dataclass
+class RollbackOutcome:
+    failures: list[str] = field(default_factory=list)
+    steady: HypothesisResult | None = None
+    seconds: float = 0.0  # first rollback action → steady state checked
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and self.steady is not None and self.steady.met
+
+
+class Drill:
+    """One drill's state; steps call its methods, the fixture closes it."""
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        hypothesis: Hypothesis,
+        *,
+        target_seconds: float,
+        sink: Sink | None = None,
+    ) -> None:
+        if target_seconds <= 0:
+            raise ConfigError(
+                f"the rollback time target {target_seconds!r} s must be positive; set "
+                "[drills] rollback_seconds in golive.toml"
+            )
+        self.name = name
+        self.hypothesis = hypothesis
+        self.target_seconds = target_seconds
+        self.sink: Sink = sink or EvidenceSink()
+        self.journal = Journal(name, title, target_seconds, time.time())
+        self.steady: dict[Phase, HypothesisResult] = {}
+        self.rollbacks: list[RollbackAction] = []
+        self.changed = False
+        self.outcome: RollbackOutcome | None = None
+        self.closed = False
+
+    @property
+    def status(self) -> Status:
+        return self.journal.status
+
+    # -- activities ---------------------------------------------------------------------
+    def act(self, name: str, fn: Callable[[], T], *, kind: Kind = Kind.ACTION) -> T:
+        """Run ``fn`` as a journaled activity; a failure is journaled and raised."""
+        started, t0 = time.time(), time.perf_counter()
+        try:
+            value = fn()
+        except Exception as exc:
+            err = f"{type(exc).__name__}: {exc}"[:2000]
+            self.journal.add(name, kind, started, time.perf_counter() - t0, ok=False, error=err)
+            if kind is not Kind.ROLLBACK:
+                self._fail(Status.FAILED, f"{kind.value} {name!r} failed: {err}")
+            raise ActivityFailed(f"{kind.value} {name!r} failed: {err}") from exc
+        self.journal.add(name, kind, started, time.perf_counter() - t0, ok=True, output=value)
+        return value
+
+    def change(self, name: str, fn: Callable[[], T], *, rollback: list[RollbackAction]) -> T:
+        """Make the change under test, its rollback actions registered first."""
+        self._arm(name, rollback)
+        return self.act(name, fn, kind=Kind.CHANGE)
+
+    def attempt_change(
+        self, name: str, fn: Callable[[], object], *, rollback: list[RollbackAction]
+    ) -> Exception | None:
+        """A change that is meant to fail (a failed upgrade): returns its error, None if it
+        succeeded. Its failure is journaled, but it is the drill's premise, not a finding."""
+        self._arm(name, rollback)
+        started, t0 = time.time(), time.perf_counter()
+        try:
+            value = fn()
+        except Exception as exc:
+            err = f"{type(exc).__name__}: {exc}"[:2000]
+            self.journal.add(
+                name, Kind.CHANGE, started, time.perf_counter() - t0, ok=False, error=err
+            )
+            return exc
+        self.journal.add(
+            name, Kind.CHANGE, started, time.perf_counter() - t0, ok=True, output=value
+        )
+        return None
+
+    def _arm(self, name: str, rollback: list[RollbackAction]) -> None:
+        before = self.steady.get(Phase.BEFORE)
+        if before is None:
+            raise ConfigError(
+                f"drill {self.name!r} was asked to make the change {name!r} before checking "
+                "the steady state: add the steady-state step before the change"
+            )
+        if not before.met:
+            raise SteadyStateDeviated(
+                f"drill {self.name!r}: the steady state did not hold before the change, so "
+                f"{name!r} was not made: " + "; ".join(before.findings())
+            )
+        if not rollback:
+            raise ConfigError(f"the change {name!r} has no rollback action; a drill needs one")
+        self.rollbacks.extend(rollback)
+        self.changed = True
+
+    def verify(self, name: str, fn: Callable[[], T]) -> T:
+        """A check after the change or the rollback; a failure is a deviation (journaled)."""
+        started, t0 = time.time(), time.perf_counter()
+        try:
+            value = fn()
+        except Exception as exc:
+            err = f"{type(exc).__name__}: {exc}"[:2000]
+            self.journal.add(
+                name, Kind.VERIFY, started, time.perf_counter() - t0, ok=False, error=err
+            )
+            self._fail(Status.DEVIATED, f"check {name!r} failed: {err}")
+            raise
+        self.journal.add(
+            name, Kind.VERIFY, started, time.perf_counter() - t0, ok=True, output=value
+        )
+        return value
+
+    def note_failure(self, what: str) -> None:
+        """Record a failure seen outside the drill's own activities (a failed step)."""
+        self._fail(Status.DEVIATED, what)
+
+    # -- the steady state -------------------------------------------------------------------
+    def check(self, phase: Phase) -> HypothesisResult:
+        """Check the hypothesis now; a deviation is journaled (and raised by ``require``)."""
+        result = self.hypothesis.check(phase, self.steady.get(Phase.BEFORE))
+        self.steady[phase] = result
+        self.journal.steady_states.append(result)
+        self.journal.add(
+            f"steady state {phase.value}",
+            Kind.HYPOTHESIS,
+            result.started_at,
+            result.seconds,
+            ok=result.met,
+            error=None if result.met else "; ".join(result.findings()),
+        )
+        if not result.met:
+            status = Status.ABORTED if phase is Phase.BEFORE else Status.DEVIATED
+            for finding in result.findings():
+                self._fail(status, finding)
+        return result
+
+    def require(self, phase: Phase) -> HypothesisResult:
+        result = self.check(phase)
+        if not result.met:
+            raise SteadyStateDeviated(_deviated(self.name, result))
+        return result
+
+    # -- the rollback ---------------------------------------------------------------------
+    def rollback(self) -> RollbackOutcome:
+        """Run every rollback action (last registered first), then check the steady state.
+
+        All actions run even when one fails. The time runs from the first action to the
+        end of the steady-state check. Runs once; later calls return the same outcome.
+        """
+        if self.outcome is not None:
+            return self.outcome
+        if not self.changed:
+            raise ConfigError(f"drill {self.name!r} has nothing to roll back: no change was made")
+        outcome = RollbackOutcome()
+        t0 = time.perf_counter()
+        for action in reversed(self.rollbacks):
+            try:
+                self.act(action.name, action.run, kind=Kind.ROLLBACK)
+            except ActivityFailed as exc:
+                outcome.failures.append(str(exc))
+                self._fail(Status.FAILED, f"rollback failed: {exc}")
+        outcome.steady = self.check(Phase.AFTER_ROLLBACK)
+        outcome.seconds = time.perf_counter() - t0
+        if outcome.ok:
+            self.journal.rollback_seconds = outcome.seconds
+        self.outcome = outcome
+        return outcome
+
+    def require_rolled_back(self) -> RollbackOutcome:
+        """Roll back and raise if a rollback action failed (the deviation is a Then step)."""
+        outcome = self.rollback()
+        if outcome.failures:
+            raise RollbackFailed(f"drill {self.name!r}: " + "; ".join(outcome.failures))
+        return outcome
+
+    def require_steady_state_back(self) -> RollbackOutcome:
+        outcome = self.rollback()
+        steady = outcome.steady
+        if steady is None or not steady.met:
+            raise SteadyStateDeviated(
+                _deviated(self.name, steady) if steady else f"drill {self.name!r}: not checked"
+            )
+        return outcome
+
+    def require_within_target(self) -> float:
+        outcome = self.rollback()
+        if not outcome.ok:
+            raise GateFailed(
+                f"drill {self.name!r}: the rollback did not bring the steady state back, so it "
+                "has no time to roll back: " + "; ".join(self.journal.findings)
+            )
+        if outcome.seconds > self.target_seconds:
+            raise GateFailed(
+                f"drill {self.name!r}: the rollback took {outcome.seconds:.2f} s, over the "
+                f"target of {self.target_seconds:g} s ([drills] rollback_seconds)"
+            )
+        return outcome.seconds
+
+    # -- the end --------------------------------------------------------------------------
+    def close(self) -> Journal:
+        """Roll back if a change is still in place, judge, record the gates, attach the journal."""
+        if self.closed:
+            return self.journal
+        self.closed = True
+        if self.changed and self.outcome is None:
+            self.journal.findings.append(
+                "the drill stopped before its rollback step; the rollback ran when it closed"
+            )
+            self.rollback()
+        if self.journal.status is Status.RUNNING:
+            self.journal.status = Status.COMPLETED
+        self.journal.ended_at = time.time()
+        self._record_gates()
+        self.sink.attach(f"rollback-journal-{self.name}.json", self.journal.to_json(), "json")
+        return self.journal
+
+    def _record_gates(self) -> None:
+        j, title = self.journal, self.journal.title
+        ok = j.status is Status.COMPLETED
+        reason = (
+            "the steady state held before and after the change and came back after the rollback"
+            if ok
+            else "; ".join(j.findings) or f"the drill ended {j.status.value}"
+        )
+        self.sink.record_gate(
+            f"rollback drill: {title}",
+            GateStatus.PASS if ok else GateStatus.FAIL,
+            value=j.status.value,
+            target=Status.COMPLETED.value,
+            reason=reason,
+        )
+        if not self.changed:
+            return
+        target = f"≤ {self.target_seconds:g} s"
+        secs = j.rollback_seconds
+        if secs is None:
+            self.sink.record_gate(
+                f"time to roll back: {title}",
+                GateStatus.FAIL,
+                value=None,
+                target=target,
+                reason="the steady state did not come back after "
+                "the rollback, so the rollback never finished",
+            )
+            return
+        within = secs <= self.target_seconds
+        self.sink.record_gate(
+            f"time to roll back: {title}",
+            GateStatus.PASS if within else GateStatus.FAIL,
+            value=f"{secs:.2f} s",
+            target=target,
+            reason="first rollback action → steady state confirmed back"
+            + ("" if within else " (over the target: [drills] rollback_seconds)"),
+        )
+
+    def _fail(self, status: Status, finding: str) -> None:
+        # the worst status wins: FAILED/ABORTED over DEVIATED over RUNNING
+        rank = {
+            Status.RUNNING: 0,
+            Status.COMPLETED: 0,
+            Status.DEVIATED: 1,
+            Status.FAILED: 2,
+            Status.ABORTED: 2,
+        }
+        if rank[status] > rank[self.journal.status]:
+            self.journal.status = status
+        if finding not in self.journal.findings:
+            self.journal.findings.append(finding)
+
+
+def _deviated(name: str, result: HypothesisResult) -> str:
+    return f"drill {name!r}: the steady state did not hold {result.phase.value}: " + "; ".join(
+        r.finding() for r in result.results if not r.ok
+    )
