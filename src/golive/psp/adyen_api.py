@@ -418,13 +418,19 @@ def decline_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
     )
 
 
-_CHECKOUT = "/adyen/checkout/v71"
+CHECKOUT_VERSIONS = ("v70", "v71", "v72")  # v71 documented; the SDK's default is v72
 _PAYOUT = "/adyen/pal/servlet/Payout/v68"
 ROUTES = [
-    ("POST", f"{_CHECKOUT}/payments", payments),
-    ("POST", f"{_CHECKOUT}/payments/{{pspReference}}/captures", captures),
-    ("POST", f"{_CHECKOUT}/payments/{{pspReference}}/refunds", refunds),
-    ("POST", f"{_CHECKOUT}/payments/{{pspReference}}/cancels", cancels),
+    *(
+        route
+        for v in CHECKOUT_VERSIONS
+        for route in (
+            ("POST", f"/adyen/checkout/{v}/payments", payments),
+            ("POST", f"/adyen/checkout/{v}/payments/{{pspReference}}/captures", captures),
+            ("POST", f"/adyen/checkout/{v}/payments/{{pspReference}}/refunds", refunds),
+            ("POST", f"/adyen/checkout/{v}/payments/{{pspReference}}/cancels", cancels),
+        )
+    ),
     ("POST", f"{_PAYOUT}/storeDetailAndSubmitThirdParty", submit_payout),
     ("POST", f"{_PAYOUT}/confirmThirdParty", confirm_payout),
     ("POST", f"{_PAYOUT}/declineThirdParty", decline_payout),
