@@ -6,10 +6,11 @@ images, so even a hostile string in the data cannot make the page call out.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 from markupsafe import Markup
 
 BANNER = {
@@ -18,6 +19,12 @@ BANNER = {
     "INCONCLUSIVE": ("unsure", "INCONCLUSIVE: readiness was not proved"),
     "ABORTED": ("aborted", "ABORTED: the run did not finish"),
 }
+
+
+@lru_cache(maxsize=1)
+def _template() -> Template:
+    source = files("golive.evidence").joinpath("report.html.j2").read_text("utf-8")
+    return _env().from_string(source)
 
 
 def _env() -> Environment:
@@ -57,9 +64,7 @@ def render(
     images: dict[str, str],
     previews: dict[str, str],
 ) -> str:
-    template = _env().from_string(
-        files("golive.evidence").joinpath("report.html.j2").read_text("utf-8")
-    )
+    template = _template()
     verdict = core["verdict"]["verdict"]
     css_class, headline = BANNER[verdict]
     attachments = {a["path"]: a for a in results.get("attachments", [])}
