@@ -50,6 +50,9 @@ def _register() -> None:
 
     app.command("doctor")(doctor)
     app.add_typer(postgres_app, name="postgres")
+    from golive.envcheck.cli import env_app
+
+    app.add_typer(env_app, name="env")
     from golive.psp.cli import psp_app
 
     app.add_typer(psp_app, name="psp")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +40,63 @@ class LoadPhase:
 
 
 @dataclass(frozen=True)
+class OpsTargets:
+    payout_sla_hours: float = 24.0  # a payout job pending longer than this is stuck
+    deposit_confirmation_sla_hours: float = 1.0  # a deposit awaiting its PSP webhook this long
+
+
+STRIPE_MODES = ("live", "test", "any")
+
+
+@dataclass(frozen=True)
+class EnvProfile:
+    """What `golive env check --profile NAME` requires of an environment."""
+
+    required_secrets: tuple[str, ...] = (
+        "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "ADYEN_API_KEY", "ADYEN_HMAC_KEY",
+        "DATABASE_URL",
+    )  # fmt: skip
+    stripe_keys: str = "live"  # live: sk_test_ is a finding; test: sk_live_ is one; any
+    stripe_key_vars: tuple[str, ...] = ("STRIPE_SECRET_KEY",)
+    webhook_secret_vars: tuple[str, ...] = ("STRIPE_WEBHOOK_SECRET",)
+    adyen_api_key_var: str = "ADYEN_API_KEY"
+    adyen_hmac_key_var: str = "ADYEN_HMAC_KEY"
+    database_url_var: str = "DATABASE_URL"
+    database_tls: bool = True  # the DSN must say sslmode=require, verify-ca or verify-full
+    sqlite_allowed: bool = False
+
+
+BUILTIN_PROFILES: dict[str, EnvProfile] = {
+    "production": EnvProfile(),
+    "staging": EnvProfile(stripe_keys="test"),
+    "development": EnvProfile(
+        required_secrets=("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+        stripe_keys="test",
+        database_tls=False,
+        sqlite_allowed=True,
+    ),
+}
+
+
+@dataclass(frozen=True)
 class Config:
     slo: SloTargets = field(default_factory=SloTargets)
     drills: DrillTargets = field(default_factory=DrillTargets)
     load: LoadPhase = field(default_factory=LoadPhase)
-    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ops: OpsTargets = field(default_factory=OpsTargets)
+    profiles: dict[str, EnvProfile] = field(default_factory=lambda: dict(BUILTIN_PROFILES))
     source: str = "defaults"
+
+    def profile(self, name: str) -> EnvProfile:
+        """The profile called ``name``; ConfigError naming the known ones otherwise."""
+        try:
+            return self.profiles[name]
+        except KeyError:
+            known = ", ".join(sorted(self.profiles))
+            raise ConfigError(
+                f"--profile {name!r} is not a profile; known profiles: {known}. Define it "
+                f"in golive.toml as the table profiles.{name} (docs/configuration.md)"
+            ) from None
 
     def digest(self) -> str:
         """sha256 of the effective configuration (recorded in the evidence)."""
@@ -68,12 +119,63 @@ def _section(cls: type[Any], data: Any, where: str) -> Any:
             isinstance(value, bool) or not isinstance(value, int | float)
         ):
             raise ConfigError(f"{where}.{key} = {value!r} must be a number (default {default!r})")
-        if isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
+        whole = isinstance(default, int) and not isinstance(default, bool)
+        if whole and not isinstance(value, int):
             raise ConfigError(f"{where}.{key} = {value!r} must be a whole number")
         if isinstance(value, int | float) and value < 0:
             raise ConfigError(f"{where}.{key} = {value!r} must not be negative")
         out[key] = value
     return cls(**out)
+
+
+def _profiles(data: Any) -> dict[str, EnvProfile]:
+    """Built-in profiles, overridden and extended by [profiles.NAME] tables."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"profiles must be a table, not {data!r}; write [profiles.NAME]")
+    out = dict(BUILTIN_PROFILES)
+    for name, table in data.items():
+        where = f"profiles.{name}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where} must be a table, not {table!r}; write it as [{where}]")
+        table = dict(table)
+        base_name = table.pop("extends", name if name in out else "production")
+        if base_name not in out:
+            raise ConfigError(
+                f"{where}.extends = {base_name!r} is not a profile defined before it; "
+                f"known: {', '.join(sorted(out))}"
+            )
+        out[name] = _profile(out[base_name], table, where)
+    return out
+
+
+def _profile(base: EnvProfile, data: dict[str, Any], where: str) -> EnvProfile:
+    known = {f.name: f for f in fields(EnvProfile)}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(
+                f"{where}.{key} is not a profile setting; known keys: extends, "
+                f"{', '.join(sorted(known))}"
+            )
+        default = getattr(base, key)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}.{key} = {value!r} must be true or false")
+        elif isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError(
+                    f"{where}.{key} = {value!r} must be a list of variable names, "
+                    'e.g. ["STRIPE_SECRET_KEY"]'
+                )
+            value = tuple(value)
+        elif not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}.{key} = {value!r} must be a non-empty string")
+        if key == "stripe_keys" and value not in STRIPE_MODES:
+            raise ConfigError(
+                f"{where}.stripe_keys = {value!r} is not one of {', '.join(STRIPE_MODES)}"
+            )
+        changes[key] = value
+    return replace(base, **changes)
 
 
 def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
@@ -97,7 +199,7 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
                 continue
         data, source = doc, str(candidate)
         break
-    top = {"slo", "drills", "load", "profiles"}
+    top = {"slo", "drills", "load", "ops", "profiles"}
     for key in data:
         if key not in top:
             raise ConfigError(f"{source}: [{key}] is not a golive section; use {sorted(top)}")
@@ -105,6 +207,7 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
         slo=_section(SloTargets, data.get("slo", {}), "slo"),
         drills=_section(DrillTargets, data.get("drills", {}), "drills"),
         load=_section(LoadPhase, data.get("load", {}), "load"),
-        profiles=dict(data.get("profiles", {})),
+        ops=_section(OpsTargets, data.get("ops", {}), "ops"),
+        profiles=_profiles(data.get("profiles", {})),
         source=source,
     )
