@@ -313,21 +313,23 @@ class StubPSP:
     def advance(
         self, seconds: float, *, step: bool = False, timeout: float = 60.0
     ) -> dict[str, Any]:
-        """Move the virtual clock. With `step`, stop at every due retry or timer on the way
-        and flush there, so a 3-day retry schedule plays out in order."""
+        """Move the virtual clock forward by exactly `seconds`. With `step`, stop at every due
+        retry or timer on the way and flush there, so a 3-day retry schedule plays out in
+        order (bounded by `timeout` real seconds; the rest is then jumped)."""
         deadline = time.monotonic() + timeout
-        target = self.clock.now() + seconds
-        if step:
-            while time.monotonic() < deadline:
-                with self.cond:
-                    self.tick()
-                    wake = self.next_wakeup()
-                now = self.clock.now()
-                if wake is None or wake > target:
-                    break
-                self.clock.advance(max(0.0, wake - now))
-                self.flush(max(0.1, deadline - time.monotonic()))
-        self.clock.advance(max(0.0, target - self.clock.now()))
+        remaining = seconds
+        while step and remaining > 0 and time.monotonic() < deadline:
+            with self.cond:
+                self.tick()
+                wake = self.next_wakeup()
+            now = self.clock.now()
+            if wake is None or wake - now > remaining:
+                break
+            jump = max(0.0, wake - now)
+            self.clock.advance(jump)
+            remaining -= jump
+            self.flush(max(0.1, deadline - time.monotonic()))
+        self.clock.advance(max(0.0, remaining))
         with self.cond:
             self.tick()
             self.outbox.release_held(self.clock.now())
@@ -368,12 +370,17 @@ class StubPSP:
 _SECRET_FIELDS = {"client_secret", "secret"}
 
 
-def _public(obj: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: copy.deepcopy(v)
-        for k, v in obj.items()
-        if not k.startswith("_") and k not in _SECRET_FIELDS
-    }
+def _public(value: Any) -> Any:
+    """A deep copy without internal `_fields` and without secrets, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: _public(v)
+            for k, v in value.items()
+            if not str(k).startswith("_") and k not in _SECRET_FIELDS
+        }
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return copy.deepcopy(value)
 
 
 def _stripe_payload(body: dict[str, Any]) -> bytes:
