@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from golive.errors import ConfigError, GateFailed
-from golive.evidence import GateStatus
-from golive.rollback import (
+from golive.drills.rollback import (
     ActivityFailed,
     Drill,
     Exactly,
@@ -25,6 +23,8 @@ from golive.rollback import (
     Status,
     SteadyStateDeviated,
 )
+from golive.errors import ConfigError, GateFailed
+from golive.evidence import GateStatus
 
 
 @dataclass

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from golive.drills.rollback.matrix import Result, build_matrix, row_key
 from golive.errors import ConfigError
-from golive.rollback.matrix import Result, build_matrix, row_key
 
 FEATURE = """\
 @rollback

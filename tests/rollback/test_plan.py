@@ -5,9 +5,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from golive.drills.rollback.plan import DISPOSABLE_MARK, ensure_disposable, plan_release
 from golive.errors import ConfigError, ExitCode, UnsafeTarget
 from golive.postgres import Templates
-from golive.rollback.plan import DISPOSABLE_MARK, ensure_disposable, plan_release
 
 
 def test_the_default_plan_deploys_2_over_1_and_returns_to_schema_1() -> None:

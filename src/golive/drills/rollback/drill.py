@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from golive.drills.rollback.hypothesis import Hypothesis, HypothesisResult, Phase
+from golive.drills.rollback.journal import Journal, Kind, Status
 from golive.errors import ConfigError, GateFailed, PlatformFault
 from golive.evidence import GateStatus
-from golive.rollback.hypothesis import Hypothesis, HypothesisResult, Phase
-from golive.rollback.journal import Journal, Kind, Status
 
 T = TypeVar("T")
 

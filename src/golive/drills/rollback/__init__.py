@@ -9,7 +9,7 @@ rollback matrix of the report.
 
 from __future__ import annotations
 
-from golive.rollback.drill import (
+from golive.drills.rollback.drill import (
     ActivityFailed,
     Drill,
     EvidenceSink,
@@ -19,9 +19,15 @@ from golive.rollback.drill import (
     Sink,
     SteadyStateDeviated,
 )
-from golive.rollback.hypothesis import Hypothesis, HypothesisResult, Phase, Probe, ProbeResult
-from golive.rollback.journal import Activity, Journal, Kind, Status
-from golive.rollback.tolerance import (
+from golive.drills.rollback.hypothesis import (
+    Hypothesis,
+    HypothesisResult,
+    Phase,
+    Probe,
+    ProbeResult,
+)
+from golive.drills.rollback.journal import Activity, Journal, Kind, Status
+from golive.drills.rollback.tolerance import (
     Between,
     Exactly,
     Matches,
