@@ -2,4 +2,5 @@
 
 pytest_plugins = [
     "fixtures.postgres",
+    "steps.env_steps",
 ]
