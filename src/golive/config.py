@@ -79,11 +79,22 @@ BUILTIN_PROFILES: dict[str, EnvProfile] = {
 
 
 @dataclass(frozen=True)
+class InvariantQueries:
+    """[invariants]: read-only SQL checks run at the end of every suite (docs/properties.md)."""
+
+    use_defaults: bool = True  # run the reference platform's checks (golive.invariants.sql)
+    disable: tuple[str, ...] = ()  # names of checks not to run
+    statement_timeout_ms: int = 30_000
+    queries: dict[str, str] = field(default_factory=dict)  # name -> SELECT returning bad rows
+
+
+@dataclass(frozen=True)
 class Config:
     slo: SloTargets = field(default_factory=SloTargets)
     drills: DrillTargets = field(default_factory=DrillTargets)
     load: LoadPhase = field(default_factory=LoadPhase)
     ops: OpsTargets = field(default_factory=OpsTargets)
+    invariants: InvariantQueries = field(default_factory=InvariantQueries)
     profiles: dict[str, EnvProfile] = field(default_factory=lambda: dict(BUILTIN_PROFILES))
     source: str = "defaults"
 
@@ -178,6 +189,31 @@ def _profile(base: EnvProfile, data: dict[str, Any], where: str) -> EnvProfile:
     return replace(base, **changes)
 
 
+def _invariants(data: Any) -> InvariantQueries:
+    """[invariants] and [invariants.queries]; each query must be one SELECT."""
+    from golive.invariants.sql import validate_query
+
+    if not isinstance(data, dict):
+        raise ConfigError(f"invariants must be a table, not {data!r}; write it as [invariants]")
+    data = dict(data)
+    queries = data.pop("queries", {})
+    disable = data.pop("disable", [])
+    if not isinstance(queries, dict) or not all(isinstance(q, str) for q in queries.values()):
+        raise ConfigError(
+            "[invariants.queries] must map check names to SQL strings, e.g. "
+            'no_orphans = "SELECT id FROM legs WHERE account_id IS NULL"'
+        )
+    if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
+        raise ConfigError(f"invariants.disable = {disable!r} must be a list of check names")
+    use_defaults = data.pop("use_defaults", True)
+    if not isinstance(use_defaults, bool):
+        raise ConfigError(f"invariants.use_defaults = {use_defaults!r} must be true or false")
+    for name, query in queries.items():
+        validate_query(name, query)
+    base: InvariantQueries = _section(InvariantQueries, data, "invariants")
+    return replace(base, use_defaults=use_defaults, queries=dict(queries), disable=tuple(disable))
+
+
 def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     """Read ``path``, else ./golive.toml, else [tool.golive] of ./pyproject.toml, else defaults."""
     cwd = cwd or Path.cwd()
@@ -199,7 +235,7 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
                 continue
         data, source = doc, str(candidate)
         break
-    top = {"slo", "drills", "load", "ops", "profiles"}
+    top = {"slo", "drills", "load", "ops", "invariants", "profiles"}
     for key in data:
         if key not in top:
             raise ConfigError(f"{source}: [{key}] is not a golive section; use {sorted(top)}")
@@ -208,6 +244,7 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
         drills=_section(DrillTargets, data.get("drills", {}), "drills"),
         load=_section(LoadPhase, data.get("load", {}), "load"),
         ops=_section(OpsTargets, data.get("ops", {}), "ops"),
+        invariants=_invariants(data.get("invariants", {})),
         profiles=_profiles(data.get("profiles", {})),
         source=source,
     )
