@@ -66,6 +66,9 @@ class FakePsp:
         call = await self._record(request)
         if self.mode == "error":
             return JSONResponse({"error": {"type": "api_error"}}, status_code=500)
+        if self.mode == "decline":
+            err = {"code": "balance_insufficient", "type": "invalid_request_error"}
+            return JSONResponse({"error": err}, status_code=400)
         po = {
             "id": self._next("po_"),
             "object": "payout",
@@ -87,9 +90,8 @@ class FakePsp:
         await self._record(request)
         if self.mode == "error":
             return JSONResponse({"status": 500, "errorCode": "905"}, status_code=500)
-        return JSONResponse(
-            {"pspReference": self._next("PAY"), "resultCode": "[payout-submit-received]"}
-        )
+        result = "[payout-submit-refused]" if self.mode == "decline" else "[payout-submit-received]"
+        return JSONResponse({"pspReference": self._next("PAY"), "resultCode": result})
 
     def app(self) -> Starlette:
         return Starlette(
