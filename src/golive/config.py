@@ -30,6 +30,7 @@ class DrillTargets:
     rto_seconds: float = 900.0  # disaster → passing canary on the restored database
     rpo_seconds: float = 300.0  # last commit at the source → last commit after recovery
     rollback_seconds: float = 120.0  # start of rollback → steady state back
+    migration_lock_timeout_seconds: float = 3.0  # a drill's migration waits this long for a lock
 
 
 @dataclass(frozen=True)
