@@ -179,7 +179,7 @@ def _pull(name: str, *, fallback_hint: bool) -> None:
         ) from None
 
 
-def _ensure_no_reaper() -> None:
+def ensure_no_reaper() -> None:
     """Ryuk cannot be pulled air-gapped: run without it (golive removes its own containers)."""
     from testcontainers.core.config import testcontainers_config as tc
 
@@ -235,7 +235,7 @@ class DockerProvider(Provider):
         self.image, self.note = resolve_image(image)
         if self.note:
             print(f"golive: {self.note}", file=sys.stderr)
-        _ensure_no_reaper()
+        ensure_no_reaper()
         self.run_id = secrets.token_hex(6)
         self.user = "golive"
         self.password = secrets.token_urlsafe(16)  # one per provider: base backups carry it

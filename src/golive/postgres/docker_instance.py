@@ -165,6 +165,7 @@ class DockerInstance(Instance):
             )  # fmt: skip
             c.ports = {f"{self.port}/tcp": ("127.0.0.1", self.port)}  # type: ignore[dict-item]
             c.with_env("PGPORT", str(self.port))  # same port inside and out: one DSN for both
+            c.with_env("POSTGRES_INITDB_ARGS", "--no-sync")  # disposable data
             c.with_name(self.container_name)
             c.with_command([arg for k, v in settings.items() for arg in ("-c", f"{k}={v}")])
             for m in mounts:

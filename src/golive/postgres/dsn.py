@@ -17,6 +17,11 @@ def _redact(dsn: str) -> str:
     )
 
 
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if text.endswith((".", "?")) else text + "."
+
+
 class DsnInstance(Instance):
     kind = "dsn"
 
@@ -34,7 +39,7 @@ class DsnInstance(Instance):
                 num = conn.execute("SHOW server_version_num").fetchone()
         except psycopg.OperationalError as exc:
             raise ProviderUnavailable(
-                f"cannot connect to the Postgres server at {_redact(dsn)}: {str(exc).strip()}. "
+                f"cannot connect to the Postgres server at {_redact(dsn)}: {_one_line(exc)} "
                 "Fix: check host, port, user and password in the DSN, or use --postgres local."
             ) from None
         self.major = int(str(num[0] if num else "0")) // 10000
