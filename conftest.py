@@ -3,4 +3,10 @@
 pytest_plugins = [
     "fixtures.postgres",
     "steps.env_steps",
+    "steps.deploy_steps",
+    "fixtures.stack",
+    "steps.money_steps",
+    "steps.psp_steps",
+    "steps.platform_steps",
+    "steps.slo_steps",
 ]

@@ -25,7 +25,11 @@ def given_funded_wallet(world: CanaryWorld, amount: str, psp: str) -> None:
     world.fund(parse_amount(text, currency), psp)
 
 
-@when(parsers.re(r"the customer deposits (?P<amount>[\d.]+(?: [A-Z]{3})?) through (?P<psp>stripe|adyen)"))
+@when(
+    parsers.re(
+        r"the customer deposits (?P<amount>[\d.]+(?: [A-Z]{3})?) through (?P<psp>stripe|adyen)"
+    )
+)
 def when_deposit(world: CanaryWorld, amount: str, psp: str) -> None:
     world.deposit(_money(world, amount), psp)
 
@@ -84,7 +88,9 @@ def when_release_again(world: CanaryWorld) -> None:
     world.attempt(world.client.release, str(world._hold()["id"]))
 
 
-@when(parsers.re(r"a hold of (?P<amount>[\d.]+) is placed with idempotency key \"(?P<key>[^\"]+)\""))
+@when(
+    parsers.re(r"a hold of (?P<amount>[\d.]+) is placed with idempotency key \"(?P<key>[^\"]+)\"")
+)
 def when_hold_with_key(world: CanaryWorld, amount: str, key: str) -> None:
     world.place_hold(_money(world, amount), key=key)
 
@@ -92,7 +98,9 @@ def when_hold_with_key(world: CanaryWorld, amount: str, key: str) -> None:
 @when(parsers.re(r"the same hold request is retried with idempotency key \"(?P<key>[^\"]+)\""))
 def when_hold_retry(world: CanaryWorld, key: str) -> None:
     first = world._hold()
-    world.attempt(world.client.place_hold, world.w.account_id, first["amount"], first["currency"], key=key)
+    world.attempt(
+        world.client.place_hold, world.w.account_id, first["amount"], first["currency"], key=key
+    )
 
 
 @then("both answers name the same hold")
@@ -110,12 +118,20 @@ def then_same_resource(world: CanaryWorld) -> None:
         )
 
 
-@when(parsers.re(r"the customer withdraws (?P<amount>[\d.]+(?: [A-Z]{3})?) through (?P<psp>stripe|adyen)"))
+@when(
+    parsers.re(
+        r"the customer withdraws (?P<amount>[\d.]+(?: [A-Z]{3})?) through (?P<psp>stripe|adyen)"
+    )
+)
 def when_withdraw(world: CanaryWorld, amount: str, psp: str) -> None:
     world.withdraw(_money(world, amount), psp)
 
 
-@when(parsers.re(r"the customer withdraws (?P<amount>[\d.]+) with idempotency key \"(?P<key>[^\"]+)\""))
+@when(
+    parsers.re(
+        r"the customer withdraws (?P<amount>[\d.]+) with idempotency key \"(?P<key>[^\"]+)\""
+    )
+)
 def when_withdraw_with_key(world: CanaryWorld, amount: str, key: str) -> None:
     money = _money(world, amount)
     if world.withdrawals:
@@ -124,10 +140,14 @@ def when_withdraw_with_key(world: CanaryWorld, amount: str, key: str) -> None:
         world.withdraw(money, None, key=key)
 
 
-@when(parsers.re(r"the customer retries the same withdrawal with idempotency key \"(?P<key>[^\"]+)\""))
+@when(
+    parsers.re(r"the customer retries the same withdrawal with idempotency key \"(?P<key>[^\"]+)\"")
+)
 def when_withdraw_retry(world: CanaryWorld, key: str) -> None:
     first = world.withdrawals[0]
-    world.attempt(world.client.withdraw, world.w.account_id, first["amount"], first["currency"], None, key=key)
+    world.attempt(
+        world.client.withdraw, world.w.account_id, first["amount"], first["currency"], None, key=key
+    )
 
 
 @when("the payment provider pays the payout out")
@@ -141,11 +161,15 @@ def then_withdrawal_status(world: CanaryWorld, status: str) -> None:
     world.expect_withdrawal_status(status.replace(" ", "_"))
 
 
-@then(parsers.re(
-    r"the wallet shows (?P<available>.+?) available, (?P<held>.+?) held and (?P<pending>.+?) pending"
-))
+@then(
+    parsers.re(
+        r"the wallet shows (?P<available>.+?) available, (?P<held>.+?) held and (?P<pending>.+?) pending"
+    )
+)
 def then_wallet_shows(world: CanaryWorld, available: str, held: str, pending: str) -> None:
-    bal = world.expect_balance(_money(world, available), _money(world, held), _money(world, pending))
+    bal = world.expect_balance(
+        _money(world, available), _money(world, held), _money(world, pending)
+    )
     attach("balance", f"{bal}\n", "text")
 
 
@@ -153,7 +177,9 @@ def then_wallet_shows(world: CanaryWorld, available: str, held: str, pending: st
 def then_refused(world: CanaryWorld, reason: str) -> None:
     last = world.outcomes[-1]
     if last.error is None:
-        raise ExpectationFailed(f"the platform accepted what it should have refused ({reason}): {last.result}")
+        raise ExpectationFailed(
+            f"the platform accepted what it should have refused ({reason}): {last.result}"
+        )
     if not 400 <= last.error.status < 500:
         raise ExpectationFailed(f"refused with status {last.error.status}, expected a 4xx")
 
@@ -166,9 +192,10 @@ def then_money_conserved(world: CanaryWorld) -> None:
         raise ExpectationFailed("money is not conserved:\n" + "\n".join(f"  {v}" for v in found))
 
 
-@when(parsers.re(
-    r"the customer deposits (?P<amount>[\d.]+) through (?P<psp>stripe|adyen), "
-    r"retrying with the same idempotency key while it fails"
-))
+@when(
+    parsers.re(
+        r"the customer deposits (?P<amount>[\d.]+) through (?P<psp>stripe|adyen), retrying after a failure"
+    )
+)
 def when_deposit_retrying(world: CanaryWorld, amount: str, psp: str) -> None:
     world.deposit_retrying(_money(world, amount), psp)

@@ -19,7 +19,9 @@ def given_platform_healthy(world: CanaryWorld) -> None:
 
 def _embedded(stack: Stack) -> None:
     if stack.platform is None:
-        pytest.skip("this step restarts the platform, which golive can do only for the embedded target")
+        pytest.skip(
+            "this step restarts the platform, which golive can do only for the embedded target"
+        )
 
 
 @when("the platform goes down")

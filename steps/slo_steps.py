@@ -10,13 +10,20 @@ from golive.canary.slo import Judgement, MetricResult, judge_latency, judge_rati
 from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.config import load_config
 from golive.driver import PlatformClient
-from golive.evidence import GateStatus, record_gate, transcript_records, transcript_hooks
+from golive.evidence import GateStatus, record_gate, transcript_hooks, transcript_records
 from golive.stack import Stack
 
-_GATE = {Judgement.PASS: GateStatus.PASS, Judgement.FAIL: GateStatus.FAIL, Judgement.NODATA: GateStatus.NODATA}
+_GATE = {
+    Judgement.PASS: GateStatus.PASS,
+    Judgement.FAIL: GateStatus.FAIL,
+    Judgement.NODATA: GateStatus.NODATA,
+}
 
 
-@when("the configured number of concurrent money loops run to completion", target_fixture="load_result")
+@when(
+    "the configured number of concurrent money loops run to completion",
+    target_fixture="load_result",
+)
 def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
     cfg = load_config().load
 
@@ -24,7 +31,13 @@ def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
         client = PlatformClient(stack.platform_url, event_hooks=transcript_hooks("platform"))
         return CanaryWorld(client, psp_ops)
 
-    result = run_load(make_world, psp_ops, loops=cfg.loops, concurrency=cfg.concurrency, max_seconds=cfg.max_seconds)
+    result = run_load(
+        make_world,
+        psp_ops,
+        loops=cfg.loops,
+        concurrency=cfg.concurrency,
+        max_seconds=cfg.max_seconds,
+    )
     for w in result.worlds:
         w.client.close()
     return result
@@ -50,27 +63,41 @@ def _gate(result: MetricResult) -> None:
 def _window(load_result: LoadResult) -> list:  # type: ignore[type-arg]
     return [
         x for x in transcript_records("platform")
-        if load_result.started <= x.started <= load_result.loops_finished
+        if load_result.started <= x.started_at <= load_result.loops_finished
     ]  # fmt: skip
 
 
 @then("API latency at the 95th percentile is within target")
 def then_latency(load_result: LoadResult) -> None:
     slo = load_config().slo
-    _gate(judge_latency([x.duration_ms for x in _window(load_result)], slo.latency_p95_ms, slo.min_samples))
+    _gate(
+        judge_latency(
+            [x.duration_ms for x in _window(load_result)], slo.latency_p95_ms, slo.min_samples
+        )
+    )
 
 
 @then("availability is within target")
 def then_availability(load_result: LoadResult) -> None:
     slo = load_config().slo
     window = _window(load_result)
-    good = sum(1 for x in window if x.status is not None and x.status < 500)
-    _gate(judge_ratio("Availability", good, len(window), slo.availability, slo.min_samples, strict=False))
+    good = sum(1 for x in window if x.status < 500)
+    total = len(window) + load_result.transport_errors  # requests that got no answer at all
+    _gate(judge_ratio("Availability", good, total, slo.availability, slo.min_samples, strict=False))
 
 
 @then("webhook delivery success is within target")
 def then_webhook_success(load_result: LoadResult, psp_ops: PspOps) -> None:
     slo = load_config().slo
     attempts = webhook_attempts(psp_ops, load_result.worlds)
-    good = sum(1 for a in attempts if 200 <= int(a.get("status") or 0) < 300)  # type: ignore[call-overload]
-    _gate(judge_ratio("Webhook success", good, len(attempts), slo.webhook_success, slo.min_samples, strict=True))
+    good = sum(1 for a in attempts if 200 <= int(a.get("status_code") or 0) < 300)  # type: ignore[call-overload]
+    _gate(
+        judge_ratio(
+            "Webhook success",
+            good,
+            len(attempts),
+            slo.webhook_success,
+            slo.min_samples,
+            strict=True,
+        )
+    )

@@ -36,10 +36,10 @@ Feature: Webhook delivery is at least once, and the platform credits exactly onc
   @retries
   Scenario Outline: The PSP answering with <failure> leads to retries and exactly one credit
     Given the payment provider will answer the next request with <failure>
-    When the customer deposits 40.00 through <psp>, retrying with the same idempotency key while it fails
+    When the customer deposits 40.00 through <psp>, retrying after a failure
     And the payment provider reports the outcome
     Then the deposit is succeeded
-    And the payment provider holds exactly one payment for the deposit
+    And the payment provider charged the customer exactly once
     And the wallet shows 40.00 available, nothing held and nothing pending
     And money is conserved in the ledger and agrees with the payment provider
 

@@ -47,7 +47,9 @@ def root(
 def _register() -> None:
     # Sub-commands, one module per area. Imported here so `golive --help` lists them all.
     from golive.postgres.cli import doctor, postgres_app
+    from golive.run.command import run
 
+    app.command("run")(run)
     app.command("doctor")(doctor)
     app.add_typer(postgres_app, name="postgres")
     from golive.envcheck.cli import env_app
@@ -56,6 +58,11 @@ def _register() -> None:
     from golive.psp.cli import psp_app
 
     app.add_typer(psp_app, name="psp")
+    from golive.evidence.cli import keys_app, report, verify
+
+    app.command("verify")(verify)
+    app.command("report")(report)
+    app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:

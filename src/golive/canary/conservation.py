@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from golive.canary.world import CanaryWorld
-from golive.invariants import Violation, negative_available, unbalanced_transactions, wallet_mismatches
+from golive.invariants import (
+    Violation,
+    negative_available,
+    unbalanced_transactions,
+    wallet_mismatches,
+)
 from golive.money import Money
 
 

@@ -10,13 +10,21 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
 
 from golive.canary.conservation import conservation_violations
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
 from golive.money import Money
 
-PLAN = (("stripe", "EUR", 10_000), ("adyen", "EUR", 12_345), ("stripe", "JPY", 9_000), ("adyen", "USD", 7_777))
+PLAN = (
+    ("stripe", "EUR", 10_000),
+    ("adyen", "EUR", 12_345),
+    ("stripe", "JPY", 9_000),
+    ("adyen", "USD", 7_777),
+)
 
 
 @dataclass
@@ -25,6 +33,7 @@ class LoadResult:
     finished: float
     loops_finished: float = 0.0  # end of the measured window (before settlement checks)
     worlds: list[CanaryWorld] = field(default_factory=list)
+    transport_errors: int = 0  # requests the platform never answered
     loops_run: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -56,6 +65,8 @@ def run_load(
         try:
             one_loop(world, *PLAN[i % len(PLAN)])
         except Exception as exc:  # a failed loop is a finding, reported with the others
+            if isinstance(exc, httpx.TransportError):
+                result.transport_errors += 1
             result.failures.append(f"loop {i}: {type(exc).__name__}: {exc}"[:400])
         result.loops_run += 1
 
@@ -75,15 +86,14 @@ def run_load(
     return result
 
 
-
-
-def webhook_attempts(psp: PspOps, worlds: list[CanaryWorld]) -> list[dict[str, object]]:
+def webhook_attempts(psp: PspOps, worlds: list[CanaryWorld]) -> list[dict[str, Any]]:
     """Every delivery attempt of the events about the load phase's payments and payouts."""
     refs = {str(d["psp_reference"]) for w in worlds for d in w.deposits}
     refs |= {str(x["psp_reference"]) for w in worlds for x in w.withdrawals}
+    by_event = psp.event_references()
     return [
         a
         for d in psp.deliveries()
-        if {d.get("object_id"), d.get("psp_reference")} & refs
-        for a in d.get("attempts", [])
+        if by_event.get(d["event_id"], d["event_id"].split(":", 1)[0]) in refs
+        for a in d["attempts"]
     ]

@@ -1,95 +1,95 @@
-"""What scenarios ask of the stub PSP, over its control API (docs/psp.md)."""
+"""What scenarios ask of the stub PSP, on top of its control client (docs/psp.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
+from golive.psp import StubControl
 
 ONE_DAY = 86_400
 
+# The stub's provider states, as the three outcomes the harness compares with the platform.
+_PAYMENT = {
+    "succeeded": "succeeded", "Authorised": "succeeded",
+    "requires_payment_method": "failed", "canceled": "failed", "Refused": "failed", "Cancelled": "failed",
+}  # fmt: skip
+_PAYOUT = {"paid": "paid", "failed": "failed", "canceled": "failed", "declined": "failed"}
+_KINDS = {("stripe", "payments"): "payment_intent", ("stripe", "payouts"): "payout",
+          ("adyen", "payments"): "adyen_payment", ("adyen", "payouts"): "adyen_payout"}  # fmt: skip
 
-class PspOps:
-    """Faults, clock, delivery and state of the stub PSP, as scenario-level operations."""
 
-    def __init__(self, base_url: str, *, event_hooks: dict[str, list[Any]] | None = None) -> None:
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=60, event_hooks=event_hooks or {})
+# Webhooks leave the PSP a moment after their event, as with real providers; with the stack's
+# clock frozen, they go out only when a step lets PSP time pass, so a scenario sees "pending".
+BASELINE = {"webhook_delay_s": 2.0}
 
-    def _post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        resp = self.http.post(path, json=body or {})
-        resp.raise_for_status()
-        return resp.json() if resp.content else None
 
-    def _get(self, path: str, **params: Any) -> Any:
-        resp = self.http.get(path, params=params)
-        resp.raise_for_status()
-        return resp.json()
+class PspOps(StubControl):
+    """The control client plus scenario-level questions: what the PSP says happened.
 
-    # -- faults ---------------------------------------------------------------------------
-    def set_faults(self, provider: str | None = None, **faults: Any) -> None:
-        body = dict(faults)
-        if provider:
-            body["provider"] = provider
-        self._post("/_stub/faults", body)
+    Faults set here come on top of ``BASELINE``; clearing them goes back to it.
+    """
 
-    def clear_faults(self) -> None:
-        self.http.delete("/_stub/faults").raise_for_status()
+    def set_faults(self, provider: str | None = None, **faults: Any) -> dict[str, Any]:
+        return super().set_faults(provider, **(BASELINE | faults))
 
-    def rotate_secret(self, provider: str = "stripe") -> dict[str, Any]:
-        return dict(self._post("/_stub/rotate-secret", {"provider": provider}))
+    def clear_faults(self, provider: str | None = None) -> None:
+        super().clear_faults(provider)
+        super().set_faults(provider, **BASELINE)
 
-    # -- time and delivery ------------------------------------------------------------------
-    def flush(self) -> dict[str, Any]:
-        """Deliver everything due now and wait until the outbox is idle."""
-        return dict(self._post("/_stub/deliveries/flush") or {})
-
-    def advance(self, seconds: float) -> None:
-        self._post("/_stub/clock/advance", {"seconds": seconds})
+    def deliver_due(self) -> None:
+        """Let the webhook delay pass at the PSP and deliver everything then due."""
+        self.advance_clock(BASELINE["webhook_delay_s"] + 1, step=True)
+        self.flush()
 
     def pass_payout_arrival(self) -> None:
-        """Let a day and a bit of PSP time pass, so payouts arrive (or fail), and deliver."""
+        """Let a day and an hour of PSP time pass, so payouts arrive (or fail), and deliver."""
         self.flush()
-        self.advance(ONE_DAY + 3600)
+        self.advance_clock(ONE_DAY + 3600, step=True)
         self.flush()
 
-    def deliveries(self) -> list[dict[str, Any]]:
-        data = self._get("/_stub/deliveries")
-        return list(data["deliveries"] if isinstance(data, dict) else data)
+    def _object(self, psp: str, kind: str, reference: str) -> dict[str, Any] | None:
+        for obj in self.state()["objects"].get(_KINDS[(psp, kind)], []):
+            if reference in (obj.get("id"), obj.get("pspReference"), obj.get("psp_reference")):
+                return dict(obj)
+        return None
 
-    def state(self) -> dict[str, Any]:
-        return dict(self._get("/_stub/state"))
-
-    # -- what the PSP says happened -------------------------------------------------------
     def payment_status(self, psp: str, reference: str) -> str:
         """succeeded, failed, pending or missing: the PSP's view of a deposit's payment."""
-        return _find_status(self.state(), psp, "payments", reference)
+        obj = self._object(psp, "payments", reference)
+        return "missing" if obj is None else _PAYMENT.get(str(obj.get("status")), "pending")
 
     def payout_status(self, psp: str, reference: str) -> str:
         """paid, failed, pending or missing: the PSP's view of a withdrawal's payout."""
-        return _find_status(self.state(), psp, "payouts", reference)
+        obj = self._object(psp, "payouts", reference)
+        return "missing" if obj is None else _PAYOUT.get(str(obj.get("status")), "pending")
+
+    def succeeded_payments(self, deposit_ids: set[str]) -> int:
+        """How many payments for these deposits succeeded at the PSP (a double charge shows)."""
+        objects = self.state()["objects"]
+        return sum(
+            1
+            for kind in ("payment_intent", "adyen_payment")
+            for obj in objects.get(kind, [])
+            if _PAYMENT.get(str(obj.get("status"))) == "succeeded"
+            and deposit_ids & {obj.get("merchantReference"), obj.get("reference"),
+                               (obj.get("metadata") or {}).get("deposit_id")}
+        )  # fmt: skip
+
+    def event_references(self) -> dict[str, str]:
+        """event id → the PSP object it is about (PaymentIntent/payout id, Adyen pspReference)."""
+        refs: dict[str, str] = {}
+        for ev in self.state()["objects"].get("event", []):
+            obj = (ev.get("data") or {}).get("object") or {}
+            if "id" in obj:
+                refs[str(ev["id"])] = str(obj["id"])
+        return refs
 
     def attempts_for(self, reference: str) -> list[dict[str, Any]]:
-        """Every delivery attempt of events about ``reference`` (a PSP object id)."""
+        """Every delivery attempt of the events about ``reference``."""
+        refs = self.event_references()
         return [
             a
             for d in self.deliveries()
-            if reference in (d.get("object_id"), d.get("psp_reference"))
-            for a in d.get("attempts", [])
+            if refs.get(d["event_id"], d["event_id"].split(":", 1)[0]) == reference
+            for a in d["attempts"]
         ]
-
-    def payments_for_deposit(self, deposit_id: str) -> int:
-        """How many PSP payments carry this deposit's id (metadata or merchant reference)."""
-        state = self.state()
-        return sum(
-            1
-            for psp in ("stripe", "adyen")
-            for obj in state.get(psp, {}).get("payments", [])
-            if deposit_id in (obj.get("merchantReference"), (obj.get("metadata") or {}).get("deposit_id"))
-        )
-
-
-def _find_status(state: dict[str, Any], psp: str, kind: str, reference: str) -> str:
-    for obj in state.get(psp, {}).get(kind, []):
-        if reference in (obj.get("id"), obj.get("pspReference")):
-            return str(obj.get("golive_status") or obj.get("status"))
-    return "missing"

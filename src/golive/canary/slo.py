@@ -30,7 +30,9 @@ def p95(values: Sequence[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def judge_latency(latencies_ms: Sequence[float], target_ms: float, min_samples: int) -> MetricResult:
+def judge_latency(
+    latencies_ms: Sequence[float], target_ms: float, min_samples: int
+) -> MetricResult:
     n = len(latencies_ms)
     target = f"p95 < {target_ms:g} ms"
     if n < min_samples:
@@ -44,7 +46,9 @@ def judge_latency(latencies_ms: Sequence[float], target_ms: float, min_samples: 
     )  # fmt: skip
 
 
-def judge_ratio(name: str, good: int, total: int, target: float, min_samples: int, *, strict: bool) -> MetricResult:
+def judge_ratio(
+    name: str, good: int, total: int, target: float, min_samples: int, *, strict: bool
+) -> MetricResult:
     """A success ratio against a target (``strict``: must be above it, else at least it)."""
     shown = f"{'>' if strict else '≥'} {target:.1%}"
     if total < min_samples:

@@ -49,7 +49,9 @@ class CanaryWorld:
     @property
     def w(self) -> WalletModel:
         if self.wallet is None:
-            raise ExpectationFailed("the scenario has no wallet yet (add 'Given a new customer wallet')")
+            raise ExpectationFailed(
+                "the scenario has no wallet yet (add 'Given a new customer wallet')"
+            )
         return self.wallet
 
     def deposit(self, amount: Money, psp: str) -> dict[str, Any]:
@@ -59,23 +61,27 @@ class CanaryWorld:
         return dep
 
     def deposit_retrying(self, amount: Money, psp: str, attempts: int = 4) -> dict[str, Any]:
-        """A client that retries a failed deposit with the same idempotency key (bounded)."""
-        key = str(uuid.uuid4())
-        last: PlatformError | None = None
+        """A client that retries a failed deposit (bounded): the same idempotency key while
+        the platform gives no answer, a new one after a definitive failure."""
+        last: Exception | None = None
         for _ in range(attempts):
             try:
-                dep = self.client.deposit(self.w.account_id, amount.amount_minor, amount.currency, psp, key=key)
+                dep = self.deposit(amount, psp)
             except PlatformError as exc:
                 if exc.status < 500:
                     raise
                 last = exc
+                failed = (
+                    exc.body.get("error", {}).get("deposit") if isinstance(exc.body, dict) else None
+                )
+                if isinstance(failed, dict) and failed.get("id"):
+                    self.w.deposits[str(failed["id"])] = amount.amount_minor
+                    self.deposits.append(failed)
                 if self.one_shot_faults:
                     self.psp.clear_faults()
                 continue
-            self.w.deposits[str(dep["id"])] = amount.amount_minor
-            self.deposits.append(dep)
             return dep
-        raise ExpectationFailed(f"the deposit failed {attempts} times with the same key: {last}")
+        raise ExpectationFailed(f"the deposit failed {attempts} times: {last}")
 
     def deposit_attempts(self) -> list[dict[str, Any]]:
         """The PSP's delivery attempts of the last deposit's webhook events."""
@@ -83,7 +89,7 @@ class CanaryWorld:
 
     def settle_deposits(self) -> None:
         """Let the PSP deliver what is due, then take the platform's word on every deposit."""
-        self.psp.flush()
+        self.psp.deliver_due()
         for dep in self.deposits:
             status = self.client.get_deposit(str(dep["id"]))["status"]
             if status == "succeeded":
@@ -117,7 +123,9 @@ class CanaryWorld:
         return outcome
 
     def place_hold(self, amount: Money, key: str | None = None) -> dict[str, Any]:
-        hold = self.client.place_hold(self.w.account_id, amount.amount_minor, amount.currency, key=key)
+        hold = self.client.place_hold(
+            self.w.account_id, amount.amount_minor, amount.currency, key=key
+        )
         self.w.holds[str(hold["id"])] = amount.amount_minor
         self.hold = hold
         self.holds.append(hold)
@@ -129,7 +137,9 @@ class CanaryWorld:
         burned = self.w.holds[str(hold["id"])] if amount is None else amount.amount_minor
         self.w.burn(str(hold["id"]), burned)
         if res.get("status") != "burned":
-            raise ExpectationFailed(f"hold {hold['id']} burned but reports status {res.get('status')!r}")
+            raise ExpectationFailed(
+                f"hold {hold['id']} burned but reports status {res.get('status')!r}"
+            )
 
     def release(self) -> None:
         hold = self._hold()
@@ -145,7 +155,9 @@ class CanaryWorld:
 
     # -- withdrawals ------------------------------------------------------------------
     def withdraw(self, amount: Money, psp: str | None, key: str | None = None) -> dict[str, Any]:
-        wd = self.client.withdraw(self.w.account_id, amount.amount_minor, amount.currency, psp, key=key)
+        wd = self.client.withdraw(
+            self.w.account_id, amount.amount_minor, amount.currency, psp, key=key
+        )
         if str(wd["id"]) not in self.w.withdrawals:
             self.w.withdrawals[str(wd["id"])] = amount.amount_minor
         self.withdrawals.append(wd)

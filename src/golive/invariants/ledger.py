@@ -35,7 +35,11 @@ def unbalanced_transactions(entries: Iterable[Entry]) -> list[Violation]:
 
 def negative_available(balances: Iterable[Balance]) -> list[Violation]:
     return [
-        Violation("no negative balance", f"account {b.account_id}", f"available is {b.available} {b.currency}")
+        Violation(
+            "no negative balance",
+            f"account {b.account_id}",
+            f"available is {b.available} {b.currency}",
+        )
         for b in balances
         if b.available < 0 or b.held < 0 or b.pending < 0
     ]
@@ -49,7 +53,8 @@ def wallet_mismatches(entries: Iterable[Entry], balances: Iterable[Balance]) -> 
             ledger[e.account_id] -= e.signed
     return [
         Violation(
-            "balance matches ledger", f"account {b.account_id}",
+            "balance matches ledger",
+            f"account {b.account_id}",
             f"balance API says {b.available} {b.currency} available, its ledger legs add up to "
             f"{ledger.get(b.account_id, 0)}",
         )  # fmt: skip

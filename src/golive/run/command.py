@@ -43,24 +43,37 @@ def _newest_run(out_dir: Path, since: float) -> Path | None:
 def run(
     suite: str = typer.Option("full", "--suite", help=f"Which suite: {', '.join(SUITES)}."),
     target: str = typer.Option(
-        "embedded", "--target",
+        "embedded",
+        "--target",
         help="`embedded` (the reference platform, started here) or the URL of a platform that "
         "implements docs/platform-contract.yaml.",
     ),
     postgres: str = typer.Option(
-        None, "--postgres", envvar="GOLIVE_POSTGRES",
+        None,
+        "--postgres",
+        envvar="GOLIVE_POSTGRES",
         help="Postgres provider: auto (default), docker, local, pgserver, or a DSN.",
     ),
     out: Path = typer.Option(Path("reports"), "--out", help="Folder for run folders."),
     key: Path = typer.Option(
-        None, "--key", envvar="GOLIVE_SIGNING_KEY",
+        None,
+        "--key",
+        envvar="GOLIVE_SIGNING_KEY",
         help="Ed25519 private key (PEM) that signs the evidence; without one an unmanaged key "
         "is generated and the report says so.",
     ),
-    seed: int = typer.Option(None, "--seed", help="Seed for hypothesis and the load phase (replays a run)."),
-    keyword: str = typer.Option(None, "-k", help="Only scenarios whose names match this pytest -k expression."),
-    platform_version: str = typer.Option("2", "--platform-version", help="App and schema version of the embedded platform."),
-    suite_dir: Path = typer.Option(None, "--suite-root", help="Folder with features/ (default: this checkout)."),
+    seed: int = typer.Option(
+        None, "--seed", help="Seed for hypothesis and the load phase (replays a run)."
+    ),
+    keyword: str = typer.Option(
+        None, "-k", help="Only scenarios whose names match this pytest -k expression."
+    ),
+    platform_version: str = typer.Option(
+        "2", "--platform-version", help="App and schema version of the embedded platform."
+    ),
+    suite_dir: Path = typer.Option(
+        None, "--suite-root", help="Folder with features/ (default: this checkout)."
+    ),
 ) -> None:
     """Run a readiness suite against the target and exit with its verdict.
 
@@ -87,7 +100,16 @@ def run(
 
     out = out if out.is_absolute() else Path.cwd() / out
     out.mkdir(parents=True, exist_ok=True)
-    args = [*common, "-q", "--tb=short", "-p", "no:cacheprovider", "--golive-evidence=on", "--golive-out", str(out)]
+    args = [
+        *common,
+        "-q",
+        "--tb=short",
+        "-p",
+        "no:cacheprovider",
+        "--golive-evidence=on",
+        "--golive-out",
+        str(out),
+    ]
     if key:
         args += ["--golive-key", str(key)]
     console.print(f"[bold]golive run[/] suite={suite} target={target} out={out}")

@@ -22,7 +22,9 @@ class UndefinedStep:
     text: str
 
     def __str__(self) -> str:
-        return f"{self.feature}:{self.line}: no step definition matches {self.keyword} {self.text!r}"
+        return (
+            f"{self.feature}:{self.line}: no step definition matches {self.keyword} {self.text!r}"
+        )
 
 
 def _step_contexts(session: pytest.Session) -> list[Any]:
@@ -50,10 +52,16 @@ def undefined_steps(session: pytest.Session, items: list[pytest.Item]) -> list[U
                 continue
             seen.add(key)
             if not any(
-                (ctx.type in (None, step.type)) and ctx.parser.is_matching(step.name) for ctx in contexts
+                (ctx.type in (None, step.type)) and ctx.parser.is_matching(step.name)
+                for ctx in contexts
             ):
                 missing.append(
-                    UndefinedStep(scenario.feature.rel_filename, step.line_number, step.keyword.strip(), step.name)
+                    UndefinedStep(
+                        scenario.feature.rel_filename,
+                        step.line_number,
+                        step.keyword.strip(),
+                        step.name,
+                    )
                 )
     return missing
 
@@ -62,7 +70,9 @@ class StepCheck:
     """A pytest plugin that refuses to run a suite with undefined steps (UsageError, exit 4)."""
 
     @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, session: pytest.Session, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, items: list[pytest.Item]
+    ) -> None:
         missing = undefined_steps(session, items)
         if missing:
             lines = "\n".join(f"  {m}" for m in missing)
@@ -98,7 +108,9 @@ def check_target(url: str, contract_text: str) -> dict[str, Any]:
     except yaml.YAMLError:
         theirs = None
     if not isinstance(theirs, dict):
-        raise TargetUnreachable(f"target {url!r} serves /openapi.yaml that is not an OpenAPI document")
+        raise TargetUnreachable(
+            f"target {url!r} serves /openapi.yaml that is not an OpenAPI document"
+        )
     missing = [
         f"{method.upper()} {path}"
         for path, ops in ours.get("paths", {}).items()

@@ -27,7 +27,9 @@ class Progress:
         self.total = len(session.items)
         self.console.print(f"[bold]{self.total}[/] scenarios and properties to run")
 
-    def pytest_bdd_before_step(self, request: Any, feature: Any, scenario: Any, step: Any, step_func: Any) -> None:
+    def pytest_bdd_before_step(
+        self, request: Any, feature: Any, scenario: Any, step: Any, step_func: Any
+    ) -> None:
         if self._status is not None:
             self._status.update(f"{scenario.name}: {step.keyword} {step.name}")
 
@@ -38,7 +40,13 @@ class Progress:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-            mark = {"passed": "[green]pass[/]", "failed": "[red]FAIL[/]", "skipped": "[yellow]skip[/]"}
+            mark = {
+                "passed": "[green]pass[/]",
+                "failed": "[red]FAIL[/]",
+                "skipped": "[yellow]skip[/]",
+            }
             if report.outcome == "failed":
                 self.failed += 1
-            self.console.print(f"[dim]{self._elapsed()}[/]   {mark[report.outcome]} ({report.duration:.1f}s)")
+            self.console.print(
+                f"[dim]{self._elapsed()}[/]   {mark[report.outcome]} ({report.duration:.1f}s)"
+            )

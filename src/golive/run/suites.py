@@ -20,7 +20,9 @@ SUITES: dict[str, tuple[str, ...]] = {
 
 def suite_root(explicit: Path | None = None) -> Path:
     """The folder holding features/, steps/, fixtures/ and conftest.py."""
-    candidates = [explicit] if explicit else [Path.cwd(), Path(golive.__file__).resolve().parents[2]]
+    candidates = (
+        [explicit] if explicit else [Path.cwd(), Path(golive.__file__).resolve().parents[2]]
+    )
     for c in candidates:
         if c and (c / "features").is_dir() and (c / "conftest.py").is_file():
             return c
@@ -33,9 +35,7 @@ def suite_root(explicit: Path | None = None) -> Path:
 
 def suite_paths(suite: str, root: Path) -> list[Path]:
     if suite not in SUITES:
-        raise ConfigError(
-            f"--suite {suite!r} is not a suite: choose one of {', '.join(SUITES)}"
-        )
+        raise ConfigError(f"--suite {suite!r} is not a suite: choose one of {', '.join(SUITES)}")
     paths = [root / p for p in SUITES[suite] if (root / p).exists()]
     if not paths:
         raise ConfigError(

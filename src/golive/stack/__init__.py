@@ -10,11 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from golive.stack.embedded import EmbeddedPlatform, PspWiring, free_port, migrate
 
-__all__ = ["EmbeddedPlatform", "PspWiring", "Stack", "embedded_stack", "external_stack", "free_port", "migrate"]
+__all__ = [
+    "EmbeddedPlatform",
+    "PspWiring",
+    "Stack",
+    "embedded_stack",
+    "external_stack",
+    "free_port",
+    "migrate",
+]
 
 
 @dataclass
@@ -33,11 +39,8 @@ class Stack:
         return self.platform is not None
 
 
-def _register_endpoint(psp_url: str, provider: str, url: str, secret: str | None = None) -> str:
-    body = {"provider": provider, "url": url} | ({"secret": secret} if secret else {})
-    resp = httpx.post(f"{psp_url}/_stub/webhook-endpoints", json=body, timeout=10)
-    resp.raise_for_status()
-    return str(resp.json()["secret"])
+def _register_endpoint(stub: Any, provider: str, url: str, secret: str | None = None) -> str:
+    return str(stub.control.add_webhook_endpoint(provider, url, secret=secret).secret)
 
 
 def _register_secrets(*values: str) -> None:
@@ -48,26 +51,26 @@ def _register_secrets(*values: str) -> None:
 
 
 @contextlib.contextmanager
-def _stub(port: int = 0, speed: float | None = None) -> Iterator[Any]:
+def _stub(port: int = 0, speed: float = 0.0) -> Iterator[Any]:
+    """The stub PSP; its clock is frozen by default (speed 0): the harness moves PSP time."""
     from golive.psp import running_stub
 
-    kw: dict[str, Any] = {"host": "127.0.0.1", "port": port}
-    if speed is not None:
-        kw["speed"] = speed
-    with running_stub(**kw) as stub:
+    with running_stub(host="127.0.0.1", port=port, speed=speed) as stub:
         yield stub
 
 
 @contextlib.contextmanager
 def embedded_stack(
-    dsn: str, *, app_version: str = "2", log_dir: Path | None = None, psp_speed: float | None = None,
+    dsn: str, *, app_version: str = "2", log_dir: Path | None = None, psp_speed: float = 0.0,
 ) -> Iterator[Stack]:  # fmt: skip
     """The stub PSP and the reference platform on free loopback ports, wired to each other."""
     port = free_port()
     with _stub(speed=psp_speed) as stub:
         base = stub.base_url.rstrip("/")
-        stripe_secret = _register_endpoint(base, "stripe", f"http://127.0.0.1:{port}/webhooks/stripe")
-        adyen_key = _register_endpoint(base, "adyen", f"http://127.0.0.1:{port}/webhooks/adyen")
+        stripe_secret = _register_endpoint(
+            stub, "stripe", f"http://127.0.0.1:{port}/webhooks/stripe"
+        )
+        adyen_key = _register_endpoint(stub, "adyen", f"http://127.0.0.1:{port}/webhooks/adyen")
         wiring = PspWiring(
             stripe_api_base=f"{base}/stripe", stripe_api_key=f"sk_test_{secrets.token_hex(12)}",
             stripe_webhook_secrets=[stripe_secret], adyen_api_base=f"{base}/adyen",
@@ -75,7 +78,9 @@ def embedded_stack(
         )  # fmt: skip
         _register_secrets(wiring.stripe_api_key, stripe_secret, wiring.adyen_api_key, adyen_key)
         log = (log_dir / "platform.log") if log_dir else None
-        platform = EmbeddedPlatform(dsn=dsn, psp=wiring, app_version=app_version, port=port, log_path=log)
+        platform = EmbeddedPlatform(
+            dsn=dsn, psp=wiring, app_version=app_version, port=port, log_path=log
+        )
         platform.start()
         try:
             yield Stack(platform.url, base, wiring, platform, dsn, stub)
@@ -105,8 +110,8 @@ def external_stack(url: str, *, psp_port: int | None = None) -> Iterator[Stack]:
     port = psp_port or int(env.get("GOLIVE_PSP_PORT", "12111"))
     with _stub(port=port) as stub:
         base = stub.base_url.rstrip("/")
-        _register_endpoint(base, "stripe", f"{url}/webhooks/stripe", stripe_secret)
-        _register_endpoint(base, "adyen", f"{url}/webhooks/adyen", adyen_key)
+        _register_endpoint(stub, "stripe", f"{url}/webhooks/stripe", stripe_secret)
+        _register_endpoint(stub, "adyen", f"{url}/webhooks/adyen", adyen_key)
         _register_secrets(stripe_secret, adyen_key)
         wiring = PspWiring(f"{base}/stripe", "", [stripe_secret], f"{base}/adyen", "", adyen_key)
         yield Stack(url, base, wiring, None, env.get("GOLIVE_TARGET_DB"), stub)

@@ -37,7 +37,9 @@ def migrate(dsn: str, to: str) -> None:
         capture_output=True, text=True, timeout=300, env=os.environ.copy(),
     )  # fmt: skip
     if out.returncode != 0:
-        raise RuntimeError(f"migration to schema {to} failed (exit {out.returncode}): {out.stderr[-2000:]}")
+        raise RuntimeError(
+            f"migration to schema {to} failed (exit {out.returncode}): {out.stderr[-2000:]}"
+        )
 
 
 @dataclass
@@ -92,7 +94,16 @@ class EmbeddedPlatform:
     def start(self, *, timeout: float = 60.0) -> None:
         env = os.environ.copy() | self.psp.env() | self.extra_env
         env |= {"REFBANK_DSN": self.dsn, "REFBANK_APP_VERSION": self.app_version}
-        argv = [sys.executable, "-m", MODULE, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        argv = [
+            sys.executable,
+            "-m",
+            MODULE,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
             self.proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -1,0 +1,5 @@
+"""Binds the rollback drills to pytest (steps: steps/deploy_steps.py; fixtures: conftest.py)."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")
