@@ -50,11 +50,9 @@ def harness_identity() -> dict[str, Any]:
 
 
 def _is_hypothesis(item: pytest.Item | None) -> bool:
-    try:
-        from hypothesis import is_hypothesis_test
-    except ImportError:  # pragma: no cover - hypothesis is a dependency
-        return False
-    return item is not None and is_hypothesis_test(getattr(item, "obj", None))
+    # Hypothesis marks its tests with this attribute; importing hypothesis to ask costs seconds.
+    obj = getattr(item, "obj", None)
+    return bool(getattr(obj, "is_hypothesis_test", False))
 
 
 class EvidenceSession:
