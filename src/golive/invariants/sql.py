@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from golive.errors import ConfigError
@@ -126,6 +127,124 @@ REFERENCE_CHECKS: tuple[SqlCheck, ...] = (
             HAVING count(*) FILTER (WHERE la.kind = 'customer_wallet') <> 1
                 OR count(*) FILTER (WHERE la.kind = 'customer_held') <> 1""",
     ),
+    _check(
+        "holds_posted_to_ledger",
+        "every hold is backed by the ledger (no reservation kept outside it)",
+        "SELECT id, account_id, amount, status FROM holds WHERE NOT ledger_posted",
+    ),
+    _check(
+        "hold_ledger_matches_record",
+        "a hold's legs in customer_held add up to its amount while pending, to zero once resolved",
+        f"""SELECT h.id, h.status, h.amount, coalesce(l.held, 0) AS held_in_ledger
+              FROM holds h
+              LEFT JOIN (SELECT t.reference, sum({SIGNED_CREDIT}) AS held
+                           FROM ledger_transactions t
+                           JOIN ledger_entries e ON e.transaction_id = t.id
+                           JOIN ledger_accounts a ON a.id = e.account_id
+                          WHERE a.kind = 'customer_held'
+                            AND t.kind IN ('hold_place', 'hold_burn', 'hold_release', 'hold_expire')
+                          GROUP BY t.reference) l ON l.reference = h.id::text
+             WHERE h.ledger_posted
+               AND coalesce(l.held, 0)
+                   <> CASE WHEN h.status = 'pending' THEN h.amount ELSE 0 END""",
+    ),
+    _check(
+        "hold_resolved_at_most_once",
+        "a hold is burned, released or expired by at most one ledger transaction",
+        """SELECT reference AS hold_id, count(*) AS resolutions FROM ledger_transactions
+            WHERE kind IN ('hold_burn', 'hold_release', 'hold_expire')
+            GROUP BY reference HAVING count(*) > 1""",
+    ),
+    _check(
+        "burned_amount_reached_house",
+        "what a hold's record says was burned is what its burn paid into house accounts",
+        f"""SELECT h.id, h.status, h.burned_amount, coalesce(b.to_house, 0) AS to_house
+              FROM holds h
+              LEFT JOIN (SELECT t.reference, sum({SIGNED_CREDIT}) AS to_house
+                           FROM ledger_transactions t
+                           JOIN ledger_entries e ON e.transaction_id = t.id
+                           JOIN ledger_accounts a ON a.id = e.account_id
+                          WHERE t.kind = 'hold_burn' AND a.kind IN ('house_revenue', 'house_fees')
+                          GROUP BY t.reference) b ON b.reference = h.id::text
+             WHERE coalesce(b.to_house, 0) <> h.burned_amount""",
+    ),
+    _check(
+        "deposit_credited_once",
+        "a succeeded deposit credited its wallet once with its amount; any other, never",
+        """SELECT d.id, d.status, d.amount, coalesce(c.credits, 0) AS credits,
+                  coalesce(c.credited, 0) AS credited
+              FROM deposits d
+              LEFT JOIN (SELECT t.reference, count(DISTINCT t.id) AS credits,
+                                sum(e.amount) AS credited
+                           FROM ledger_transactions t
+                           JOIN ledger_entries e ON e.transaction_id = t.id
+                           JOIN ledger_accounts a ON a.id = e.account_id
+                          WHERE t.kind = 'deposit' AND a.kind = 'customer_wallet'
+                            AND e.direction = 'credit'
+                          GROUP BY t.reference) c ON c.reference = d.id::text
+             WHERE (d.status = 'succeeded'
+                    AND (coalesce(c.credits, 0) <> 1 OR coalesce(c.credited, 0) <> d.amount))
+                OR (d.status <> 'succeeded' AND coalesce(c.credits, 0) <> 0)""",
+    ),
+    _check(
+        "withdrawal_ledger_matches_status",
+        "a withdrawal was debited once; paid ones settled once, failed ones refunded once",
+        """SELECT w.id, w.status, w.amount, coalesce(l.debits, 0) AS debits,
+                  coalesce(l.settled, 0) AS settled, coalesce(l.refunds, 0) AS refunds
+              FROM withdrawals w
+              LEFT JOIN (SELECT reference, count(*) FILTER (WHERE kind = 'withdrawal') AS debits,
+                                count(*) FILTER (WHERE kind = 'payout_settled') AS settled,
+                                count(*) FILTER (WHERE kind = 'payout_refund') AS refunds
+                           FROM ledger_transactions
+                          WHERE kind IN ('withdrawal', 'payout_settled', 'payout_refund')
+                          GROUP BY reference) l ON l.reference = w.id::text
+             WHERE coalesce(l.debits, 0) <> 1
+                OR (w.status = 'in_transit'
+                    AND (coalesce(l.settled, 0) <> 0 OR coalesce(l.refunds, 0) <> 0))
+                OR (w.status = 'paid'
+                    AND (coalesce(l.settled, 0) <> 1 OR coalesce(l.refunds, 0) <> 0))
+                OR (w.status = 'failed' AND coalesce(l.refunds, 0) <> 1)""",
+    ),
+    _check(
+        "payouts_in_transit_match_withdrawals",
+        "each PSP's payouts-in-transit account holds exactly its in-transit withdrawals",
+        """SELECT a.owner, a.balance, coalesce(w.amount, 0) AS in_transit_withdrawals
+              FROM ledger_accounts a
+              LEFT JOIN (SELECT 'payouts_in_transit:' || psp || ':' || currency AS owner,
+                                sum(amount) AS amount
+                           FROM withdrawals WHERE status = 'in_transit'
+                          GROUP BY psp, currency) w ON w.owner = a.owner
+             WHERE a.kind = 'payouts_in_transit' AND a.balance <> coalesce(w.amount, 0)""",
+    ),
+    _check(
+        "money_in_system",
+        "per currency, the money in the system is the deposits credited less the payouts paid",
+        """WITH inside AS (SELECT currency, sum(balance) AS amount FROM ledger_accounts
+                            WHERE kind <> 'psp_clearing' GROUP BY currency),
+                credited AS (SELECT currency, sum(amount) AS amount FROM deposits
+                              WHERE status = 'succeeded' GROUP BY currency),
+                paid AS (SELECT currency, sum(amount) AS amount FROM withdrawals
+                          WHERE status = 'paid' GROUP BY currency),
+                currencies AS (SELECT currency FROM inside UNION SELECT currency FROM credited
+                               UNION SELECT currency FROM paid)
+           SELECT c.currency, coalesce(i.amount, 0) AS in_system,
+                  coalesce(d.amount, 0) AS credited, coalesce(p.amount, 0) AS paid_out
+             FROM currencies c
+             LEFT JOIN inside i USING (currency)
+             LEFT JOIN credited d USING (currency)
+             LEFT JOIN paid p USING (currency)
+            WHERE coalesce(i.amount, 0) <> coalesce(d.amount, 0) - coalesce(p.amount, 0)""",
+    ),
+    _check(
+        "transfer_posted",
+        "every transfer points at a ledger transaction moving its amount between wallets",
+        """SELECT t.id, t.amount, t.transaction_id FROM transfers t
+            WHERE NOT EXISTS (
+                SELECT 1 FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+                 WHERE e.transaction_id = t.transaction_id AND a.kind = 'customer_wallet'
+                   AND a.owner = t.to_account_id::text AND e.direction = 'credit'
+                   AND e.amount = t.amount)""",
+    ),
 )
 
 
@@ -208,6 +327,8 @@ def _run_one(conn: Any, check: SqlCheck) -> SqlCheckResult:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)  # sums of bigint columns come back as numeric
     return value if value is None or isinstance(value, bool | int | float | str) else str(value)
 
 
