@@ -141,3 +141,30 @@ def test_control_errors_are_plain_400s(stub: StubPSP) -> None:
     r = stub.handle("POST", "/_stub/clock/advance", body=b'{"seconds": -1}')
     assert r.status == 400
     assert stub.handle("GET", "/_stub/nope").status == 404
+
+
+def test_webhook_urls_are_loopback_only_by_default(stub: StubPSP) -> None:
+    r = stub.handle(
+        "POST",
+        "/_stub/webhook-endpoints",
+        body=b'{"provider": "stripe", "url": "http://example.com/hook"}',
+    )
+    assert r.status == 400
+    assert "loopback" in r.json()["error"]["message"]
+    r = stub.handle(
+        "POST",
+        "/stripe/v1/webhook_endpoints",
+        headers=AUTH,
+        body="url=http://10.0.0.1/h&enabled_events[]=*",
+    )
+    assert r.status == 400
+    assert r.json()["error"]["code"] == "url_invalid"
+    with pytest.raises(ValueError, match="loopback"):
+        StubPSP(stripe_webhook_url="http://example.com/hook")
+    remote = StubPSP(speed=0, allow_remote_webhooks=True)
+    r = remote.handle(
+        "POST",
+        "/_stub/webhook-endpoints",
+        body=b'{"provider": "adyen", "url": "http://platform:8000/hook"}',
+    )
+    assert r.status == 200

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from golive.psp.forms import FormError
 from golive.psp.http import (
     ApiError,
     StubRequest,
@@ -149,10 +148,7 @@ def _provider_call(psp: StubPSP, provider: str, route: Route, req: StubRequest) 
 
 def _params(provider: str, req: StubRequest) -> Any:
     if provider == "stripe":
-        try:
-            return req.form()
-        except FormError as exc:
-            raise stripe_error(400, str(exc), param=exc.param) from None
+        return req.form()
     try:
         return req.json()
     except ValueError:

@@ -72,6 +72,9 @@ def serve(
     seed: int | None = typer.Option(None, help="Seed for ids and fault dice."),
     delivery_timeout: float = typer.Option(10.0, help="Seconds a receiver has to answer."),
     allow_non_loopback: bool = typer.Option(False, help="Allow listening beyond loopback."),
+    allow_remote_webhooks: bool = typer.Option(
+        False, help="Allow webhook URLs beyond loopback (e.g. a platform in a container)."
+    ),
 ) -> None:
     """Serve the stub PSP: Stripe under /stripe, Adyen under /adyen, control under /_stub."""
     if not _loopback(host) and not allow_non_loopback:
@@ -89,17 +92,21 @@ def serve(
         )
     if stripe_api_key is not None and not stripe_api_key.startswith(("sk_test_", "rk_test_")):
         raise ConfigError("the Stripe API key must be a test-mode key (sk_test_...)")
-    psp = StubPSP(
-        speed=speed,
-        seed=seed,
-        stripe_api_key=stripe_api_key,
-        adyen_api_key=adyen_api_key,
-        stripe_webhook_url=stripe_webhook_url,
-        stripe_webhook_secret=stripe_webhook_secret,
-        adyen_webhook_url=adyen_webhook_url,
-        adyen_hmac_key=adyen_hmac_key,
-        delivery_timeout=delivery_timeout,
-    )
+    try:
+        psp = StubPSP(
+            speed=speed,
+            seed=seed,
+            stripe_api_key=stripe_api_key,
+            adyen_api_key=adyen_api_key,
+            stripe_webhook_url=stripe_webhook_url,
+            stripe_webhook_secret=stripe_webhook_secret,
+            adyen_webhook_url=adyen_webhook_url,
+            adyen_hmac_key=adyen_hmac_key,
+            delivery_timeout=delivery_timeout,
+            allow_remote_webhooks=allow_remote_webhooks,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"{exc}; pass a 127.0.0.1 URL or --allow-remote-webhooks") from None
     if secrets_out is not None:
         _write_secrets(secrets_out, psp.startup_secrets())
     try:

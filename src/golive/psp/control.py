@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 from golive.psp.faults import SCOPES, parse_faults
 from golive.psp.http import StubRequest, StubResponse, control_error, json_response
+from golive.psp.model import webhook_url_problem
 from golive.psp.settlement import adyen_report, parse_date, stripe_report
 from golive.psp.signing import is_hex_key
 
@@ -70,12 +70,9 @@ def add_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     _only(data, ("provider", "url", "secret", "enabled_events"))
     provider = _provider(data.get("provider"))
     url = data.get("url")
-    if (
-        not isinstance(url, str)
-        or urlparse(url).scheme not in ("http", "https")
-        or not urlparse(url).netloc
-    ):
-        raise control_error(400, f"url={url!r} must be an http(s) URL")
+    problem = webhook_url_problem(url, allow_remote=psp.allow_remote_webhooks)
+    if problem:
+        raise control_error(400, f"url={str(url)[:200]!r} {problem}")
     secret = data.get("secret")
     if secret is not None:
         if not isinstance(secret, str) or not secret or len(secret) > 512:
@@ -85,7 +82,7 @@ def add_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     events = data.get("enabled_events") or ["*"]
     if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
         raise control_error(400, "enabled_events must be a list of event type strings")
-    ep = psp.add_endpoint(provider, url, secret=secret, enabled_events=events)
+    ep = psp.add_endpoint(provider, str(url), secret=secret, enabled_events=events)
     # The one place a secret leaves the stub: the caller registered it and needs it.
     return json_response(200, {**ep.public(), "secret": ep.keys[0].value})
 

@@ -83,7 +83,7 @@ def send(client: httpx.Client, job: Job) -> None:
         job.attempt.status_code = response.status_code
     except httpx.TimeoutException:
         job.attempt.error = "timeout"
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # a worker never dies: any failure is a failed attempt
         job.attempt.error = f"{type(exc).__name__}: {exc}"[:300]
     job.attempt.latency_ms = round((time.perf_counter() - start) * 1000, 3)
 

@@ -38,7 +38,7 @@ def _assign(node: dict[str, Any], parts: list[str], value: str, key: str) -> Non
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if part == "":  # `a[]`: append
-            part = str(sum(1 for k in node if k.isdigit()))
+            part = str(sum(1 for k in node if _index(k)))
         if last:
             if isinstance(node.get(part), dict):
                 raise FormError(f"Parameter {key!r} is both a value and a hash", key)
@@ -54,6 +54,11 @@ def _listify(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     converted = {k: _listify(v) for k, v in value.items()}
-    if converted and all(k.isdigit() for k in converted):
+    if converted and all(_index(k) for k in converted):
         return [converted[k] for k in sorted(converted, key=int)]
     return converted
+
+
+def _index(key: str) -> bool:
+    """A list index: ASCII digits only ("²".isdigit() is true, but int() refuses it)."""
+    return key.isascii() and key.isdigit() and len(key) <= 6

@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.psp.forms import decode_form
+from golive.psp.forms import FormError, decode_form
 
 JSON_TYPE = "application/json"
 
@@ -32,7 +32,10 @@ class StubRequest:
         text = self.query if self.method in ("GET", "DELETE") else _text(self.body)
         if self.method == "POST" and self.query:
             text = f"{self.query}&{text}" if text else self.query
-        return decode_form(text)
+        try:
+            return decode_form(text)
+        except FormError as exc:
+            raise stripe_error(400, str(exc), param=exc.param[:100]) from None
 
     def json(self) -> Any:
         """The JSON body; raises ValueError when it is not JSON."""
@@ -41,7 +44,10 @@ class StubRequest:
         return json.loads(self.body)
 
     def query_params(self) -> dict[str, Any]:
-        return decode_form(self.query)
+        try:
+            return decode_form(self.query)
+        except FormError as exc:
+            raise control_error(400, str(exc)) from None
 
 
 @dataclass

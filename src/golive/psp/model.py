@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
+
+import httpx
 
 from golive.psp.clock import iso
+
+
+def webhook_url_problem(url: Any, *, allow_remote: bool) -> str | None:
+    """Why `url` cannot receive webhooks, or None. Loopback only unless `allow_remote`."""
+    if not isinstance(url, str) or len(url) > 2048:
+        return "must be an http(s) URL"
+    try:
+        parts = urlparse(url)
+        host, _ = parts.hostname, parts.port
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https") or not host:
+        return "must be an http(s) URL with a host"
+    if not allow_remote and not _loopback(host):
+        return (
+            "is not a loopback address; the stub delivers only to 127.0.0.1, ::1 or "
+            "localhost unless it was started with allow_remote_webhooks"
+        )
+    return None
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass

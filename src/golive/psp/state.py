@@ -22,7 +22,7 @@ from golive.psp.delivery import Dispatcher, Job, finish, new_client, prepare, se
 from golive.psp.faults import FaultBook
 from golive.psp.http import ApiError, Ids, StubRequest, StubResponse
 from golive.psp.idempotency import IdempotencyStore
-from golive.psp.model import Delivery, Endpoint, EndpointKey, EventRecord
+from golive.psp.model import Delivery, Endpoint, EndpointKey, EventRecord, webhook_url_problem
 from golive.psp.outbox import Outbox
 from golive.psp.signing import new_adyen_key, new_stripe_secret
 
@@ -45,6 +45,7 @@ class StubPSP:
         adyen_hmac_key: str | None = None,
         delivery_timeout: float = 10.0,
         delivery_threads: int = 4,
+        allow_remote_webhooks: bool = False,
     ) -> None:
         from golive.psp.routes import build_router
 
@@ -53,6 +54,7 @@ class StubPSP:
         self.clock = VirtualClock(speed=speed)
         self.ids = Ids(seed)
         self.faults = FaultBook(seed)
+        self.allow_remote_webhooks = allow_remote_webhooks
         self.stripe_api_key = stripe_api_key
         self.adyen_api_key = adyen_api_key
         self.router = build_router()
@@ -60,6 +62,10 @@ class StubPSP:
         self.generation = 0
         self.request_context: dict[str, Any] | None = None
         self._startup: list[tuple[str, str, str]] = []
+        for url in (stripe_webhook_url, adyen_webhook_url):
+            problem = url and webhook_url_problem(url, allow_remote=allow_remote_webhooks)
+            if problem:
+                raise ValueError(f"webhook URL {url!r} {problem}")
         if stripe_webhook_url:
             secret = stripe_webhook_secret or new_stripe_secret()
             self._startup.append(("stripe", stripe_webhook_url, secret))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 from golive.psp.http import StubRequest, StubResponse, json_response, stripe_error
 from golive.psp.magic import PAYOUT_FAILURES, payout_failure
+from golive.psp.model import webhook_url_problem
 from golive.psp.signing import new_stripe_secret
 from golive.psp.stripe_common import (
     API_VERSION,
@@ -210,14 +210,11 @@ def _type_matches(pattern: str, event_type: str) -> bool:
 ENDPOINT_PARAMS = ("url", "enabled_events", "description", "metadata", "api_version", "connect")
 
 
-def _url(p: Params, required: bool) -> str | None:
+def _url(psp: StubPSP, p: Params, required: bool) -> str | None:
     url = p.string("url", required=required, max_length=2048)
-    if url is not None and (
-        urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc
-    ):
-        raise bad(
-            f"Invalid URL: {url[:100]}. It must be an http or https URL.", "url", "url_invalid"
-        )
+    problem = webhook_url_problem(url, allow_remote=psp.allow_remote_webhooks) if url else None
+    if problem:
+        raise bad(f"Invalid URL: {str(url)[:100]} {problem}.", "url", "url_invalid")
     return url
 
 
@@ -245,7 +242,7 @@ def _endpoint_json(psp: StubPSP, endpoint_id: str, *, secret: str | None = None)
 
 def create_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     p = Params(req.form(), ENDPOINT_PARAMS)
-    url = _url(p, True)
+    url = _url(psp, p, True)
     events = p.string_list("enabled_events")
     if not events:
         raise bad("Missing required param: enabled_events.", "enabled_events", "parameter_missing")
@@ -265,7 +262,11 @@ def update_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     _endpoint_json(psp, endpoint_id)
     p = Params(req.form(), ("url", "enabled_events", "description", "metadata", "disabled"))
     ep = psp.endpoints[endpoint_id]
-    url, events, disabled = _url(p, False), p.string_list("enabled_events"), p.boolean("disabled")
+    url, events, disabled = (
+        _url(psp, p, False),
+        p.string_list("enabled_events"),
+        p.boolean("disabled"),
+    )
     if url:
         ep.url = url
     if events:

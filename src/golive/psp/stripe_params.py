@@ -10,7 +10,7 @@ from golive.money import EXPONENTS
 from golive.psp.http import ApiError, stripe_error
 
 MAX_AMOUNT = 99_999_999  # Stripe's eight-digit limit
-_INT = re.compile(r"^-?\d{1,18}$")
+_INT = re.compile(r"^-?[0-9]{1,18}$")
 
 
 def bad(message: str, param: str | None = None, code: str = "parameter_invalid") -> ApiError:
