@@ -1,0 +1,51 @@
+"""Property-based ledger invariants: a state machine with a reference model, a concurrent
+bank workload with a Jepsen-style checker, and their evidence (docs/properties.md)."""
+
+from __future__ import annotations
+
+from golive.properties.checker import ANOMALY_KINDS, Anomaly, BankReport, check_history
+from golive.properties.evidence import format_report, save_bank_run, save_failing_example
+from golive.properties.history import History, Op, Snapshot
+from golive.properties.machine import LedgerMachine
+from golive.properties.model import LedgerModel
+from golive.properties.plot import total_over_time_svg
+from golive.properties.profiles import (
+    PROFILE_ENV,
+    Budget,
+    active_profile,
+    budget,
+    profile_settings,
+    register_profiles,
+)
+from golive.properties.replay import REPRODUCE_ENV, FailingExample, run_machine
+from golive.properties.session import LedgerSession, Probe
+from golive.properties.workload import BankConfig, run_bank
+
+__all__ = [
+    "ANOMALY_KINDS",
+    "PROFILE_ENV",
+    "REPRODUCE_ENV",
+    "Anomaly",
+    "BankConfig",
+    "BankReport",
+    "Budget",
+    "FailingExample",
+    "History",
+    "LedgerMachine",
+    "LedgerModel",
+    "LedgerSession",
+    "Op",
+    "Probe",
+    "Snapshot",
+    "active_profile",
+    "budget",
+    "check_history",
+    "format_report",
+    "profile_settings",
+    "register_profiles",
+    "run_bank",
+    "run_machine",
+    "save_bank_run",
+    "save_failing_example",
+    "total_over_time_svg",
+]

@@ -1,0 +1,103 @@
+"""Failing examples: kept in the evidence with their reproduce blob, and replayed from it.
+
+Hypothesis reports a failing state-machine run as notes on the exception: the steps, then
+``@reproduce_failure('<version>', b'<blob>')``. ``run_machine`` saves those (with the seed
+and the profile) as evidence and re-raises. To replay, set
+``GOLIVE_HYPOTHESIS_REPRODUCE=<test name>:<blob>`` (several separated by commas) and run
+the same test: the blob, not the seed, then decides every step.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import hypothesis
+from hypothesis import reproduce_failure, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+
+REPRODUCE_ENV = "GOLIVE_HYPOTHESIS_REPRODUCE"
+BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']*)'\)")
+
+
+@dataclass(frozen=True)
+class FailingExample:
+    test: str
+    steps: list[str]
+    version: str | None
+    blob: str | None
+    error: str
+    seed: object
+    profile: str
+
+    def text(self) -> str:
+        lines = [
+            f"Failing example of {self.test} (profile {self.profile}, seed {self.seed})",
+            "",
+            f"error: {self.error}",
+            "",
+            "steps:",
+        ]
+        lines += [f"    {s}" for s in self.steps] or ["    (none recorded)"]
+        if self.blob:
+            lines += [
+                "",
+                f"reproduce blob (hypothesis {self.version}): {self.blob}",
+                "",
+                "replay:",
+                f"    {REPRODUCE_ENV}='{self.test}:{self.blob}' "
+                f"golive run --suite properties -k {self.test}",
+            ]
+        return "\n".join(lines)
+
+
+def failing_example(exc: BaseException, *, test: str, seed: object, profile: str) -> FailingExample:
+    notes = [str(n) for n in getattr(exc, "__notes__", [])]
+    steps = [n for n in notes if n.startswith("state") or n.startswith("Failing")]
+    found = next((m for n in notes if (m := BLOB.search(n))), None)
+    return FailingExample(
+        test=test,
+        steps=steps,
+        version=found.group(1) if found else None,
+        blob=found.group(2) if found else None,
+        error=f"{type(exc).__name__}: {exc}"[:2000],
+        seed=seed,
+        profile=profile,
+    )
+
+
+def wanted_blob(test: str, env: dict[str, str] | None = None) -> str | None:
+    """The blob ``GOLIVE_HYPOTHESIS_REPRODUCE`` names for ``test``, if any."""
+    raw = (os.environ if env is None else env).get(REPRODUCE_ENV, "")
+    for item in raw.split(","):
+        name, _, blob = item.strip().partition(":")
+        if name == test and blob:
+            base64.b64decode(blob, validate=True)  # a mangled blob fails here, not deep inside
+            return blob
+    return None
+
+
+def run_machine(
+    factory: Callable[[], RuleBasedStateMachine],
+    *,
+    test: str,
+    settings_: settings,
+    seed: object = None,
+    profile: str = "ci",
+    on_failure: Callable[[FailingExample], Any] | None = None,
+) -> None:
+    """Run the state machine; on failure hand the example to ``on_failure``, then re-raise."""
+    run: Any = factory
+    blob = wanted_blob(test)
+    if blob:
+        run = reproduce_failure(hypothesis.__version__, blob.encode())(lambda: factory())
+    try:
+        run_state_machine_as_test(run, settings=settings_)
+    except BaseException as exc:
+        if on_failure is not None and isinstance(exc, Exception):
+            on_failure(failing_example(exc, test=test, seed=seed, profile=profile))
+        raise

@@ -1,0 +1,72 @@
+"""Following the platform's ledger: only the legs written since the last look.
+
+``GET /ledger/entries`` pages with an opaque cursor and answers ``next_cursor: null`` on the
+last page. The tail keeps the last cursor it was given and the ids it has already seen
+after it, so each poll re-reads at most one page, whatever the ledger's size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from golive.driver import Entry, PlatformClient
+
+PAGE = 200
+
+
+class EntryTail:
+    def __init__(self, client: PlatformClient, *, page: int = PAGE) -> None:
+        self.client = client
+        self.page = page
+        self.cursor: str | None = None
+        self.seen: set[str] = set()  # ids read after ``cursor``
+
+    def poll(self) -> list[Entry]:
+        """Every leg written since the previous poll, in ledger order."""
+        new: list[Entry] = []
+        while True:
+            params: dict[str, Any] = {"limit": self.page}
+            if self.cursor:
+                params["cursor"] = self.cursor
+            data = self.client.call("GET", "/ledger/entries", params=params)
+            for raw in data["entries"]:
+                entry = Entry.of(raw)
+                if entry.id not in self.seen:
+                    self.seen.add(entry.id)
+                    new.append(entry)
+            nxt = data.get("next_cursor")
+            if not nxt:
+                return new
+            self.cursor, self.seen = str(nxt), set()
+
+    def skip_to_end(self) -> int:
+        """Start following from now; returns how many existing legs were skipped."""
+        page, self.page = self.page, 1000
+        try:
+            return len(self.poll())
+        finally:
+            self.page = page
+
+
+@dataclass
+class LedgerView:
+    """What the legs seen so far say: per-transaction sums and per-account balances."""
+
+    tx_sums: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    balances: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, entries: list[Entry]) -> set[tuple[str, str]]:
+        """Fold in new legs; returns the (transaction, currency) pairs they touched."""
+        touched = set()
+        for e in entries:
+            key = (e.transaction_id, e.currency)
+            self.tx_sums[key] += e.signed
+            touched.add(key)
+            # credit-normal: what a customer or house account holds
+            self.balances[(e.account_id, e.account_kind)] -= e.signed
+        return touched
+
+    def balance(self, account_id: str, kind: str) -> int:
+        return self.balances.get((account_id, kind), 0)
