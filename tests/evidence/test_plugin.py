@@ -196,7 +196,7 @@ def test_second_run_links_to_the_first(suite: pytest.Pytester) -> None:
     suite.runpytest(*ON)
     # Two runs may start within the same second: order them by sequence, not folder name.
     runs = [(json.loads((p / "manifest.json").read_text()), p) for p in run_folders(suite.path)]
-    (_, first), (manifest, second) = sorted(runs, key=lambda mp: mp[0]["sequence"])
+    (_, first), (manifest, _second) = sorted(runs, key=lambda mp: mp[0]["sequence"])
     assert manifest["previous"]["sha256"] == sha256_file(first / "manifest.json")
     assert manifest["previous"]["run_id"] == first.name
     assert manifest["sequence"] == 2

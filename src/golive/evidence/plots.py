@@ -80,16 +80,19 @@ def latency_histogram(by_peer: dict[str, list[float]], *, width: int = 720) -> s
             f'<text x="{left - 8}" y="{base - 16}" text-anchor="end" class="s">'
             f"n={len(values)}</text>"
         )
-        for q, dash in ((50, "2,2"), (95, "5,3"), (99, "")):
+        for n, (q, dash) in enumerate(((50, "2,2"), (95, "5,3"), (99, ""))):
             p = percentile(values, q)
             x = x_of(p)
+            y = base - row_h + 40 + n * 12
+            anchor = "end" if x > left + plot_w * 0.75 else "start"
+            dx = -3 if anchor == "end" else 3
             parts.append(
-                f'<line x1="{x:.1f}" y1="{base - row_h + 34}" x2="{x:.1f}" y2="{base}" '
+                f'<line x1="{x:.1f}" y1="{base - row_h + 30}" x2="{x:.1f}" y2="{base}" '
                 f'stroke="#000" stroke-dasharray="{dash}"/>'
             )
             parts.append(
-                f'<text x="{x + 3:.1f}" y="{base - row_h + 34 + (q % 7) * 2}" '
-                f'class="s">p{q} {_fmt_ms(p)}</text>'
+                f'<text x="{x + dx:.1f}" y="{y}" text-anchor="{anchor}" class="s">'
+                f"p{q} {_fmt_ms(p)}</text>"
             )
     axis_y = top + row_h * len(peers) + 6
     for tick in _log_ticks(lo, hi):

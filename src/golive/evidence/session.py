@@ -13,20 +13,22 @@ import signal
 import subprocess
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import golive
 from golive.errors import ConfigError, Inconclusive
 from golive.evidence import recorder as recorder_mod
-from golive.evidence.finalize import RunContext, finalize
 from golive.evidence.fsutil import canonical_json, sha256_bytes, sha256_file
-from golive.evidence.keys import SigningKey, resolve_signing_key
 from golive.evidence.manifest import create_run_dir
 from golive.evidence.recorder import Recorder
 from golive.evidence.results import TestRecord, apply_report, new_record, now, scenario_of
 from golive.evidence.verdict import VerdictResult
+
+if TYPE_CHECKING:  # signing and rendering are imported only by sessions that record
+    from golive.evidence.finalize import RunContext
+    from golive.evidence.keys import SigningKey
 
 READINESS_FOLDERS = ("features", "properties")
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -93,6 +95,8 @@ class EvidenceSession:
         return False
 
     def activate(self) -> None:
+        from golive.evidence.keys import resolve_signing_key
+
         opt = self.config.option
         self.key = resolve_signing_key(opt.golive_key)
         out = Path(opt.golive_out or self.config.getini("golive_out") or "reports")
@@ -243,6 +247,8 @@ class EvidenceSession:
                     self.interrupted += f" ({len(self.collection_errors)} collection error(s))"
             elif self.interrupted is None and status == int(pytest.ExitCode.INTERNAL_ERROR):
                 self.interrupted = "the harness crashed (pytest internal error)"
+            from golive.evidence.finalize import finalize
+
             self.result = finalize(self._context())
             session.exitstatus = self.result.exit_code
         except Exception as exc:  # leave RUNNING in place: verify will call it incomplete
@@ -253,6 +259,8 @@ class EvidenceSession:
             recorder_mod.deactivate(self.recorder)
 
     def _context(self) -> RunContext:
+        from golive.evidence.finalize import RunContext
+
         assert self.recorder is not None
         assert self.key is not None
         assert self.run_dir is not None
