@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from typing import Any
 
 import httpx
 import pytest
@@ -61,29 +62,41 @@ def new_db(pg_templates):  # type: ignore[no-untyped-def]
         db.drop()
 
 
+def open_bank(
+    stack: ExitStack,
+    dsn: str,
+    psp: FakePsp,
+    psp_url: str,
+    *,
+    app_version: str = "2",
+    faults: tuple[str, ...] = (),
+    **options: Any,
+) -> Bank:
+    """Serve refbank on ``dsn`` in a thread until ``stack`` closes."""
+    config = Config(
+        dsn=dsn,
+        app_version=app_version,
+        faults=Faults.parse(faults),
+        psp=options.pop("psp", None) or psp_config(psp_url),
+        pool_size=options.pop("pool_size", 8),
+        **options,
+    )
+    platform = Platform(config)
+    stack.callback(platform.close)
+    server = stack.enter_context(ThreadServer(build_app(platform)))
+    http = stack.enter_context(httpx.Client(base_url=server.url, timeout=30))
+    return Bank(server.url, platform, dsn, psp, http)
+
+
 @pytest.fixture
 def bank_factory(new_db, fake_psp) -> Iterator[BankFactory]:  # type: ignore[no-untyped-def]
     """``bank_factory(app_version="2", faults=(), dsn=None, **config)`` → a running Bank."""
     psp, psp_url = fake_psp
     with ExitStack() as stack:
 
-        def make(
-            app_version: str = "2", faults: tuple[str, ...] = (), dsn: str | None = None, **kw
-        ) -> Bank:  # type: ignore[no-untyped-def]
+        def make(app_version: str = "2", dsn: str | None = None, **options: Any) -> Bank:
             dsn = dsn or new_db(int(app_version))
-            config = Config(
-                dsn=dsn,
-                app_version=app_version,
-                faults=Faults.parse(faults),
-                psp=kw.pop("psp", None) or psp_config(psp_url),
-                pool_size=kw.pop("pool_size", 8),
-                **kw,
-            )
-            platform = Platform(config)
-            stack.callback(platform.close)
-            server = stack.enter_context(ThreadServer(build_app(platform)))
-            http = stack.enter_context(httpx.Client(base_url=server.url, timeout=30))
-            return Bank(server.url, platform, dsn, psp, http)
+            return open_bank(stack, dsn, psp, psp_url, app_version=app_version, **options)
 
         yield make
 

@@ -14,11 +14,24 @@ from refbank.idempotency import Key, Reply
 from refbank.ledger import open_customer
 from refbank.migrations import schema_version_of
 from refbank.platform import Platform
+from refbank.psp import PSPS
 
 CONTRACT_VERSION = "1.0"
 
 
+def open_house_accounts(p: Platform, currency: str) -> None:
+    """The platform's own ledger accounts in ``currency`` (made once, before money moves)."""
+    for psp in PSPS:
+        p.accounts.system("psp_clearing", currency, psp)
+        p.accounts.system("payouts_in_transit", currency, psp)
+    p.accounts.system("house_revenue", currency)
+    if p.app_version == "2":
+        p.accounts.system("house_fees", currency)
+
+
 def create_account(p: Platform, owner_ref: str, currency: str, key: Key | None) -> Reply:
+    open_house_accounts(p, currency)
+
     def work(conn: Conn) -> Reply:
         account_id = str(uuid.uuid4())
         row = conn.execute(
