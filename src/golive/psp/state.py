@@ -8,7 +8,6 @@ The served face (golive.psp.server) passes every request to `handle` unchanged.
 
 from __future__ import annotations
 
-import copy
 import heapq
 import itertools
 import threading
@@ -208,7 +207,7 @@ class StubPSP:
         self.sync_event(record)
         faults = self.faults.effective(provider)
         payload: Any = body
-        if provider == "stripe":
+        if provider == "stripe" and targets:
             payload = _stripe_payload(body)
         for ep in targets:
             if self.faults.roll(provider, "drop_webhooks"):
@@ -386,10 +385,10 @@ def _public(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [_public(v) for v in value]
-    return copy.deepcopy(value)
+    return value
 
 
 def _stripe_payload(body: dict[str, Any]) -> bytes:
     import json
 
-    return json.dumps(body, indent=2).encode("utf-8")
+    return json.dumps(body).encode("utf-8")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from golive.psp.http import ApiError, StubResponse, json_response, stripe_error
+from golive.psp.http import ApiError, StubResponse, clone, json_response, stripe_error
 from golive.psp.stripe_params import Params
 
 if TYPE_CHECKING:
@@ -18,7 +17,7 @@ LIST_PARAMS = ("limit", "starting_after", "ending_before", "created")
 
 def render(obj: dict[str, Any]) -> dict[str, Any]:
     """The public JSON of a stored object (internal `_fields` dropped)."""
-    return {k: copy.deepcopy(v) for k, v in obj.items() if not k.startswith("_")}
+    return {k: clone(v) for k, v in obj.items() if not k.startswith("_")}
 
 
 def ok(obj: dict[str, Any]) -> StubResponse:
