@@ -55,6 +55,9 @@ def _register() -> None:
     from golive.envcheck.cli import env_app
 
     app.add_typer(env_app, name="env")
+    from golive.ops.cli import ops_app
+
+    app.add_typer(ops_app, name="ops")
     from golive.psp.cli import psp_app
 
     app.add_typer(psp_app, name="psp")
@@ -63,12 +66,16 @@ def _register() -> None:
     app.command("verify")(verify)
     app.command("report")(report)
     app.add_typer(keys_app, name="keys")
+    from golive.drills.rollback.cli import drill_app  # the `drill` group: rollback (restore)
+
+    app.add_typer(drill_app, name="drill")
 
 
 def main() -> None:
     _register()
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # returns the code of a typer.Exit
+        sys.exit(rc if isinstance(rc, int) else 0)
     except GoLiveError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         for note in getattr(exc, "__notes__", []):

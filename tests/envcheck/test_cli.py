@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.ops.cli_runner import Done, as_process, in_process
+
 from .conftest import GOOD
+
+Golive = Callable[..., Done]
 
 REGISTER = """\
 go_live: 2025-12-26T12:00:00Z
@@ -22,11 +25,12 @@ waivers:
 """
 
 
-def golive(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "golive", *map(str, args)],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+@pytest.fixture
+def golive(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Golive:
+    def run(*args: str | Path) -> Done:
+        return in_process(capsys, monkeypatch, *args)
+
+    return run
 
 
 @pytest.fixture
@@ -34,13 +38,13 @@ def env(write_env) -> Path:  # type: ignore[no-untyped-def]
     return write_env({"STRIPE_SECRET_KEY": "sk_test_SECRETPART1234"})  # type: ignore[no-any-return]
 
 
-def test_ready_is_exit_0(write_env) -> None:  # type: ignore[no-untyped-def]
-    done = golive("env", "check", "--profile", "production", "--env-file", write_env())
+def test_ready_is_exit_0_as_a_real_process(write_env) -> None:  # type: ignore[no-untyped-def]
+    done = as_process("env", "check", "--profile", "production", "--env-file", write_env())
     assert done.returncode == 0, done.stderr
     assert "READY" in done.stdout
 
 
-def test_waived_is_exit_0_and_expired_is_exit_1(env: Path, write_register) -> None:  # type: ignore[no-untyped-def]
+def test_waived_is_exit_0_and_expired_is_exit_1(golive: Golive, env: Path, write_register) -> None:  # type: ignore[no-untyped-def]
     reg = write_register(REGISTER)
     base = ("env", "check", "--profile", "production", "--env-file", env, "--waivers", reg)
     waived = golive(*base, "--now", "2025-12-27T00:00:00Z", "--json")
@@ -53,8 +57,8 @@ def test_waived_is_exit_0_and_expired_is_exit_1(env: Path, write_register) -> No
         assert "SECRETPART" not in out.stdout + out.stderr
 
 
-def test_findings_are_exit_1_with_json(env: Path) -> None:
-    done = golive("env", "check", "--profile", "production", "--env-file", env, "--json")
+def test_findings_are_exit_1_with_json_as_a_real_process(env: Path) -> None:
+    done = as_process("env", "check", "--profile", "production", "--env-file", env, "--json")
     assert done.returncode == 1
     data = json.loads(done.stdout)
     assert data["ready"] is False
@@ -75,6 +79,7 @@ def test_findings_are_exit_1_with_json(env: Path) -> None:
     ],
 )
 def test_bad_input_is_exit_2_naming_the_problem(
+    golive: Golive,
     env: Path,
     write_register,
     tmp_path: Path,
@@ -94,7 +99,7 @@ def test_bad_input_is_exit_2_naming_the_problem(
     assert message in " ".join(done.stderr.split()), done.stderr
 
 
-def test_good_values_never_printed(write_env) -> None:  # type: ignore[no-untyped-def]
+def test_good_values_never_printed(golive: Golive, write_env) -> None:  # type: ignore[no-untyped-def]
     done = golive("env", "check", "--profile", "staging", "--env-file", write_env())
     assert done.returncode == 1  # a live key in staging
     for value in GOOD.values():

@@ -121,7 +121,7 @@ def reconcile(ledger: Iterable[LedgerLine], psp: Iterable[PspLine], period: str)
         groups[(ln.psp, ln.kind, ref)][0].append(ln)
     for p in psp:
         groups[(p.psp, p.kind, p.reference or f"(no reference) {p.line_id}")][1].append(p)
-    items = [_judge(key, mine, theirs) for key, (mine, theirs) in groups.items()]
+    items = [_noted(_judge(key, mine, theirs)) for key, (mine, theirs) in groups.items()]
     items = _net_refunded_payouts(items)
     order = {s: n for n, s in enumerate(STATUSES)}
     items.sort(key=lambda i: (order[i.status], i.psp, i.booked_at, i.reference or ""))
@@ -147,6 +147,14 @@ def _judge(key: tuple[str, str, str], mine: list[LedgerLine], theirs: list[PspLi
         b = Money(theirs[0].amount, theirs[0].currency)
         return _with(made, "amount_mismatch", f"ledger {a}, PSP {b}")
     return made
+
+
+def _noted(item: Item) -> Item:
+    """Add what the ledger side knows about its lines (how they were paired)."""
+    extra = list(dict.fromkeys(ln.note for ln in item.ledger if ln.note))
+    if not extra:
+        return item
+    return _with(item, item.status, "; ".join([item.note, *extra] if item.note else extra))
 
 
 def _with(item: Item, status: str, note: str) -> Item:

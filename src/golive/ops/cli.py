@@ -1,0 +1,113 @@
+"""`golive ops stuck-jobs` and `golive ops reconcile` (registered by golive.cli).
+
+Both are made for cron: plain text (or --json) on stdout, and an exit code to alert on:
+0 all well, 1 something stuck or not reconciled, 2 bad input or an unreachable target.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+ops_app = typer.Typer(
+    help=(
+        "Hypercare probes: finance jobs stuck past their SLA, and the daily reconciliation of "
+        "the platform ledger against the PSP settlement reports (docs/operations.md)."
+    ),
+    no_args_is_help=True,
+)
+
+
+def _instant(flag: str, text: str | None) -> datetime | None:
+    from golive.envcheck.dates import DateError, parse_instant
+    from golive.errors import ConfigError
+
+    try:
+        return parse_instant(text) if text else None
+    except DateError as exc:
+        raise ConfigError(f"{flag}: {exc}") from None
+
+
+def _exit(code: int) -> None:
+    # SystemExit, not typer.Exit: golive.cli.main runs click with standalone_mode=False,
+    # which turns typer.Exit into a return value that main() does not pass on.
+    raise SystemExit(code)
+
+
+@ops_app.command("stuck-jobs")
+def stuck_jobs(
+    target: str = typer.Option(None, "--target", help="Platform base URL (reads GET /jobs)."),
+    dsn: str = typer.Option(None, "--dsn", help="Or the platform database, read-only."),
+    now: str = typer.Option(None, "--now", help="Judge at this ISO time (default: now)."),
+    since: str = typer.Option(None, "--since", help="Ignore jobs created before this time."),
+    config: Path = typer.Option(None, "--config", help="golive.toml (default: ./golive.toml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """List finance jobs pending past their SLA (payouts 24 h); exit 1 when any is stuck."""
+    from golive.config import load_config
+    from golive.driver import PlatformClient
+    from golive.errors import ConfigError
+    from golive.ops.jobsource import jobs_from_database, jobs_from_platform
+    from golive.ops.stuck import find_stuck, slas_from
+
+    if bool(target) == bool(dsn):
+        raise ConfigError("give exactly one of --target URL (the platform API) or --dsn DSN")
+    at = _instant("--now", now) or datetime.now(UTC)
+    after = _instant("--since", since)
+    cfg = load_config(config)
+    warnings: list[str] = []
+    if target:
+        client = PlatformClient(target, timeout=30)
+        try:
+            jobs, warnings = jobs_from_platform(client)
+        finally:
+            client.close()
+        source = target
+    else:
+        jobs, source = jobs_from_database(dsn, after), "the platform database"
+    report = find_stuck(
+        jobs, now=at, slas=slas_from(cfg), payout_target=cfg.slo.payouts_within_24h,
+        since=after, source=source, warnings=warnings,
+    )  # fmt: skip
+    typer.echo(json.dumps(report.to_json(), indent=2) if as_json else report.to_text())
+    _exit(int(report.exit_code))
+
+
+@ops_app.command("reconcile")
+def reconcile_cmd(
+    date: str = typer.Option(None, "--date", help="The UTC day to reconcile (YYYY-MM-DD)."),
+    start: str = typer.Option(None, "--from", help="Or a window: its start (ISO time)."),
+    end: str = typer.Option(None, "--to", help="... and its end (ISO time, exclusive)."),
+    target: str = typer.Option(None, "--target", help="Platform base URL (reads the ledger)."),
+    ledger: Path = typer.Option(None, "--ledger", help="Or a ledger-lines CSV file."),
+    psp: str = typer.Option(None, "--psp", help="Stub PSP base URL (settlement reports)."),
+    stripe_report: list[Path] = typer.Option(
+        [], "--stripe-report", help="Or Stripe balance-transaction report CSV(s)."
+    ),
+    adyen_report: list[Path] = typer.Option(
+        [], "--adyen-report", help="Or Adyen settlement-details report CSV(s)."
+    ),
+    out: Path = typer.Option(Path("."), "--out", help="Folder for the .md, .html, .csv reports."),
+    save_inputs: Path = typer.Option(
+        None, "--save-inputs", help="Also keep the inputs read (ledger lines, PSP CSVs) here."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Reconcile the platform ledger with the PSP settlement reports; exit 1 on any mismatch."""
+    from golive.ops.run import ReconcileInputs, run_reconcile, summary_json, summary_text
+    from golive.ops.sources import parse_window
+
+    window = parse_window(date, start, end)
+    inputs = ReconcileInputs(
+        target=target, ledger=ledger, psp=psp, stripe_reports=list(stripe_report),
+        adyen_reports=list(adyen_report),
+    )  # fmt: skip
+    rec, paths, warnings = run_reconcile(inputs, window, out=out, save_inputs=save_inputs)
+    if as_json:
+        typer.echo(json.dumps(summary_json(rec, paths, warnings), indent=2))
+    else:
+        typer.echo(summary_text(rec, paths, warnings))
+    _exit(int(rec.exit_code))
