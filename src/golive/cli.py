@@ -66,16 +66,12 @@ def _register() -> None:
     app.command("verify")(verify)
     app.command("report")(report)
     app.add_typer(keys_app, name="keys")
-    from golive.drills.rollback.cli import drill_app  # the `drill` group: rollback (restore)
-
-    app.add_typer(drill_app, name="drill")
 
 
 def main() -> None:
     _register()
     try:
-        rc = app(standalone_mode=False)  # returns the code of a typer.Exit
-        sys.exit(rc if isinstance(rc, int) else 0)
+        app(standalone_mode=False)
     except GoLiveError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         for note in getattr(exc, "__notes__", []):
