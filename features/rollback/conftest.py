@@ -18,8 +18,8 @@ import pytest
 from golive.config import load_config
 from golive.drills.rollback.case import (
     DrillCase,
-    drill_case as open_drill_case,
     given_database,
+    open_drill,
     plan_from_env,
     prepare_database,
 )
@@ -57,7 +57,8 @@ def pytest_bdd_step_error(
 ) -> None:  # fmt: skip
     case = request.node.stash.get(CASE, None)
     if case is not None:
-        case.drill.note_failure(f"step {step.keyword} {step.name!r} failed: {exception}"[:1500])
+        what = f"step {step.keyword} {step.name!r} failed: {exception}"[:1500]
+        case.drill.note_failure(what, exception)
 
 
 @pytest.fixture(scope="session")
@@ -99,14 +100,19 @@ def drill_case(
         )
         prepare_database(db.dsn, "created", plan)
         dsn = db.dsn
-    name = f"{Path(feature).stem}-{request.node.callspec.id}" if hasattr(
-        request.node, "callspec") else Path(feature).stem  # fmt: skip
+    callspec = getattr(request.node, "callspec", None)
+    name = Path(feature).stem + (f"-{callspec.id}" if callspec else "")
     try:
-        with open_drill_case(
-            name, scenario, plan=plan, dsn=dsn, target_seconds=cfg.drills.rollback_seconds,
-            lock_timeout_s=cfg.drills.migration_lock_timeout_seconds, log_dir=tmp_path,
+        with open_drill(
+            name,
+            scenario,
+            plan=plan,
+            dsn=dsn,
+            target_seconds=cfg.drills.rollback_seconds,
+            lock_timeout_s=cfg.drills.migration_lock_timeout_seconds,
+            log_dir=tmp_path,
             client_hooks=transcript_hooks("platform"),
-        ) as case:  # fmt: skip
+        ) as case:
             request.node.stash[CASE] = case
             yield case
         j = case.drill.journal

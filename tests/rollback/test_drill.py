@@ -258,3 +258,18 @@ def test_hypothesis_refuses_duplicate_or_missing_probes() -> None:
         Hypothesis("x", [Probe("a", lambda: 1, Exactly(1)), Probe("a", lambda: 1, Exactly(1))])
     with pytest.raises(ValueError, match="no probes"):
         Hypothesis("x", [])
+
+
+def test_a_failed_step_is_journaled_once_and_a_foreign_failure_is_noted() -> None:
+    p, sink = FakePlatform(), FakeSink()
+    drill = make(p, sink)
+    drill.require(Phase.BEFORE)
+    drill.change("upgrade", lambda: setattr(p, "version", "2"), rollback=upgrade(p))
+    p.broken.append("ledger")
+    with pytest.raises(SteadyStateDeviated) as info:
+        drill.require(Phase.AFTER_CHANGE)
+    drill.note_failure("step Then 'steady' failed: ...", info.value)  # raised by the drill
+    assert not any(f.startswith("step") for f in drill.journal.findings)
+    drill.note_failure("step Then 'canary' failed: boom", AssertionError("boom"))
+    assert "step Then 'canary' failed: boom" in drill.journal.findings
+    assert drill.close().status is Status.DEVIATED

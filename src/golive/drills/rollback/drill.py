@@ -26,6 +26,7 @@ from golive.errors import ConfigError, GateFailed, PlatformFault
 from golive.evidence import GateStatus
 
 T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 
 
 class SteadyStateDeviated(GateFailed):
@@ -126,6 +127,7 @@ class Drill:
         self.changed = False
         self.outcome: RollbackOutcome | None = None
         self.closed = False
+        self._seen: set[int] = set()  # ids of the exceptions already journaled
 
     @property
     def status(self) -> Status:
@@ -142,7 +144,7 @@ class Drill:
             self.journal.add(name, kind, started, time.perf_counter() - t0, ok=False, error=err)
             if kind is not Kind.ROLLBACK:
                 self._fail(Status.FAILED, f"{kind.value} {name!r} failed: {err}")
-            raise ActivityFailed(f"{kind.value} {name!r} failed: {err}") from exc
+            raise self._journaled(ActivityFailed(f"{kind.value} {name!r} failed: {err}")) from exc
         self.journal.add(name, kind, started, time.perf_counter() - t0, ok=True, output=value)
         return value
 
@@ -179,9 +181,11 @@ class Drill:
                 "the steady state: add the steady-state step before the change"
             )
         if not before.met:
-            raise SteadyStateDeviated(
-                f"drill {self.name!r}: the steady state did not hold before the change, so "
-                f"{name!r} was not made: " + "; ".join(before.findings())
+            raise self._journaled(
+                SteadyStateDeviated(
+                    f"drill {self.name!r}: the steady state did not hold before the change, so "
+                    f"{name!r} was not made: " + "; ".join(before.findings())
+                )
             )
         if not rollback:
             raise ConfigError(f"the change {name!r} has no rollback action; a drill needs one")
@@ -199,15 +203,25 @@ class Drill:
                 name, Kind.VERIFY, started, time.perf_counter() - t0, ok=False, error=err
             )
             self._fail(Status.DEVIATED, f"check {name!r} failed: {err}")
+            self._journaled(exc)
             raise
         self.journal.add(
             name, Kind.VERIFY, started, time.perf_counter() - t0, ok=True, output=value
         )
         return value
 
-    def note_failure(self, what: str) -> None:
-        """Record a failure seen outside the drill's own activities (a failed step)."""
+    def note_failure(self, what: str, exc: BaseException | None = None) -> None:
+        """Record a failure seen outside the drill's own activities (a failed step).
+
+        A failure the drill raised itself is already in the journal and is not repeated.
+        """
+        if exc is not None and id(exc) in self._seen:
+            return
         self._fail(Status.DEVIATED, what)
+
+    def _journaled(self, exc: E) -> E:
+        self._seen.add(id(exc))
+        return exc
 
     # -- the steady state -------------------------------------------------------------------
     def check(self, phase: Phase) -> HypothesisResult:
@@ -232,7 +246,7 @@ class Drill:
     def require(self, phase: Phase) -> HypothesisResult:
         result = self.check(phase)
         if not result.met:
-            raise SteadyStateDeviated(_deviated(self.name, result))
+            raise self._journaled(SteadyStateDeviated(_deviated(self.name, result)))
         return result
 
     # -- the rollback ---------------------------------------------------------------------
@@ -265,29 +279,36 @@ class Drill:
         """Roll back and raise if a rollback action failed (the deviation is a Then step)."""
         outcome = self.rollback()
         if outcome.failures:
-            raise RollbackFailed(f"drill {self.name!r}: " + "; ".join(outcome.failures))
+            failures = "; ".join(outcome.failures)
+            raise self._journaled(RollbackFailed(f"drill {self.name!r}: {failures}"))
         return outcome
 
     def require_steady_state_back(self) -> RollbackOutcome:
         outcome = self.rollback()
         steady = outcome.steady
         if steady is None or not steady.met:
-            raise SteadyStateDeviated(
-                _deviated(self.name, steady) if steady else f"drill {self.name!r}: not checked"
+            raise self._journaled(
+                SteadyStateDeviated(
+                    _deviated(self.name, steady) if steady else f"drill {self.name!r}: unchecked"
+                )
             )
         return outcome
 
     def require_within_target(self) -> float:
         outcome = self.rollback()
         if not outcome.ok:
-            raise GateFailed(
-                f"drill {self.name!r}: the rollback did not bring the steady state back, so it "
-                "has no time to roll back: " + "; ".join(self.journal.findings)
+            raise self._journaled(
+                GateFailed(
+                    f"drill {self.name!r}: the rollback did not bring the steady state back, so "
+                    "it has no time to roll back: " + "; ".join(self.journal.findings)
+                )
             )
         if outcome.seconds > self.target_seconds:
-            raise GateFailed(
-                f"drill {self.name!r}: the rollback took {outcome.seconds:.2f} s, over the "
-                f"target of {self.target_seconds:g} s ([drills] rollback_seconds)"
+            raise self._journaled(
+                GateFailed(
+                    f"drill {self.name!r}: the rollback took {outcome.seconds:.2f} s, over the "
+                    f"target of {self.target_seconds:g} s ([drills] rollback_seconds)"
+                )
             )
         return outcome.seconds
 

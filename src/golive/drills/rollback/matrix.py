@@ -68,11 +68,14 @@ class Matrix:
         cols = ["Drill", "Failure", "Rollback action", "Checks after the rollback"]
         if results:
             cols.append("Result")
-        out = ["# Rollback matrix", "", "| " + " | ".join(cols) + " |",
-               "|" + " --- |" * len(cols)]  # fmt: skip
+        out = ["# Rollback matrix", "", "| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
         for r in self.rows:
-            cells = [f"**{r.drill}**<br>{r.scenario}", r.failure, r.rollback,
-                     "<br>".join(f"• {c}" for c in r.checks)]  # fmt: skip
+            cells = [
+                f"**{r.drill}**<br>{r.scenario}",
+                r.failure,
+                r.rollback,
+                "<br>".join(f"• {c}" for c in r.checks),
+            ]
             if results:
                 res = results.get(r.key)
                 cells.append(res.describe() if res else "not run")
@@ -89,8 +92,12 @@ class Matrix:
         rows = []
         for r in self.rows:
             checks = "".join(f"<li>{e(c)}</li>" for c in r.checks)
-            cells = [f"<b>{e(r.drill)}</b><br>{e(r.scenario)}", e(r.failure), e(r.rollback),
-                     f"<ul>{checks}</ul>"]  # fmt: skip
+            cells = [
+                f"<b>{e(r.drill)}</b><br>{e(r.scenario)}",
+                e(r.failure),
+                e(r.rollback),
+                f"<ul>{checks}</ul>",
+            ]
             if results:
                 res = results.get(r.key)
                 cells.append(e(res.describe() if res else "not run"))
@@ -147,8 +154,17 @@ def _rows(path: Path, drill: str, template: ScenarioTemplate) -> list[Row]:
                 "Then steps after its last When: the matrix has no checks to show"
             )
         tags = tuple(sorted(template.tags | template.feature.tags))
-        rows.append(Row(path.name, drill, scenario.name, render_string(fields["failure"], ctx),
-                        render_string(fields["rollback"], ctx), checks, tags))  # fmt: skip
+        rows.append(
+            Row(
+                path.name,
+                drill,
+                scenario.name,
+                render_string(fields["failure"], ctx),
+                render_string(fields["rollback"], ctx),
+                checks,
+                tags,
+            )
+        )
     return rows
 
 

@@ -1,0 +1,109 @@
+"""The steady-state probes of a money platform, read through the contract only.
+
+Every probe is read-only: it never moves money, delivers a webhook or changes a setting.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from golive.drills.rollback.book import Book
+from golive.drills.rollback.hypothesis import Hypothesis, Probe
+from golive.drills.rollback.tolerance import Exactly, NoneFound, SameAsBefore
+from golive.driver import Job, PlatformClient, PlatformError
+from golive.invariants import (
+    Violation,
+    negative_available,
+    unbalanced_transactions,
+    wallet_mismatches,
+)
+
+JOB_RESOURCES = {"deposit_confirmation": "deposit", "payout": "withdrawal"}
+
+
+def money_hypothesis(client: PlatformClient, book: Book) -> Hypothesis:
+    """The money platform's steady state: serving, balanced, on the books, nothing stuck."""
+    return Hypothesis(
+        "the platform serves, its ledger balances, every cent is on the books, no job is stuck",
+        [
+            Probe("platform serving", lambda: client.health().get("status"), Exactly("ok")),
+            Probe(
+                "every transaction balances",
+                lambda: unbalanced_transactions(client.entries()),
+                NoneFound("unbalanced transaction"),
+            ),
+            Probe(
+                "the ledger sums to zero in every currency",
+                lambda: trial_balance(client.totals()),
+                NoneFound("currency out of balance"),
+            ),
+            Probe(
+                "wallet balances match their ledger legs",
+                lambda: ledger_mismatches(client, book),
+                NoneFound("wallet off its ledger"),
+            ),
+            Probe(
+                "every wallet matches the drill's books",
+                book.wallet_mismatches,
+                NoneFound("wallet off the books"),
+            ),
+            Probe(
+                "money beyond the drill's books",
+                lambda: book.unexplained(client.totals()),
+                SameAsBefore("unexplained money"),
+            ),
+            Probe("no finance job stuck", lambda: stuck_jobs(client), NoneFound("stuck job")),
+        ],
+    )
+
+
+def trial_balance(totals: list[dict[str, Any]]) -> list[Violation]:
+    """All ledger accounts of a currency add up to zero (money is neither made nor lost)."""
+    sums: dict[str, int] = defaultdict(int)
+    for row in totals:
+        sums[str(row["currency"])] += int(row["balance"])
+    return [
+        Violation("ledger sums to zero", f"currency {cur}", f"its accounts add up to {s}, not 0")
+        for cur, s in sorted(sums.items())
+        if s != 0
+    ]
+
+
+def ledger_mismatches(client: PlatformClient, book: Book) -> list[Violation]:
+    balances = [client.balance(w.w.account_id) for w in book.funded()]
+    return negative_available(balances) + wallet_mismatches(client.entries(), balances)
+
+
+def stuck_jobs(client: PlatformClient) -> list[Violation]:
+    """Pending finance jobs whose deposit or withdrawal is already settled.
+
+    A job waiting for a webhook that has not come is not stuck yet; a job still pending
+    after its deposit was credited or its payout paid will never finish on its own.
+    """
+    found = []
+    for job in client.jobs(state="pending"):
+        status = resource_status(client, job)
+        if status not in ("pending", "in_transit"):
+            found.append(
+                Violation(
+                    "no finance job stuck",
+                    f"{job.kind} job {job.id}",
+                    f"still pending since {job.created_at}, but its "
+                    f"{JOB_RESOURCES.get(job.kind, job.kind)} {job.reference} is {status}",
+                )
+            )
+    return found
+
+
+def resource_status(client: PlatformClient, job: Job) -> str:
+    """The status of the deposit or withdrawal a finance job waits on."""
+    resource = JOB_RESOURCES.get(job.kind)
+    if resource is None or job.reference is None:
+        return f"unknown (job kind {job.kind!r})"
+    try:
+        if resource == "deposit":
+            return str(client.get_deposit(job.reference)["status"])
+        return str(client.get_withdrawal(job.reference)["status"])
+    except PlatformError as exc:
+        return f"unreadable ({exc.status})"
