@@ -66,6 +66,9 @@ def _register() -> None:
     app.command("verify")(verify)
     app.command("report")(report)
     app.add_typer(keys_app, name="keys")
+    from golive.drills.rollback.cli import drill_app  # the `drill` group: rollback (restore)
+
+    app.add_typer(drill_app, name="drill")
 
 
 def main() -> None:
