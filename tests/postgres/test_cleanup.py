@@ -4,10 +4,12 @@ and no database it created remains, and what it did not create is untouched."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -155,3 +157,40 @@ def test_failed_start_leaves_nothing(request: pytest.FixtureRequest, server_kind
         import tempfile
 
         assert glob.glob(os.path.join(tempfile.gettempdir(), "golive-pg-broken-*")) == []
+
+
+@pytest.mark.docker
+def test_cleanup_command_removes_containers_of_dead_runs(local_image: str) -> None:
+    """After a SIGKILL nothing can clean up in-process: `golive postgres cleanup` finds the
+    containers whose golive process is gone, and leaves live runs' containers alone."""
+    import docker
+
+    from golive.postgres.docker import LABEL_HOST, LABEL_PID, LABEL_RUN
+    from tests.postgres.conftest import run_cli
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=60)
+    client = docker.from_env()
+    made = []
+    try:
+        for run, pid in (("test-dead-run", dead.pid), ("test-live-run", os.getpid())):
+            made.append(
+                client.containers.create(
+                    local_image,
+                    ["true"],
+                    entrypoint=[],
+                    labels={LABEL_RUN: run, LABEL_PID: str(pid), LABEL_HOST: socket.gethostname()},
+                )
+            )
+        res = run_cli("postgres", "cleanup")
+        assert res.returncode == 0, res.stderr
+        assert containers_of("test-dead-run") == []
+        assert len(containers_of("test-live-run")) == 1
+        res = run_cli("postgres", "cleanup", "--run", "test-live-run")
+        assert res.returncode == 0, res.stderr
+        assert containers_of("test-live-run") == []
+    finally:
+        for c in made:
+            with contextlib.suppress(docker.errors.NotFound):
+                c.remove(force=True)
+        client.close()

@@ -34,12 +34,23 @@ def rows(inst: Instance) -> list[tuple[object, ...]]:
 
 
 def test_archive_base_backup_restore_and_crash(
-    request: pytest.FixtureRequest, server_kind: str, tmp_path: Path
+    request: pytest.FixtureRequest,
+    server_kind: str,
+    shared_instances: dict[str, Instance],
+    tmp_path: Path,
 ) -> None:
     provider: Provider = request.getfixturevalue(f"{server_kind}_provider")
-    primary = provider.start_instance(InstanceSpec(archive=True), name="drill_primary")
+    shared = shared_instances.get(server_kind) or provider.start_instance(name="shared")
+    shared_instances[server_kind] = shared
+    primary = provider.start_instance(
+        InstanceSpec(settings={"work_mem": "7MB"}, archive=True), name="drill_primary"
+    )
     restored = None
     try:
+        # a second instance: its own settings, port and data
+        assert primary.execute("SHOW work_mem") == [("7MB",)]
+        assert shared.execute("SHOW work_mem") != [("7MB",)]
+        assert primary.port != shared.port
         assert primary.archive_dir is not None
         assert primary.archive_dir.is_dir()
         assert primary.execute("SHOW archive_mode") == [("on",)]
@@ -84,6 +95,7 @@ def test_archive_base_backup_restore_and_crash(
         assert not primary.running
         assert any(archive.iterdir()), "the archive outlives its instance"
         assert rows(restored) == [(1, 100), (2, 200), (3, 300)], "instances are independent"
+        assert "bank" not in {str(r[0]) for r in shared.execute("SELECT datname FROM pg_database")}
     finally:
         primary.destroy()
         if restored is not None:

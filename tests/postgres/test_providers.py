@@ -77,25 +77,6 @@ def test_dump_and_restore_round_trip(instance: Instance, tmp_path: Path) -> None
         drop_database(instance, dst.name)
 
 
-def test_second_instance_takes_settings_and_is_independent(
-    request: pytest.FixtureRequest, server_kind: str, shared_instances: dict[str, Instance]
-) -> None:
-    provider = request.getfixturevalue(f"{server_kind}_provider")
-    first = shared_instances.get(server_kind) or provider.start_instance(name="shared")
-    shared_instances[server_kind] = first
-    second = provider.start_instance(InstanceSpec(settings={"work_mem": "7MB"}), name="tuned")
-    try:
-        assert second.execute("SHOW work_mem") == [("7MB",)]
-        assert first.execute("SHOW work_mem") != [("7MB",)]
-        assert second.port != first.port
-        second.execute("CREATE TABLE only_here(x int)")
-        found = first.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'only_here'")
-        assert found == [(0,)]
-    finally:
-        second.destroy()
-    assert not second.running
-
-
 def test_docker_ports_are_published_on_loopback_only(docker_provider: DockerProvider) -> None:
     import docker
 
