@@ -144,3 +144,8 @@ class _Hooks:
                 yellow=True,
             )
         tr.write_line(f"evidence: {s.run_dir}")
+        if s.run_dir is not None and (s.run_dir / "manifest.json").is_file():
+            from golive.evidence.fsutil import sha256_file
+
+            digest = sha256_file(s.run_dir / "manifest.json")
+            tr.write_line(f"manifest sha256: {digest} (the next run's chain head)")
