@@ -50,8 +50,8 @@ def then_every_deposit_status(world: CanaryWorld, status: str) -> None:
     world.expect_deposit_status(status, which="all")
 
 
-@given(parsers.re(r"a hold of (?P<amount>[\d.]+) is placed$"))
-@when(parsers.re(r"a hold of (?P<amount>[\d.]+) is placed$"))
+@given(parsers.re(r"(?:a|another) hold of (?P<amount>[\d.]+) is placed$"))
+@when(parsers.re(r"(?:a|another) hold of (?P<amount>[\d.]+) is placed$"))
 def when_place_hold(world: CanaryWorld, amount: str) -> None:
     world.place_hold(_money(world, amount))
 
@@ -78,14 +78,14 @@ def when_release(world: CanaryWorld) -> None:
     world.release()
 
 
-@when("the same hold is burned again")
-def when_burn_again(world: CanaryWorld) -> None:
-    world.attempt(world.client.burn, str(world._hold()["id"]))
+@when("the first hold is burned again")
+def when_burn_first_again(world: CanaryWorld) -> None:
+    world.attempt(world.client.burn, str(world.holds[0]["id"]))
 
 
-@when("the same hold is released")
-def when_release_again(world: CanaryWorld) -> None:
-    world.attempt(world.client.release, str(world._hold()["id"]))
+@when("the first hold is released")
+def when_release_first(world: CanaryWorld) -> None:
+    world.attempt(world.client.release, str(world.holds[0]["id"]))
 
 
 @when(

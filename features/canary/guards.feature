@@ -17,11 +17,12 @@ Feature: Money guards
   Scenario: A burned hold cannot be burned or released again
     Given a hold of 20.00 is placed
     And the hold is burned in full
-    When the same hold is burned again
+    And another hold of 25.00 is placed
+    When the first hold is burned again
     Then it is refused because the hold is already resolved
-    When the same hold is released
+    When the first hold is released
     Then it is refused because the hold is already resolved
-    And the wallet shows 30.00 available, nothing held and nothing pending
+    And the wallet shows 5.00 available, 25.00 held and nothing pending
     And money is conserved in the ledger and agrees with the payment provider
 
   @currency

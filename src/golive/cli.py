@@ -69,12 +69,16 @@ def _register() -> None:
     from golive.drills.rollback.cli import drill_app  # the `drill` group: rollback (restore)
 
     app.add_typer(drill_app, name="drill")
+    from golive.platform_cli import platform_app
+
+    app.add_typer(platform_app, name="platform")
 
 
 def main() -> None:
     _register()
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # returns the code of a typer.Exit
+        sys.exit(rc if isinstance(rc, int) else 0)
     except GoLiveError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         for note in getattr(exc, "__notes__", []):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ import typer
 from rich.console import Console
 
 from golive.errors import ConfigError, ExitCode
+from golive.evidence import Verdict
+from golive.evidence.plugin import last_run
 from golive.run.preflight import StepCheck, check_target
 from golive.run.progress import Progress
 from golive.run.suites import SUITES, suite_paths, suite_root
@@ -33,11 +34,6 @@ def _preflight(args: list[str]) -> None:
     if rc != pytest.ExitCode.OK:
         text = out.getvalue().strip()
         raise ConfigError(f"the suite cannot run as written:\n{text[-4000:]}")
-
-
-def _newest_run(out_dir: Path, since: float) -> Path | None:
-    runs = [p for p in out_dir.glob("*-*") if p.is_dir() and p.stat().st_mtime >= since - 1]
-    return max(runs, key=lambda p: p.stat().st_mtime) if runs else None
 
 
 def run(
@@ -113,16 +109,10 @@ def run(
     if key:
         args += ["--golive-key", str(key)]
     console.print(f"[bold]golive run[/] suite={suite} target={target} out={out}")
-    started = time.time()
-    rc = pytest.main(args, plugins=[Progress(console)])
-    run_dir = _newest_run(out, started)
-    if run_dir is None:
-        console.print(f"[red]no run folder was written (pytest exit {int(rc)})[/]")
+    progress = Progress(console)
+    rc = pytest.main(args, plugins=[progress])
+    run_dir, verdict = last_run(progress.config) if progress.config else (None, None)
+    if run_dir is None or verdict is None:
+        console.print(f"[red]no verdict was recorded (pytest exit {int(rc)}): INCONCLUSIVE[/]")
         raise typer.Exit(int(ExitCode.INCONCLUSIVE))
-    from golive.evidence import summarize
-    from golive.evidence.verdict import read_verdict
-
-    verdict = read_verdict(run_dir)
-    console.print(summarize(run_dir))
-    console.print(f"run folder: {run_dir}")
-    raise typer.Exit(int(verdict.exit_code))
+    raise typer.Exit(int(Verdict(verdict).exit_code))

@@ -27,25 +27,31 @@ class UndefinedStep:
         )
 
 
-def _step_contexts(session: pytest.Session) -> list[Any]:
+def _step_contexts(session: pytest.Session, item: pytest.Item) -> list[Any]:
+    """Every step definition visible from ``item`` (pytest-bdd keeps them as fixtures)."""
     fm = session._fixturemanager
+    names = (
+        getattr(fm, "_arg2node2fixturedefs", None)
+        or getattr(fm, "_arg2nodeid2fixturedefs", None)
+        or getattr(fm, "_arg2fixturedefs", {})
+    )
     contexts = []
-    for name, defs in fm._arg2fixturedefs.items():
+    for name in list(names):
         if name.startswith("pytestbdd_stepdef_"):
-            for d in defs:
-                contexts.append(d.func())
+            contexts.extend(d.func() for d in fm.getfixturedefs(name, item) or ())
     return contexts
 
 
 def undefined_steps(session: pytest.Session, items: list[pytest.Item]) -> list[UndefinedStep]:
     """Steps of collected scenarios that no step definition matches."""
-    contexts = _step_contexts(session)
+    contexts: list[Any] = []
     seen: set[tuple[str, int]] = set()
     missing = []
     for item in items:
         scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
         if scenario is None:
             continue
+        contexts = contexts or _step_contexts(session, item)
         for step in scenario.steps:
             key = (scenario.feature.filename, step.line_number)
             if key in seen:

@@ -19,6 +19,10 @@ class Progress:
         self.done = 0
         self.failed = 0
         self._status: Any = None
+        self.config: pytest.Config | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self.config = config
 
     def _elapsed(self) -> str:
         return f"{time.monotonic() - self.started:6.1f}s"

@@ -1,0 +1,6 @@
+"""Binds the hypercare features to pytest (steps live in steps/ops_steps.py and the canary
+step modules they reuse)."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")

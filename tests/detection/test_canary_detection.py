@@ -1,0 +1,41 @@
+"""The canary and webhook suites catch each platform fault they concern (NO-GO, naming the
+failing scenario), and pass (GO) against the platform with no fault."""
+
+from __future__ import annotations
+
+import pytest
+
+from golive.evidence.verify import verify_run
+
+pytestmark = pytest.mark.slow
+
+# fault → (-k selection of the scenarios it concerns, words of the failing scenario's name)
+MATRIX = {
+    "webhook-double-credit": ("duplicates", "delivered several times"),
+    "webhook-signature-unchecked": ("forged", "wrongly signed"),
+    "webhook-stale-accepted": ("replay", "stale timestamp"),
+    "hold-overdraft": ("overdraft", "larger than the available balance"),
+    "hold-double-burn": ("double_burn", "cannot be burned or released again"),
+    "release-leak": ("money_loop and stripe and EUR", "The money loop"),
+    "payout-failure-not-refunded": ("payout_failure and stripe", "A failed payout"),
+    "float-rounding": ("money_loop and USD", "The money loop"),
+    "idempotency-ignored": ("idempotency", "same idempotency key"),
+    "slow-endpoint": ("slo", "service level objectives"),
+    "currency-mismatch-accepted": ("currency", "another currency"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(MATRIX))
+def test_fault_is_caught(golive_run, fault: str) -> None:  # type: ignore[no-untyped-def]
+    selection, scenario = MATRIX[fault]
+    result = golive_run("--suite", "canary", "-k", selection, fault=fault)
+    assert result.code == 1, result.explain()
+    assert result.verdict == "NO-GO", result.explain()
+    assert any(scenario in reason for reason in result.reasons), result.explain()
+
+
+def test_no_fault_is_go(golive_run) -> None:  # type: ignore[no-untyped-def]
+    result = golive_run("--suite", "canary")
+    assert result.code == 0, result.explain()
+    assert result.verdict == "GO", result.explain()
+    assert verify_run(result.run_dir).ok, verify_run(result.run_dir).problems
