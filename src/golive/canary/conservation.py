@@ -36,14 +36,14 @@ def conservation_violations(world: CanaryWorld) -> list[Violation]:
         ))  # fmt: skip
 
     for dep_id, dep in statuses.items():
-        at_psp = world.psp.payment_status(dep["psp"], dep["psp_reference"])
+        at_psp = world.psp.payment_status(dep["psp"], dep["psp_reference"], dep_id)
         if (at_psp == "succeeded") != (dep["status"] == "succeeded"):
             found.append(Violation(
                 "agrees with the PSP", f"deposit {dep_id}",
                 f"platform says {dep['status']!r}, the PSP says the payment {at_psp!r}",
             ))  # fmt: skip
     for wd_id, wd in wds.items():
-        at_psp = world.psp.payout_status(wd["psp"], wd["psp_reference"])
+        at_psp = world.psp.payout_status(wd["psp"], wd["psp_reference"], wd_id)
         platform = {"in_transit": "pending", "paid": "paid", "failed": "failed"}.get(wd["status"])
         if at_psp != platform:
             found.append(Violation(

@@ -47,20 +47,25 @@ class PspOps(StubControl):
         self.advance_clock(ONE_DAY + 3600, step=True)
         self.flush()
 
-    def _object(self, psp: str, kind: str, reference: str) -> dict[str, Any] | None:
+    def _object(self, psp: str, kind: str, reference: str | None, ours: str) -> dict[str, Any] | None:
+        """The PSP object by its reference, else by the platform's id it carries."""
         for obj in self.state()["objects"].get(_KINDS[(psp, kind)], []):
-            if reference in (obj.get("id"), obj.get("pspReference"), obj.get("psp_reference")):
+            refs = {obj.get("id"), obj.get("pspReference"), obj.get("psp_reference")} - {None}
+            carried = {obj.get("merchantReference"), obj.get("reference"),
+                       (obj.get("metadata") or {}).get("deposit_id"),
+                       (obj.get("metadata") or {}).get("withdrawal_id")} - {None}  # fmt: skip
+            if (reference and reference in refs) or (not reference and ours in carried):
                 return dict(obj)
         return None
 
-    def payment_status(self, psp: str, reference: str) -> str:
+    def payment_status(self, psp: str, reference: str | None, deposit_id: str = "") -> str:
         """succeeded, failed, pending or missing: the PSP's view of a deposit's payment."""
-        obj = self._object(psp, "payments", reference)
+        obj = self._object(psp, "payments", reference, deposit_id)
         return "missing" if obj is None else _PAYMENT.get(str(obj.get("status")), "pending")
 
-    def payout_status(self, psp: str, reference: str) -> str:
+    def payout_status(self, psp: str, reference: str | None, withdrawal_id: str = "") -> str:
         """paid, failed, pending or missing: the PSP's view of a withdrawal's payout."""
-        obj = self._object(psp, "payouts", reference)
+        obj = self._object(psp, "payouts", reference, withdrawal_id)
         return "missing" if obj is None else _PAYOUT.get(str(obj.get("status")), "pending")
 
     def succeeded_payments(self, deposit_ids: set[str]) -> int:
