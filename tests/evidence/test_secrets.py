@@ -163,3 +163,24 @@ def test_redaction_of_third_party_output_keeps_files_valid(tmp_path: Path) -> No
     _redact_in_place(tmp_path, Redactor())
     clean = json.loads((tmp_path / "allure-results" / "x-result.json").read_text())
     assert clean == {"message": "boom [REDACTED:stripe-key]"}
+
+
+def test_secret_registered_after_an_attachment_is_still_redacted(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        **{
+            "properties/test_late": (
+                "from golive.evidence import attach, register_secret\n"
+                "def test_late():\n"
+                "    attach('log', 'token=late-registered-value-1', 'text')\n"
+                "    register_secret('late-registered-value-1')\n"
+            )
+        }
+    )
+    assert pytester.runpytest("-p", "no:cacheprovider").ret == 0
+    run = only_run(pytester.path)
+    for rel in bundle_files(run):
+        assert b"late-registered-value-1" not in (run / rel).read_bytes(), rel
+    assert verify_run(run).ok
+    assert not (run / "allure-results").exists()  # empty folders are dropped, not listed

@@ -11,6 +11,7 @@ A crash anywhere before step 5 ends leaves RUNNING behind: `golive verify` says 
 
 from __future__ import annotations
 
+import json
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +46,8 @@ from golive.evidence.verdict import (
 )
 from golive.evidence.views import render_views
 
-# Files written by other tools that get a redaction pass in place before hashing.
-THIRD_PARTY = ("junit.xml", "cucumber.json", "allure-results/")
+# Our own files that are never rewritten by the redaction pass (written after it, or markers).
+NOT_REDACTED = frozenset({RUNNING, SIGNER_PUB, RESULTS})
 
 
 @dataclass
@@ -69,8 +70,10 @@ class RunContext:
 
 
 def _redact_in_place(run_dir: Path, redactor: Redactor) -> None:
+    """Redact every file so far: junit, cucumber and allure output, and our own files again
+    (a secret registered after an attachment was written is caught here)."""
     for rel in bundle_files(run_dir):
-        if not rel.startswith(THIRD_PARTY):
+        if rel in NOT_REDACTED:
             continue
         path = run_dir / rel
         if path.is_symlink() or not path.is_file():
@@ -79,6 +82,13 @@ def _redact_in_place(run_dir: Path, redactor: Redactor) -> None:
         clean = redactor.redact_bytes(data)
         if clean != data:
             atomic_write(path, clean)
+
+
+def _drop_empty_folders(run_dir: Path) -> None:
+    """An empty folder (allure-results/ of a run without scenarios) is not evidence."""
+    for path in sorted(run_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def scan_bundle(run_dir: Path, redactor: Redactor, names: list[str]) -> list[str]:
@@ -177,8 +187,9 @@ def finalize(ctx: RunContext) -> VerdictResult:
     run_dir, rec = ctx.run_dir, ctx.recorder
     rec.close_transcripts()
     _redact_in_place(run_dir, rec.redactor)
+    _drop_empty_folders(run_dir)
     finished = now()
-    results = _results(ctx)
+    results = _clean(_results(ctx), rec.redactor)
     atomic_write(run_dir / RESULTS, pretty_json(results))
     atomic_write(run_dir / SIGNER_PUB, ctx.key.public_pem())
 
@@ -243,6 +254,16 @@ def finalize(ctx: RunContext) -> VerdictResult:
             atomic_write(run_dir / ATTESTATION, envelope)
         (run_dir / RUNNING).unlink(missing_ok=True)
     return verdict
+
+
+def _clean(results: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """results with every secret registered by now masked (the text is redacted as JSON)."""
+    clean = redactor.redact_bytes(pretty_json(results))
+    try:
+        parsed: dict[str, Any] = json.loads(clean)
+    except ValueError:  # a replacement broke the JSON: keep it as is, the scan will judge
+        return results
+    return parsed
 
 
 def _refusal(findings: list[str]) -> list[str]:

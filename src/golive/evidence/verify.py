@@ -138,6 +138,11 @@ def _check_files(run_dir: Path, manifest: dict[str, Any], rep: Report) -> None:
             continue
         listed[rel] = entry
     on_disk = set(bundle_files(run_dir)) - {MANIFEST, ATTESTATION}
+    folders = {str(PurePosixPath(rel).parent) for rel in listed}
+    for path in sorted(p for p in run_dir.rglob("*") if p.is_dir() and not p.is_symlink()):
+        rel = path.relative_to(run_dir).as_posix()
+        if not any(f == rel or f.startswith(rel + "/") for f in folders):
+            rep.problems.append(f"extra folder {rel!r} is not in the manifest")
     for rel in sorted(on_disk - set(listed)):
         rep.problems.append(f"extra file {rel!r} is not in the manifest (added or renamed)")
     present = []
@@ -232,11 +237,14 @@ def verify_run(
             f"folder {run_dir.name!r} holds run {manifest.get('run_id')!r} (renamed or swapped)"
         )
     key = _key(run_dir, pubkey, rep)
-    if key is not None:
-        _check_signature(run_dir, manifest, manifest_bytes, key, rep)
-    _check_files(run_dir, manifest, rep)
-    if check_link:
-        _check_link(run_dir, manifest, rep)
+    try:
+        if key is not None:
+            _check_signature(run_dir, manifest, manifest_bytes, key, rep)
+        _check_files(run_dir, manifest, rep)
+        if check_link:
+            _check_link(run_dir, manifest, rep)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        rep.problems.append(f"the manifest is malformed ({type(exc).__name__}: {exc})")
     if not (manifest.get("signer") or {}).get("managed", False):
         rep.notes.append("signed with an UNMANAGED key generated for that run: integrity only")
     return rep
