@@ -113,7 +113,7 @@ def test_refusals_by_holder_name_amount_and_fault(
     assert _pay(http)["resultCode"] == "Refused"
     assert _pay(http)["resultCode"] == "Authorised"
     items = [_item(n) for n in _notifications(psp, receiver)]
-    assert [i["success"] for i in items] == ["false", "false", "false", "true"]
+    assert sorted(i["success"] for i in items) == ["false", "false", "false", "true"]
     assert all(is_valid_hmac_notification(i, hmac_key) for i in items)
 
 
@@ -142,12 +142,16 @@ def test_manual_capture_partial_then_refund(
     assert r.status_code == 201
     items = [_item(n) for n in _notifications(psp, receiver)]
     summary = [(i["eventCode"], i["success"], i.get("originalReference")) for i in items]
-    assert summary == [
-        ("AUTHORISATION", "true", None),
-        ("CAPTURE", "true", ref),
-        ("REFUND", "false", ref),
-        ("REFUND", "true", ref),
-    ]
+    # Delivery threads run in parallel: no ordering guarantee (as with Adyen itself).
+    assert sorted(summary, key=str) == sorted(
+        [
+            ("AUTHORISATION", "true", None),
+            ("CAPTURE", "true", ref),
+            ("REFUND", "false", ref),
+            ("REFUND", "true", ref),
+        ],
+        key=str,
+    )
     assert all(is_valid_hmac_notification(i, hmac_key) for i in items)
 
 
