@@ -115,14 +115,6 @@ def lock(conn: Conn, ids: Sequence[int]) -> dict[int, int]:
     return {int(r["id"]): int(r["balance"]) for r in rows}
 
 
-def balances(conn: Conn, ids: Sequence[int]) -> dict[int, int]:
-    """Balances read without a lock (a snapshot; never a basis for moving money)."""
-    rows = conn.execute(
-        "SELECT id, balance FROM ledger_accounts WHERE id = ANY(%s)", (list(ids),)
-    ).fetchall()
-    return {int(r["id"]): int(r["balance"]) for r in rows}
-
-
 def post(conn: Conn, kind: str, reference: str | None, legs: Sequence[Leg]) -> str:
     """Write one ledger transaction with its legs in one round trip; returns its id.
 
