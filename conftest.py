@@ -3,6 +3,7 @@
 pytest_plugins = [
     "fixtures.postgres",
     "steps.env_steps",
+    "steps.ops_steps",
     "steps.deploy_steps",
     "fixtures.stack",
     "steps.money_steps",

@@ -74,7 +74,7 @@ def then_payout_stuck(hypercare: Hypercare) -> None:
 
 
 def _reports_evidence(hypercare: Hypercare) -> None:
-    kinds = {".md": "text", ".html": "html", ".csv": "csv"}
+    kinds = {".md": "md", ".html": "html", ".csv": "csv"}
     for path in hypercare.reports:
         attach(path.name, path, kinds[path.suffix])
 

@@ -44,6 +44,9 @@ class LoadPhase:
 class OpsTargets:
     payout_sla_hours: float = 24.0  # a payout job pending longer than this is stuck
     deposit_confirmation_sla_hours: float = 1.0  # a deposit awaiting its PSP webhook this long
+    # hypercare scenarios: real seconds a webhook is held back to be late for the platform's
+    # confirmation window (the embedded reference platform's is 2 s, REFBANK_JOB_LATE_SECONDS)
+    late_webhook_seconds: float = 3.0
 
 
 STRIPE_MODES = ("live", "test", "any")

@@ -85,8 +85,7 @@ def run_reconcile(
     rec = reconcile(ledger, at_psp, window.label)
     paths: list[Path] = []
     if out is not None:
-        stem = "reconcile-" + window.label.split(" ")[0].replace(":", "")
-        paths = write_reports(rec, out, stem)
+        paths = write_reports(rec, out, f"reconcile-{window.stem}")
     if save_inputs is not None:
         save_inputs.mkdir(parents=True, exist_ok=True)
         for name, text in raw.items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -44,6 +44,13 @@ class Window:
     def days(self) -> list[date]:
         first, last = self.start.date(), (self.end - timedelta(microseconds=1)).date()
         return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+    @property
+    def stem(self) -> str:
+        """For file names: the day (2025-12-27) or the span (20251227T220000Z-…)."""
+        if self.end - self.start == timedelta(days=1) and self.start.time() == time(0):
+            return self.start.date().isoformat()
+        return f"{self.start:%Y%m%dT%H%M%SZ}-{self.end:%Y%m%dT%H%M%SZ}"
 
     def shifted(self, seconds: float) -> Window:
         """The same window on a clock that runs ``seconds`` ahead (a PSP's virtual clock)."""
