@@ -1,0 +1,3 @@
+"""Disaster drills: restore (``golive.drills.restore``) and, later, rollback."""
+
+from __future__ import annotations

@@ -1,0 +1,73 @@
+"""The drill's gates: RTO and RPO against their targets, findings, and what is only a warning."""
+
+from __future__ import annotations
+
+from golive.config import DrillTargets
+from golive.drills.restore.canary import CanaryOutcome
+from golive.drills.restore.report import DrillReport
+from golive.drills.restore.timeline import Timeline
+from golive.evidence import GateStatus
+from golive.invariants.ledger import Violation
+
+
+def report(**kw: object) -> DrillReport:
+    timeline = Timeline(started=1000.0)
+    with timeline.phase("restore"):
+        pass
+    timeline.mark("disaster", 1010.0)
+    base: dict[str, object] = {
+        "kind": "pitr", "provider": "local", "targets": DrillTargets(rto_seconds=60, rpo_seconds=5),
+        "timeline": timeline, "rto": (1010.0, 1050.0), "rpo": (1008.0, 1009.5),
+        "canary": CanaryOutcome(started=1040.0, finished=1050.0, loops=2),
+    }  # fmt: skip
+    return DrillReport(**(base | kw))  # type: ignore[arg-type]
+
+
+def gate(r: DrillReport, word: str) -> tuple[GateStatus, str | None]:
+    g = next(g for g in r.gates() if word in g.name)
+    return g.status, g.value
+
+
+def test_within_targets_is_go() -> None:
+    r = report()
+    assert r.verdict == "GO"
+    assert gate(r, "RTO") == (GateStatus.PASS, "40.0 s")
+    assert gate(r, "RPO") == (GateStatus.PASS, "1.500 s")
+    assert r.reasons() == []
+    svg = r.svg()
+    assert svg.startswith("<svg")
+    assert "RTO 40.0 s" in svg
+    assert "disaster" in svg
+
+
+def test_slow_recovery_or_lost_data_is_no_go() -> None:
+    slow = report(rto=(1010.0, 1080.0))
+    assert gate(slow, "RTO")[0] is GateStatus.FAIL
+    assert slow.verdict == "NO-GO"
+    lossy = report(rpo=(1000.0, 1009.0))
+    assert gate(lossy, "RPO")[0] is GateStatus.FAIL
+    assert any("RPO" in reason for reason in lossy.reasons())
+
+
+def test_a_finding_is_no_go_and_named() -> None:
+    r = report(
+        findings=[Violation("rows equal", "ledger_entries", "0 rows restored, 9 at the point")]
+    )
+    assert r.verdict == "NO-GO"
+    assert "ledger_entries" in " ".join(r.reasons())
+
+
+def test_never_recovered_fails_rto_and_rpo_has_no_data() -> None:
+    r = report(rto=None, rpo=None, canary=None)
+    assert gate(r, "RTO")[0] is GateStatus.FAIL
+    assert gate(r, "RPO")[0] is GateStatus.NODATA
+    assert r.verdict == "NO-GO"
+
+
+def test_unlogged_tables_warn_without_deciding() -> None:
+    r = report(unlogged=["ledger_entries"])
+    warn = next(g for g in r.gates() if "UNLOGGED" in g.name)
+    assert warn.status is GateStatus.FAIL
+    assert not warn.critical
+    assert r.verdict == "GO"
+    assert r.to_dict()["unlogged_tables"] == ["ledger_entries"]
