@@ -8,6 +8,7 @@ or a refused connection schedules a retry. Secrets are used here and never recor
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from golive.psp.signing import adyen_hmac, new_adyen_key, new_stripe_secret, str
 if TYPE_CHECKING:
     from golive.psp.state import StubPSP
 
+log = logging.getLogger("golive.psp")
 STALE_SECONDS = 3600  # well past the SDKs' 300 s tolerance
 USER_AGENTS = {
     "stripe": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
@@ -145,10 +147,14 @@ class Dispatcher:
     def _loop(self) -> None:
         with new_client(self.timeout) as client:
             while not self._stop.is_set():
-                job = self.psp.next_job(wait=0.2)
-                if job is None:
-                    continue
-                send(client, job)
-                with self.psp.cond:
-                    finish(self.psp, job)
-                    self.psp.cond.notify_all()
+                try:
+                    job = self.psp.next_job(wait=0.2)
+                    if job is None:
+                        continue
+                    send(client, job)
+                    with self.psp.cond:
+                        finish(self.psp, job)
+                        self.psp.cond.notify_all()
+                except Exception:  # a bug must not silently stop deliveries
+                    log.exception("psp stub: delivery thread error (a golive bug)")
+                    time.sleep(0.1)
