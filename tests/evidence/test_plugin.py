@@ -216,3 +216,30 @@ def test_public_api_is_sorted_and_complete() -> None:
     assert evidence.__all__ == sorted(evidence.__all__)
     for name in evidence.__all__:
         assert hasattr(evidence, name), name
+
+
+def test_scenario_outline_examples_are_named_and_rendered(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".feature",
+        **{
+            "features/outline": (
+                "Feature: Outlines\n"
+                "  Scenario Outline: Deposit <amount>\n"
+                "    Given a deposit of <amount>\n\n"
+                "    Examples:\n"
+                "      | amount |\n"
+                "      | 5      |\n"
+                "      | 7      |\n"
+            )
+        },
+    )
+    (pytester.path / "features" / "test_outline.py").write_text(
+        "from pytest_bdd import given, parsers, scenarios\n"
+        "scenarios('outline.feature')\n"
+        "@given(parsers.parse('a deposit of {amount:d}'))\n"
+        "def given_deposit(amount):\n    assert amount in (5, 7)\n"
+    )
+    assert pytester.runpytest("-p", "no:cacheprovider").ret == 0
+    tests = json.loads((only_run(pytester.path) / "results.json").read_text())["tests"]
+    assert [t["name"] for t in tests] == ["Deposit 5 [5]", "Deposit 7 [7]"]
+    assert [t["steps"][0]["name"] for t in tests] == ["a deposit of 5", "a deposit of 7"]

@@ -107,6 +107,23 @@ def new_record(item: Any, rootdir: Path) -> TestRecord:
     return record
 
 
+def render_scenario(record: TestRecord, item: Any) -> None:
+    """Use the scenario as it ran (outline examples filled in) for the name and steps."""
+    try:
+        from pytest_bdd.reporting import scenario_reports_registry
+    except ImportError:  # pragma: no cover
+        return
+    report = scenario_reports_registry.get(item)
+    if report is None:
+        return
+    scenario = report.scenario
+    callspec = getattr(item, "callspec", None)
+    record.name = scenario.name + (f" [{callspec.id}]" if callspec is not None else "")
+    if len(scenario.steps) == len(record.steps):
+        for step, rendered in zip(record.steps, scenario.steps, strict=True):
+            step.name = rendered.name
+
+
 def _bdd_steps(report: Any) -> list[dict[str, Any]] | None:
     try:
         from pytest_bdd.reporting import test_report_context_registry

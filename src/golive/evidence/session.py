@@ -23,7 +23,14 @@ from golive.evidence import recorder as recorder_mod
 from golive.evidence.fsutil import canonical_json, sha256_bytes, sha256_file
 from golive.evidence.manifest import create_run_dir
 from golive.evidence.recorder import Recorder
-from golive.evidence.results import TestRecord, apply_report, new_record, now, scenario_of
+from golive.evidence.results import (
+    TestRecord,
+    apply_report,
+    new_record,
+    now,
+    render_scenario,
+    scenario_of,
+)
 from golive.evidence.verdict import VerdictResult
 
 if TYPE_CHECKING:  # signing and rendering are imported only by sessions that record
@@ -206,6 +213,8 @@ class EvidenceSession:
         record = self.records[report.nodeid]
         problem = f"{report.nodeid}::{report.when}" in self.config_problems
         sections = apply_report(record, report, self.recorder.redactor, config_problem=problem)
+        if record.kind == "scenario" and report.when == "call":
+            render_scenario(record, self.items.get(report.nodeid))
         if report.failed and (sections or _is_hypothesis(self.items.get(report.nodeid))):
             text = "\n\n".join(
                 [
