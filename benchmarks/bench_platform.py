@@ -1,0 +1,220 @@
+"""Money movements per second through refbank's service layer vs pgbench running the same SQL
+transaction on the same server in the same run; and what the HTTP layer adds.
+
+    python benchmarks/bench_platform.py [--seconds S] [--clients N] [--accounts N]
+
+A money movement is a wallet-to-wallet transfer: lock both ledger accounts, check the funds,
+post the balanced transaction (the database's triggers move the balances and check the
+double entry at commit), record the transfer. pgbench runs exactly those statements (a custom
+script, prepared statements like psycopg's) with the same number of clients. The HTTP figure
+is the same transfer through `POST /transfers` of `python -m refbank serve` in a child process.
+Every loop is bounded in time and count. Writes benchmarks/results/platform.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from golive.postgres import Instance, create_database, open_provider
+from refbank import Config, Platform, migrate
+from refbank.ledger import credit, debit, post
+from refbank.service import accounts, transfers
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "platform.json"
+MAX_OPS = 200_000  # per measurement, whatever the time budget
+
+PGBENCH_SCRIPT = """
+\\set i random(0, :n - 1)
+\\set j (:i + 1 + random(0, :n - 2)) % :n
+\\set wa :w0 + 2 * :i
+\\set wb :w0 + 2 * :j
+BEGIN;
+SELECT id, balance FROM ledger_accounts WHERE id = ANY(ARRAY[:wa, :wb]::bigint[]) ORDER BY id FOR UPDATE;
+SELECT coalesce(sum(amount), 0) AS s FROM holds WHERE account_id = format('00000000-0000-4000-8000-%s', lpad(to_hex(:i::bigint), 12, '0'))::uuid AND status = 'pending' AND NOT ledger_posted;
+WITH t AS (INSERT INTO ledger_transactions (id, kind, reference) VALUES (gen_random_uuid(), 'transfer', 'pgbench') RETURNING id) INSERT INTO ledger_entries (transaction_id, account_id, currency, direction, amount) SELECT t.id, a, c, d, m FROM t, unnest(ARRAY[:wa, :wb]::bigint[], ARRAY['EUR', 'EUR'], ARRAY['debit', 'credit'], ARRAY[1, 1]::bigint[]) AS u(a, c, d, m);
+INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, transaction_id) VALUES (gen_random_uuid(), format('00000000-0000-4000-8000-%s', lpad(to_hex(:i::bigint), 12, '0'))::uuid, format('00000000-0000-4000-8000-%s', lpad(to_hex(:j::bigint), 12, '0'))::uuid, 1, 'EUR', NULL) RETURNING *;
+COMMIT;
+"""
+
+
+def account_id(i: int) -> str:
+    return f"00000000-0000-4000-8000-{i:012x}"
+
+
+def setup(dsn: str, n: int, platform: Platform) -> int:
+    """n funded EUR accounts with predictable ids; returns the first wallet's ledger id."""
+    accounts.open_house_accounts(platform, "EUR")
+    with platform.db.pool.connection() as conn, conn.transaction():
+        for i in range(n):
+            conn.execute(
+                "INSERT INTO accounts (id, owner_ref, currency) VALUES (%s, 'bench', 'EUR')",
+                (account_id(i),),
+            )
+            conn.execute(
+                "INSERT INTO ledger_accounts (kind, owner, currency) VALUES "
+                "('customer_wallet', %s, 'EUR'), ('customer_held', %s, 'EUR')",
+                (account_id(i), account_id(i)),
+            )
+        rows = conn.execute(
+            "SELECT id, owner FROM ledger_accounts WHERE kind = 'customer_wallet' ORDER BY id"
+        ).fetchall()
+        first = int(rows[0]["id"])
+        if [int(r["id"]) for r in rows] != [first + 2 * i for i in range(n)]:
+            raise SystemExit("wallet ledger ids are not consecutive; cannot script pgbench")
+        clearing = platform.accounts.system("psp_clearing", "EUR", "stripe")
+        for i in range(n):
+            post(conn, "deposit", "bench", [debit(clearing, 10**12, "EUR"),
+                                            credit(first + 2 * i, 10**12, "EUR")])  # fmt: skip
+    return first
+
+
+def bounded_threads(clients: int, seconds: float, work: Callable[[random.Random], None]) -> float:
+    """Run ``work`` from ``clients`` threads for ``seconds`` (at most MAX_OPS); ops per second."""
+    done = [0] * clients
+    deadline = time.perf_counter() + seconds
+
+    def loop(k: int) -> None:
+        rng = random.Random(k)
+        while time.perf_counter() < deadline and sum(done) < MAX_OPS:
+            work(rng)
+            done[k] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=loop, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - start)
+
+
+def pair(rng: random.Random, n: int) -> tuple[str, str]:
+    i = rng.randrange(n)
+    j = (i + 1 + rng.randrange(n - 1)) % n
+    return account_id(i), account_id(j)
+
+
+def service_rate(platform: Platform, n: int, clients: int, seconds: float) -> float:
+    def move(rng: random.Random) -> None:
+        a, b = pair(rng, n)
+        transfers.transfer(platform, a, b, 1, "EUR", None)
+
+    bounded_threads(clients, min(2.0, seconds / 4), move)  # warm up: caches, prepared statements
+    return bounded_threads(clients, seconds, move)
+
+
+def pgbench_rate(
+    inst: Instance, dbname: str, n: int, w0: int, clients: int, seconds: float
+) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(PGBENCH_SCRIPT)
+    os.chmod(f.name, 0o644)
+    argv = [*inst.client("pgbench"), "-n", "-M", "prepared", "-f", f.name, "-c", str(clients),
+            "-j", str(min(clients, os.cpu_count() or 1)), "-T", str(max(1, round(seconds))),
+            "-D", f"n={n}", "-D", f"w0={w0}", "-d", dbname]  # fmt: skip
+    env = {**os.environ, **inst.client_env()}
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 120, env=env)
+    os.unlink(f.name)
+    if out.returncode != 0:
+        raise SystemExit(f"pgbench failed: {out.stderr[-2000:]}")
+    found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out.stdout)
+    if not found:
+        raise SystemExit(f"pgbench printed no tps:\n{out.stdout[-2000:]}")
+    return float(found.group(1))
+
+
+def http_rate(dsn: str, n: int, clients: int, seconds: float) -> float:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "refbank", "serve", "--dsn", dsn, "--port", "0", "--app-version", "2",
+         "--pool-size", str(clients + 2)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        found = re.search(r"listening on (http://\S+)", line)
+        if not found:
+            raise SystemExit(f"refbank serve did not start: {line!r}")
+        local = threading.local()
+
+        def move(rng: random.Random) -> None:
+            if not hasattr(local, "http"):
+                local.http = httpx.Client(base_url=found.group(1), timeout=30)
+            a, b = pair(rng, n)
+            body = {"from_account_id": a, "to_account_id": b, "amount": 1, "currency": "EUR"}
+            local.http.post("/transfers", json=body).raise_for_status()
+
+        bounded_threads(clients, min(2.0, seconds / 4), move)
+        return bounded_threads(clients, seconds, move)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=10.0, help="per measurement")
+    ap.add_argument("--clients", type=int, default=4, help="concurrent clients everywhere")
+    ap.add_argument("--accounts", type=int, default=200, help="funded wallets")
+    ap.add_argument("--postgres", default=None, help="provider or DSN (default auto)")
+    args = ap.parse_args(argv)
+    provider = open_provider(args.postgres)
+    try:
+        inst = provider.start_instance(name="bench-platform")
+        db = create_database(inst)
+        migrate(db.dsn, 2)
+        platform = Platform(Config(dsn=db.dsn, app_version="2", pool_size=args.clients + 2))
+        try:
+            w0 = setup(db.dsn, args.accounts, platform)
+            rates = {
+                "pgbench (same SQL transaction)": pgbench_rate(
+                    inst, db.name, args.accounts, w0, args.clients, args.seconds
+                ),
+                "refbank service layer": service_rate(
+                    platform, args.accounts, args.clients, args.seconds
+                ),
+            }
+        finally:
+            platform.close()
+        rates["refbank over HTTP"] = http_rate(db.dsn, args.accounts, args.clients, args.seconds)
+    finally:
+        provider.close()
+    floor = rates["pgbench (same SQL transaction)"]
+    service = rates["refbank service layer"]
+    report: dict[str, Any] = {
+        "benchmark": "platform",
+        "movement": "wallet-to-wallet transfer (lock, check, post, record)",
+        "clients": args.clients, "seconds": args.seconds, "accounts": args.accounts,
+        "movements_per_second": rates,
+        "service_over_pgbench": service / floor,
+        "http_over_service": rates["refbank over HTTP"] / service,
+        "http_added_ms_per_movement_per_client": 1000 * args.clients * (1 / rates["refbank over HTTP"] - 1 / service),
+        "aim": "service_over_pgbench >= 0.5",
+    }  # fmt: skip
+    print(f"{'path':34} {'movements/s':>12} {'vs pgbench':>10}")
+    for label, rate in rates.items():
+        print(f"{label:34} {rate:12.0f} {rate / floor:10.2f}")
+    print(f"HTTP adds {report['http_added_ms_per_movement_per_client']:.2f} ms per movement per client "
+          f"(HTTP/service = {report['http_over_service']:.2f})")  # fmt: skip
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
