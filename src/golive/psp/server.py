@@ -64,6 +64,7 @@ def uvicorn_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
         access_log=False,
         lifespan="off",
         timeout_keep_alive=30,
+        timeout_graceful_shutdown=3,
     )
 
 
