@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from golive.evidence import transcript_hooks
 from golive.psp import StubControl
 
 ONE_DAY = 86_400
@@ -26,8 +27,13 @@ BASELINE = {"webhook_delay_s": 2.0}
 class PspOps(StubControl):
     """The control client plus scenario-level questions: what the PSP says happened.
 
-    Faults set here come on top of ``BASELINE``; clearing them goes back to it.
+    Faults set here come on top of ``BASELINE``; clearing them goes back to it. Every call
+    is recorded in the run's transcripts (peer "psp").
     """
+
+    def __init__(self, base_url: str, *, timeout: float = 120.0) -> None:
+        super().__init__(base_url, timeout=timeout)
+        self._http.event_hooks = transcript_hooks("psp")
 
     def set_faults(self, provider: str | None = None, **faults: Any) -> dict[str, Any]:
         return super().set_faults(provider, **(BASELINE | faults))
