@@ -77,3 +77,43 @@ def test_bad_settings_are_refused(tmp_path: Path, text: str, pattern: str) -> No
 def test_an_unknown_profile_names_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="known profiles: development, production, staging"):
         load_config(cwd=tmp_path).profile("prod")
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    text = DOC.read_text()
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    cfg = _config(tmp_path, example)
+    assert cfg.profile("production").required_secrets[-1] == "PAYOUT_SIGNING_KEY"
+    assert cfg.profile("dr").database_url_var == "DR_DATABASE_URL"
+    assert cfg.profile("sandbox").stripe_keys == "any"
+    assert cfg.slo.latency_p95_ms == 500
+
+
+def test_every_key_is_documented_with_its_default() -> None:
+    from dataclasses import fields
+
+    from golive.config import Config
+
+    text = DOC.read_text()
+    defaults = Config()
+    for section in ("slo", "drills", "load", "ops", "invariants"):
+        for f in fields(getattr(defaults, section)):
+            if f.name == "queries":
+                continue
+            value = getattr(getattr(defaults, section), f.name)
+            shown = (
+                {True: "true", False: "false"}.get(value, value)
+                if isinstance(value, bool)
+                else value
+            )
+            row = (
+                f"| `{f.name}` | `{shown}` |" if not isinstance(value, tuple) else f"| `{f.name}` |"
+            )
+            assert row in text, (
+                f"[{section}] {f.name} (default {value!r}) is not in docs/configuration.md"
+            )
+    for f in fields(BUILTIN_PROFILES["production"]):
+        assert f"| `{f.name}` |" in text, f"profile key {f.name} is not documented"

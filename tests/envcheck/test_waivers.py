@@ -152,3 +152,17 @@ def test_instants() -> None:
         parse_instant("2025-12-27T10:00:00")
     with pytest.raises(DateError, match="not an ISO 8601 time"):
         parse_instant("yesterday")
+
+
+def test_the_documented_register_reads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
+    example = doc.read_text().split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "register.yaml"
+    path.write_text(example)
+    reg = read_register(path)
+    assert len(reg.waivers) == 5
+    assert reg.open[0].finding == "stripe-test-key:STRIPE_SECRET_KEY"
+    assert reg.open[0].deadline == datetime(2025, 12, 29, 12, tzinfo=UTC)
+    assert [w.status for w in reg.waivers].count("closed") == 1
