@@ -71,6 +71,7 @@ def test_doctor_reports_server_binaries_and_pgserver() -> None:
         assert pgb.version in pgs["detail"]
 
 
+@pytest.mark.docker
 def test_doctor_names_the_fix_for_a_missing_configured_image() -> None:
     need_docker()
     report = doctor_json(env={"GOLIVE_PG_IMAGE": "golive/no-such-image:0"})

@@ -120,6 +120,11 @@ def _elf_files(entries: list[Entry]) -> list[Path]:
 
 def _libraries(files: list[Path]) -> set[str]:
     """Every shared library (and the loader) the ELF ``files`` need, as ldd resolves them."""
+    if shutil.which("ldd") is None:
+        raise ProviderUnavailable(
+            "build-image needs ldd to find the libraries the server uses. Fix: install it "
+            "(Debian/Ubuntu: apt-get install libc-bin)."
+        )
     found: set[str] = set()
     for chunk in range(0, len(files), 64):
         batch = [str(f) for f in files[chunk : chunk + 64]]
@@ -325,10 +330,11 @@ def build(
                 client.api.import_image_from_data(
                     tmp, repository=repo, tag=version or "latest", changes=_changes(b, digest)
                 )
-            except docker.errors.APIError as exc:
+            except Exception as exc:  # API errors, and the engine going away mid-stream
+                why = getattr(exc, "explanation", None) or dk.short_error(exc)
                 raise ProviderUnavailable(
-                    f"docker import of {tag!r} failed: {exc.explanation or exc}. Fix: check "
-                    "`golive doctor` and the engine's log, then run the build again."
+                    f"docker import of {tag!r} failed: {why}. Fix: check `golive doctor` and "
+                    "the engine's log, then run the build again."
                 ) from None
         log("checking the image: postgres, initdb and psql run inside it")
         _smoke(client, tag)
