@@ -13,7 +13,8 @@ out = Console()
 
 postgres_app = typer.Typer(
     help=(
-        "Disposable Postgres for readiness runs: build the air-gapped image, clear leftovers.\n\n"
+        "Disposable Postgres for readiness runs: build the air-gapped image, probe a provider, "
+        "clear leftovers.\n\n"
         "Providers are chosen with --postgres / GOLIVE_POSTGRES (auto, docker, local, pgserver "
         "or a DSN); see docs/postgres.md."
     ),
