@@ -95,7 +95,7 @@ class BankWorkload:
             )
             self.accounts.append(str(made["id"]))
             client.deposit(self.accounts[-1], cfg.funding, cfg.currency, cfg.psp)
-        self.psp.flush()
+        self.psp.deliver_due()
         initial: dict[str, int] = {}
         for acc in self.accounts:
             bal = client.balance(acc)
