@@ -6,6 +6,8 @@ pytest_plugins = [
     "steps.ops_steps",
     "steps.deploy_steps",
     "fixtures.stack",
+    "fixtures.properties",
+    "fixtures.invariants",
     "steps.money_steps",
     "steps.psp_steps",
     "steps.platform_steps",
