@@ -243,3 +243,9 @@ def test_scenario_outline_examples_are_named_and_rendered(pytester: pytest.Pytes
     tests = json.loads((only_run(pytester.path) / "results.json").read_text())["tests"]
     assert [t["name"] for t in tests] == ["Deposit 5 [5]", "Deposit 7 [7]"]
     assert [t["steps"][0]["name"] for t in tests] == ["a deposit of 5", "a deposit of 7"]
+
+
+def test_collect_only_writes_no_evidence(suite: pytest.Pytester) -> None:
+    result = suite.runpytest("--collect-only", "--golive-evidence=on", "-p", "no:cacheprovider")
+    assert result.ret == 0
+    assert not (suite.path / "reports").exists()

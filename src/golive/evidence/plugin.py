@@ -66,7 +66,8 @@ def _mode(config: pytest.Config) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     mode = _mode(config)
-    if mode == "off" or hasattr(config, "workerinput"):  # xdist workers write no evidence
+    # Nothing runs with --collect-only, and xdist workers leave evidence to their controller.
+    if mode == "off" or config.option.collectonly or hasattr(config, "workerinput"):
         return
     session = EvidenceSession(config, mode)
     config.stash[_KEY] = session
