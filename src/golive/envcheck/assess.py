@@ -71,7 +71,7 @@ class EnvReport:
         return {
             "profile": self.profile,
             "env_file": str(self.env_file),
-            "waivers_file": str(self.register.path) if self.register.waivers else None,
+            "waivers_file": None if self.register.path is None else str(self.register.path),
             "now": iso(self.now),
             "ready": self.ready,
             "exit_code": int(self.exit_code),

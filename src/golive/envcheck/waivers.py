@@ -50,7 +50,7 @@ class Waiver:
 
 @dataclass(frozen=True)
 class Register:
-    path: Path
+    path: Path | None  # None: no register was given
     waivers: tuple[Waiver, ...]
     go_live: datetime | None = None
     environment: str | None = None
@@ -61,7 +61,7 @@ class Register:
 
 
 def empty_register() -> Register:
-    return Register(Path("(none)"), ())
+    return Register(None, ())
 
 
 def read_register(path: Path) -> Register:
