@@ -1,0 +1,113 @@
+"""The restore drills' fixtures: seeded books (once per session), one drill per scenario.
+
+Books are seeded through the platform's API on the session's Postgres instance and kept as a
+dump; each drill loads them into a primary of its own. The scenario tagged
+``restore_operator`` runs only when ``golive drill restore`` names a backup (it is
+deselected otherwise, so a full run neither runs nor skips it). Each drill's report and
+timeline go into the evidence when its scenario ends, pass or fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import factory.random
+import pytest
+
+from fixtures.factories import CustomerFactory
+from golive.config import load_config
+from golive.drills.restore.drill import DrillOptions
+from golive.drills.restore.scenario import (
+    ENV_APP_VERSION,
+    ENV_BASEBACKUP,
+    ENV_DUMP,
+    ENV_NO_CANARY,
+    Books,
+    DrillScenario,
+    seed_books,
+)
+from golive.postgres import Instance, Provider
+
+HERE = Path(__file__).resolve().parent
+MARKERS = {
+    "restore": "database restore drills",
+    "restore_operator": "restore of a backup named by `golive drill restore`",
+}
+SEED = 20_240_601  # the factories' seed: the same books every run
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, what in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+
+
+def _operator_run() -> bool:
+    return bool(os.environ.get(ENV_DUMP) or os.environ.get(ENV_BASEBACKUP))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Operator runs keep only the operator scenario; other runs leave it out."""
+    keep, drop = [], []
+    for item in items:
+        mine = HERE in item.path.resolve().parents
+        operator = item.get_closest_marker("restore_operator") is not None
+        (drop if mine and operator != _operator_run() else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _app_version(config: pytest.Config) -> str:
+    env = os.environ.get(ENV_APP_VERSION)
+    if env:
+        return env
+    try:
+        return str(config.getoption("--platform-version"))
+    except ValueError:
+        return "2"
+
+
+@pytest.fixture(scope="session")
+def books_of(
+    pytestconfig: pytest.Config, pg_instance: Instance, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[int, int], Books]:
+    """Seeded books by size, made once per session through the platform's API."""
+    made: dict[tuple[int, int], Books] = {}
+    version = _app_version(pytestconfig)
+
+    def books(accounts: int, transfers: int) -> Books:
+        if (accounts, transfers) not in made:
+            factory.random.reseed_random(SEED)
+            customers = CustomerFactory.build_batch(accounts)
+            workdir = tmp_path_factory.mktemp("books")
+            made[(accounts, transfers)] = seed_books(
+                pg_instance, workdir, customers, transfers=transfers, app_version=version, seed=SEED
+            )
+        return made[(accounts, transfers)]
+
+    return books
+
+
+@pytest.fixture
+def restore_scenario(
+    pytestconfig: pytest.Config, pg_provider: Provider, tmp_path: Path
+) -> Iterator[DrillScenario]:
+    config = load_config()
+    options = DrillOptions(
+        app_version=_app_version(pytestconfig),
+        canary=not os.environ.get(ENV_NO_CANARY),
+        invariant_timeout_ms=config.invariants.statement_timeout_ms,
+    )
+    scenario = DrillScenario(pg_provider, tmp_path / "drill", config.drills, options)
+    try:
+        yield scenario
+    finally:
+        scenario.close()
+
+
+@pytest.fixture
+def lost_segment() -> list[str]:
+    """The WAL segment a scenario deleted from the archive (to be named by the drill)."""
+    return []

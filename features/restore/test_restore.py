@@ -1,0 +1,5 @@
+"""Binds the restore drills to pytest (steps: steps/backup_steps.py; fixtures: conftest.py)."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")

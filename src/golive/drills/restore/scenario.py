@@ -1,0 +1,298 @@
+"""The restore drills as the feature files speak of them: one method per step phrase.
+
+``Books`` are the primary's data, seeded once through the platform's API and kept as a dump,
+so every drill of a session starts from the same realistic books without seeding again.
+``DrillScenario`` runs one drill a step at a time; its ``expect_*`` methods raise
+``DrillExpectation`` (an AssertionError: the scenario fails, the run is NO-GO) with the
+findings that broke them. Nothing is retried.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from golive.canary.psp_ops import PspOps
+from golive.config import DrillTargets
+from golive.drills.restore.drill import DrillOptions, RestoreDrill
+from golive.drills.restore.logical import BackupBroken, dump_database
+from golive.drills.restore.report import DrillReport, record_evidence
+from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
+from golive.errors import ConfigError, GateFailed
+from golive.evidence import GateStatus, record_gate
+from golive.invariants.ledger import Violation
+from golive.postgres import Instance, Provider, create_database
+from golive.stack import embedded_stack, migrate
+
+ENV_DUMP = "GOLIVE_RESTORE_DUMP"
+ENV_BASEBACKUP = "GOLIVE_RESTORE_BASEBACKUP"
+ENV_WAL_ARCHIVE = "GOLIVE_RESTORE_WAL_ARCHIVE"
+ENV_NO_CANARY = "GOLIVE_RESTORE_NO_CANARY"
+ENV_APP_VERSION = "GOLIVE_RESTORE_APP_VERSION"
+TRAFFIC_BEFORE = 40  # transfers acknowledged between the base backup and the recovery point
+TRAFFIC_AFTER = 20  # and between the recovery point and the disaster
+
+
+class DrillExpectation(AssertionError):
+    """The restored database is not what the drill expects (a NO-GO finding)."""
+
+
+@dataclass(frozen=True)
+class Books:
+    """Seeded books: a dump of the platform's database and what seeding made."""
+
+    dump: Path
+    seeded: SeedResult
+    app_version: str
+
+
+def seed_books(
+    instance: Instance,
+    workdir: Path,
+    accounts: Sequence[SeedAccount],
+    *,
+    transfers: int,
+    app_version: str,
+    seed: int = 0,
+) -> Books:
+    """Migrate a new database on ``instance``, seed it through the API, dump it, drop it."""
+    db = create_database(instance)
+    try:
+        migrate(db.dsn, app_version)
+        with embedded_stack(db.dsn, app_version=app_version, log_dir=workdir) as stack:
+            psp = PspOps(stack.psp_url)
+            try:
+                psp.clear_faults()
+                seeded = seed_platform(
+                    stack.platform_url, psp, accounts, transfers=transfers, rng=random.Random(seed)
+                )
+            finally:
+                psp.close()
+        if not seeded.wallets:
+            raise GateFailed(f"seeding through the API funded no wallet: {seeded.failures[:3]}")
+        dump = dump_database(instance, db.name, workdir / "books.dump")
+    finally:
+        db.drop()
+    return Books(dump.path, seeded, app_version)
+
+
+@dataclass
+class DrillScenario:
+    provider: Provider
+    workdir: Path
+    targets: DrillTargets = field(default_factory=DrillTargets)
+    options: DrillOptions = field(default_factory=DrillOptions)
+    drill: RestoreDrill | None = None
+    record_gates: bool = True  # False when the scenario expects a NO-GO drill
+    _verified: bool = False
+
+    def _d(self) -> RestoreDrill:
+        if self.drill is None:
+            raise DrillExpectation("the scenario has no drill yet: start with its primary")
+        return self.drill
+
+    # -- Given --------------------------------------------------------------------------------
+    def primary_with_books(self, books: Books, *, archive: bool) -> RestoreDrill:
+        kind = "pitr" if archive else "logical"
+        self.drill = RestoreDrill(
+            self.provider,
+            kind=kind,
+            workdir=self.workdir,
+            targets=self.targets,
+            options=self.options,
+        )
+        self.drill.start_primary(seed_from=books.dump)
+        self.drill.seeded = books.seeded
+        self.drill.facts["seed"] = books.seeded.to_dict()
+        if archive:
+            self.drill.start_platform()
+        return self.drill
+
+    def operator_backup(self) -> RestoreDrill:
+        """The backup named by ``golive drill restore`` (through the environment)."""
+        dump, base = os.environ.get(ENV_DUMP), os.environ.get(ENV_BASEBACKUP)
+        if bool(dump) == bool(base):
+            raise ConfigError(
+                f"name exactly one backup: {ENV_DUMP} or {ENV_BASEBACKUP} "
+                "(golive drill restore --dump FILE | --basebackup DIR)"
+            )
+        kind = "dump" if dump else "basebackup"
+        self.drill = RestoreDrill(
+            self.provider,
+            kind=kind,
+            workdir=self.workdir,
+            targets=self.targets,
+            options=self.options,
+        )
+        if dump:
+            self.drill.use_dump(Path(dump))
+        else:
+            archive = os.environ.get(ENV_WAL_ARCHIVE)
+            try:
+                self.drill.use_base_backup(Path(str(base)), Path(archive) if archive else None)
+            except BackupBroken as exc:
+                self.drill.fail("backup usable", str(base), str(exc))
+        return self.drill
+
+    # -- When -----------------------------------------------------------------------------------
+    def logical_backup(self) -> None:
+        self._d().logical_backup()
+        self._stopped_at("the logical backup")
+
+    def base_backup(self) -> None:
+        self._d().base_backup()
+        self._stopped_at("the base backup")
+
+    def keep_moving_money(self, transfers: int = TRAFFIC_BEFORE) -> None:
+        d = self._d()
+        if d.traffic is None:
+            d.start_traffic(max_ops=TRAFFIC_BEFORE + TRAFFIC_AFTER + 1_000)
+        d.let_traffic_run(transfers)
+
+    def mark_recovery_point(self) -> None:
+        self._d().mark_recovery_point()
+        self._stopped_at("the recovery point")
+
+    def cut_dump_short(self) -> None:
+        self._d().cut_dump_short()
+
+    def lose_wal_segment(self) -> str:
+        return self._d().lose_wal_segment()
+
+    @property
+    def dump_name(self) -> str:
+        dump = self._d().dump
+        if dump is None:
+            raise DrillExpectation("the drill has no dump")
+        return dump.path.name
+
+    def disaster(self, *, after_transfers: int = 0) -> None:
+        if after_transfers:
+            self._d().let_traffic_run(after_transfers)
+        self._d().disaster()
+
+    def restore(self) -> None:
+        d = self._d()
+        if d.kind in ("logical", "dump"):
+            d.restore_logical()
+        else:
+            d.restore_pitr()
+
+    def restore_expecting_success(self) -> None:
+        self.restore()
+        self._stopped_at("the restore")
+
+    # -- Then -------------------------------------------------------------------------------------
+    def _stopped_at(self, what: str) -> None:
+        d = self._d()
+        if d.stopped:
+            raise DrillExpectation(f"the drill stopped at {what}: " + _lines(d.findings))
+
+    def _verify(self) -> list[Violation]:
+        d = self._d()
+        self._stopped_at("the restore")
+        if not self._verified:
+            d.verify()
+            self._verified = True
+        return d.findings
+
+    def expect(self, *checks: str, prefix: str | None = None) -> None:
+        """No finding of these checks (or, with ``prefix``, of checks starting with it)."""
+        found = [
+            f
+            for f in self._verify()
+            if f.check in checks or (prefix is not None and f.check.startswith(prefix))
+        ]
+        if found:
+            raise DrillExpectation(_lines(found))
+
+    def expect_invariants(self) -> None:
+        named = {
+            "schema equal",
+            "rows equal",
+            "storage intact (pg_amcheck)",
+            "backup usable",
+            "canary on the restored database",
+        }
+        found = [
+            f
+            for f in self._verify()
+            if f.check not in named and not f.check.startswith(("base backup", "WAL", "backup"))
+        ]
+        if found:
+            raise DrillExpectation(_lines(found))
+
+    def expect_canary(self) -> None:
+        self._verify()
+        outcome = self._d().run_canary()
+        if outcome is None:
+            raise DrillExpectation("the canary did not run (the restore failed or it is off)")
+        if not outcome.passed:
+            raise DrillExpectation(
+                _lines([Violation("canary", "money loop", f) for f in outcome.failures])
+            )
+
+    def expect_targets(self) -> DrillReport:
+        report = self.report()
+        failed = [
+            g
+            for g in report.gates()
+            if ("RTO" in g.name or "RPO" in g.name) and g.status is GateStatus.FAIL
+        ]
+        if failed:
+            raise DrillExpectation(
+                "; ".join(
+                    f"{g.name} {g.value or ''} (target {g.target}): {g.reason}" for g in failed
+                )
+            )
+        return report
+
+    def expect_no_go(self, *, naming: str) -> DrillReport:
+        """The drill ended NO-GO, with a finding that names ``naming`` (a dump, a segment)."""
+        self.record_gates = False  # a detected broken backup is this scenario's success
+        report = self.report()
+        named = [f for f in report.findings if naming in f"{f.subject} {f.detail}"]
+        detected = report.verdict == "NO-GO" and bool(named)
+        status = GateStatus.PASS if detected else GateStatus.FAIL
+        why = str(named[0]) if named else f"verdict {report.verdict}: {_lines(report.findings)}"
+        record_gate(
+            f"broken backup found ({report.title})",
+            status,
+            value=named[0].check if named else None,
+            target="NO-GO naming the damage",
+            reason=why,
+        )
+        if not detected:
+            raise DrillExpectation(
+                f"the damaged backup ({naming}) went unnoticed: verdict "
+                f"{report.verdict}; findings: {_lines(report.findings)}"
+            )
+        return report
+
+    def expect_nothing_half_restored(self) -> None:
+        d = self._d()
+        if d.restored is not None:
+            raise DrillExpectation(f"a restored database was handed over: {d.restored!r}")
+        left = d.facts.get("relations_after_failed_restore", 0)
+        if left:
+            raise DrillExpectation(f"{left} relations were left behind by the failed restore")
+
+    # -- the record ---------------------------------------------------------------------------
+    def report(self) -> DrillReport:
+        return self._d().finish()
+
+    def close(self) -> None:
+        """Put the drill's report into the evidence and remove what the drill created."""
+        if self.drill is None:
+            return
+        try:
+            record_evidence(self.drill.finish(), gates=self.record_gates)
+        finally:
+            self.drill.close()
+
+
+def _lines(findings: Sequence[Violation]) -> str:
+    return "\n  " + "\n  ".join(str(f) for f in findings[:30]) if findings else "(none)"
