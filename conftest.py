@@ -12,4 +12,5 @@ pytest_plugins = [
     "steps.psp_steps",
     "steps.platform_steps",
     "steps.slo_steps",
+    "steps.backup_steps",
 ]
