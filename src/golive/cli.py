@@ -6,6 +6,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from golive import __version__
 from golive.errors import ExitCode, GoLiveError
@@ -80,9 +81,9 @@ def main() -> None:
         rc = app(standalone_mode=False)  # returns the code of a typer.Exit
         sys.exit(rc if isinstance(rc, int) else 0)
     except GoLiveError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
         for note in getattr(exc, "__notes__", []):
-            err.print(f"  {note}")
+            err.print(f"  {escape(str(note))}")
         sys.exit(int(exc.exit_code))
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
