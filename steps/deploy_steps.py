@@ -134,7 +134,7 @@ def then_deliveries_retried(drill_case: DrillCase) -> None:
     rb.deliveries_failed_then_retried(drill_case)
 
 
-@then("every deposit is credited exactly once")
+@then("each deposit made during the switch is credited exactly once")
 def then_credited_once(drill_case: DrillCase) -> None:
     rb.credited_exactly_once(drill_case)
 

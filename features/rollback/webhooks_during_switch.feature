@@ -19,6 +19,6 @@ Feature: Webhooks during the switch
     Then the steady state is back, with the effects of the completed operations
     And the rollback finished within the rollback time target
     And the payment providers' first deliveries failed while the platform was down and their retries were acknowledged
-    And every deposit is credited exactly once
+    And each deposit made during the switch is credited exactly once
     And no finance job is stuck
     And money is conserved in every wallet and agrees with the payment provider
