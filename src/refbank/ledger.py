@@ -55,12 +55,25 @@ class Accounts:
         self._customers: dict[str, CustomerLedger] = {}
         self._lock = threading.Lock()
 
-    def system(self, kind: str, currency: str, psp: str | None = None) -> int:
+    def system(
+        self, kind: str, currency: str, psp: str | None = None, *, conn: Conn | None = None
+    ) -> int:
+        """The id of a system account, read through ``conn`` (the caller's transaction) when
+        given; made in its own committed transaction the first time it is needed."""
         owner = system_owner(kind, currency, psp)
         with self._lock:
             found = self._system.get((kind, owner))
         if found is not None:
             return found
+        if conn is not None:  # committed earlier (opening an account opens them): no 2nd connection
+            row = conn.execute(
+                "SELECT id FROM ledger_accounts WHERE kind = %s AND owner = %s AND currency = %s",
+                (kind, owner, currency),
+            ).fetchone()
+            if row is not None:
+                with self._lock:
+                    self._system[(kind, owner)] = int(row["id"])
+                return int(row["id"])
         # its own committed transaction: a rollback of the caller must not undo it
         self.db.autocommit(
             "INSERT INTO ledger_accounts (kind, owner, currency) VALUES (%s, %s, %s) "
@@ -113,6 +126,21 @@ def lock(conn: Conn, ids: Sequence[int]) -> dict[int, int]:
         (sorted(set(ids)),),
     ).fetchall()
     return {int(r["id"]): int(r["balance"]) for r in rows}
+
+
+def lock_spendable(
+    conn: Conn, ids: Sequence[int], cust: CustomerLedger
+) -> tuple[dict[int, int], int]:
+    """Lock ledger accounts like ``lock``; also the customer's available balance: the wallet
+    less pending holds kept as bare reservations (never made by the correct service)."""
+    rows = conn.execute(
+        "SELECT id, balance, (SELECT coalesce(sum(amount), 0) FROM holds WHERE account_id = %s "
+        "AND status = 'pending' AND NOT ledger_posted) AS reserved "
+        "FROM ledger_accounts WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+        (cust.account_id, sorted(set(ids))),
+    ).fetchall()
+    balances = {int(r["id"]): int(r["balance"]) for r in rows}
+    return balances, balances[cust.wallet] - int(rows[0]["reserved"])
 
 
 def post(conn: Conn, kind: str, reference: str | None, legs: Sequence[Leg]) -> str:

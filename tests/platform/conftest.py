@@ -77,7 +77,7 @@ def open_bank(
         dsn=dsn,
         app_version=app_version,
         faults=Faults.parse(faults),
-        psp=options.pop("psp", None) or psp_config(psp_url),
+        psp=options.pop("psp_settings", None) or psp_config(psp_url),
         pool_size=options.pop("pool_size", 8),
         **options,
     )

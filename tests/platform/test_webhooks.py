@@ -70,7 +70,7 @@ def test_a_rotated_secret_is_accepted_alongside_the_new_one(
             "stripe_webhook_secrets": (signing.STRIPE_SECRET, signing.STRIPE_OLD_SECRET),
         }
     )
-    bank = bank_factory(psp=rotating)
+    bank = bank_factory(psp_settings=rotating)
     acct = bank.account()
     old, new = bank.deposit(acct, 100), bank.deposit(acct, 200)
     for dep, secrets in (

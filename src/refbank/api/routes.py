@@ -24,6 +24,7 @@ from refbank.service import accounts, deposits, holds, transfers, webhooks, with
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_PAGE = 1000
+MAX_BODY = 1 << 20
 
 
 def _platform(request: Request) -> Platform:
@@ -32,8 +33,15 @@ def _platform(request: Request) -> Platform:
     return p
 
 
+async def _raw(request: Request) -> bytes:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "body_too_large", f"the body has {len(raw)} bytes; at most {MAX_BODY}")
+    return raw
+
+
 async def _body(request: Request, *allowed: str) -> tuple[Body, Key | None]:
-    data = parse_json(await request.body())
+    data = parse_json(await _raw(request))
     body = Body(data, *allowed)
     header = request.headers.get("idempotency-key")
     key = None if header is None else Key.of(header, request.method, request.url.path, data)
@@ -221,13 +229,13 @@ async def put_settings(request: Request) -> Response:
 
 # -- PSP webhooks ------------------------------------------------------------------------
 async def stripe_webhook(request: Request) -> Response:
-    payload = await request.body()
+    payload = await _raw(request)
     signature = request.headers.get("stripe-signature")
     return _reply(await _call(webhooks.stripe, _platform(request), payload, signature))
 
 
 async def adyen_webhook(request: Request) -> Response:
-    await _call(webhooks.adyen, _platform(request), await request.body())
+    await _call(webhooks.adyen, _platform(request), await _raw(request))
     return PlainTextResponse("[accepted]")
 
 

@@ -11,6 +11,7 @@ STRIPE_TYPES = {
     "payment_intent.payment_failed": "payment_failed",
     "payout.paid": "payout_paid",
     "payout.failed": "payout_failed",
+    "payout.canceled": "payout_failed",
 }
 # Adyen eventCode → (what success=true means, what success=false means)
 ADYEN_CODES = {

@@ -123,7 +123,7 @@ def succeeded(p: Platform, conn: Conn, dep: dict[str, Any], psp_reference: str |
     cust = p.customer(conn, str(dep["account_id"]))
     cur = dep["currency"]
     amount = credited_amount(p, dep["amount"], cur)
-    clearing = p.accounts.system("psp_clearing", cur, dep["psp"])
+    clearing = p.accounts.system("psp_clearing", cur, dep["psp"], conn=conn)
     lock(conn, [clearing, cust.wallet])
     post(
         conn,

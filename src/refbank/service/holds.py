@@ -17,21 +17,11 @@ from refbank import views
 from refbank.db import Conn
 from refbank.errors import conflict, invalid, not_found
 from refbank.idempotency import Key, Reply
-from refbank.ledger import Leg, credit, debit, lock, post
+from refbank.ledger import Leg, credit, debit, lock, lock_spendable, post
 from refbank.platform import Platform
 from refbank.service import accounts
 
 EXPIRE_BATCH = 500
-
-
-def reserved_outside_ledger(conn: Conn, account_id: str) -> int:
-    """Pending holds kept as bare reservations (never by the correct service; see faults)."""
-    row = conn.execute(
-        "SELECT coalesce(sum(amount), 0) AS s FROM holds "
-        "WHERE account_id = %s AND status = 'pending' AND NOT ledger_posted",
-        (account_id,),
-    ).fetchone()
-    return int(row["s"]) if row else 0
 
 
 def insufficient(amount: int, available: int) -> Exception:
@@ -56,8 +46,7 @@ def place(
                 raise insufficient(amount, seen)
             posted = False
         else:
-            locked = lock(conn, [cust.wallet, cust.held])
-            available = locked[cust.wallet] - reserved_outside_ledger(conn, account_id)
+            _, available = lock_spendable(conn, [cust.wallet, cust.held], cust)
             if p.fault("slow-endpoint"):
                 # FAULT slow-endpoint: a synchronous risk check (~600 ms) while the lock is held
                 conn.execute("SELECT pg_sleep(0.6)")
@@ -133,9 +122,9 @@ def burn(
         fee = fee_of(p, conn, take)
         legs: list[Leg] = []
         if take - fee:
-            legs.append(credit(p.accounts.system("house_revenue", cur), take - fee, cur))
+            legs.append(credit(p.accounts.system("house_revenue", cur, conn=conn), take - fee, cur))
         if fee:
-            legs.append(credit(p.accounts.system("house_fees", cur), fee, cur))
+            legs.append(credit(p.accounts.system("house_fees", cur, conn=conn), fee, cur))
         if not hold["ledger_posted"]:
             legs.append(debit(cust.wallet, take, cur))  # a reservation settles from the wallet
         elif rest and not p.fault("release-leak"):

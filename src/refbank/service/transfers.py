@@ -9,9 +9,9 @@ from refbank import views
 from refbank.db import Conn
 from refbank.errors import invalid
 from refbank.idempotency import Key, Reply
-from refbank.ledger import CustomerLedger, credit, debit, lock, post
+from refbank.ledger import CustomerLedger, credit, debit, lock, lock_spendable, post
 from refbank.platform import Platform
-from refbank.service.holds import insufficient, reserved_outside_ledger
+from refbank.service.holds import insufficient
 
 
 def _destination(p: Platform, conn: Conn, to_id: str, currency: str) -> CustomerLedger:
@@ -38,8 +38,8 @@ def _record(
     return Reply(201, views.transfer(row))
 
 
-def _check_funds(conn: Conn, locked: dict[int, int], src: CustomerLedger, amount: int) -> None:
-    available = locked[src.wallet] - reserved_outside_ledger(conn, src.account_id)
+def _check_funds(conn: Conn, ids: list[int], src: CustomerLedger, amount: int) -> None:
+    _, available = lock_spendable(conn, ids, src)
     if amount > available:
         raise insufficient(amount, available)
 
@@ -56,8 +56,7 @@ def transfer(
         src = p.customer(conn, from_id, "from_account_id")
         cur = p.ledger_currency(src.currency, currency)
         dst = _destination(p, conn, to_id, cur)
-        locked = lock(conn, [src.wallet, dst.wallet])
-        _check_funds(conn, locked, src, amount)
+        _check_funds(conn, [src.wallet, dst.wallet], src, amount)
         tid = str(uuid.uuid4())
         txn = post(
             conn, "transfer", tid, [debit(src.wallet, amount, cur), credit(dst.wallet, amount, cur)]
@@ -81,8 +80,7 @@ def _in_two_steps(
             return stored
         src = p.customer(conn, from_id, "from_account_id")
         cur = p.ledger_currency(src.currency, currency)
-        locked = lock(conn, [src.wallet, src.held])
-        _check_funds(conn, locked, src, amount)
+        _check_funds(conn, [src.wallet, src.held], src, amount)
         post(
             conn,
             "transfer_out",

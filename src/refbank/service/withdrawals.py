@@ -14,10 +14,10 @@ from refbank import views
 from refbank.db import Conn
 from refbank.errors import ApiError, conflict, not_found
 from refbank.idempotency import Key, Reply
-from refbank.ledger import credit, debit, lock, post
+from refbank.ledger import credit, debit, lock, lock_spendable, post
 from refbank.platform import Platform
 from refbank.psp import PspUnavailable, Submitted
-from refbank.service.holds import insufficient, reserved_outside_ledger
+from refbank.service.holds import insufficient
 from refbank.service.jobs import close_job, open_job
 
 
@@ -35,9 +35,8 @@ def create(
         cust = p.customer(conn, account_id)
         cur = p.ledger_currency(cust.currency, currency)
         chosen = p.require_psp(psp or settings["primary_psp"])
-        in_transit = p.accounts.system("payouts_in_transit", cur, chosen)
-        locked = lock(conn, [cust.wallet, in_transit])
-        available = locked[cust.wallet] - reserved_outside_ledger(conn, account_id)
+        in_transit = p.accounts.system("payouts_in_transit", cur, chosen, conn=conn)
+        _, available = lock_spendable(conn, [cust.wallet, in_transit], cust)
         if amount > available:
             raise insufficient(amount, available)
         wid = str(uuid.uuid4())
@@ -122,8 +121,8 @@ def payout_paid(p: Platform, conn: Conn, wd: dict[str, Any]) -> str:
     if wd["status"] != "in_transit":
         return f"ignored ({wd['status']})"
     cur, psp = wd["currency"], wd["psp"]
-    in_transit = p.accounts.system("payouts_in_transit", cur, psp)
-    clearing = p.accounts.system("psp_clearing", cur, psp)
+    in_transit = p.accounts.system("payouts_in_transit", cur, psp, conn=conn)
+    clearing = p.accounts.system("psp_clearing", cur, psp, conn=conn)
     lock(conn, [in_transit, clearing])
     post(
         conn,
@@ -142,7 +141,7 @@ def payout_failed(p: Platform, conn: Conn, wd: dict[str, Any], reason: str) -> s
         return "ignored (failed)"
     cur, psp = wd["currency"], wd["psp"]
     source_kind = "payouts_in_transit" if wd["status"] == "in_transit" else "psp_clearing"
-    source = p.accounts.system(source_kind, cur, psp)
+    source = p.accounts.system(source_kind, cur, psp, conn=conn)
     if not p.fault("payout-failure-not-refunded"):
         # FAULT payout-failure-not-refunded skips this: the money stays in transit
         cust = p.customer(conn, str(wd["account_id"]))
