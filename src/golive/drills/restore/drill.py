@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ class RestoreDrill:
         self.dump: Dump | None = None
         self.base: phys.BaseBackup | None = None
         self.archive: Path | None = None
+        self.verify_path: Path | None = None  # the pristine base backup, when base is a copy
         self.segment_size = phys.DEFAULT_SEGMENT
         self.disaster_at: float | None = None
         self.restore_started: float | None = None
@@ -113,6 +115,7 @@ class RestoreDrill:
         self.stopped = False  # a backup proved broken: no later phase runs
         self._created: list[Instance] = []
         self._dropped: list[tuple[Instance, str]] = []
+        self._scratch: list[Path] = []  # folders outside the workdir, removed by close()
 
     # -- helpers -----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -342,10 +345,17 @@ class RestoreDrill:
         self.dump = Dump(path, path.stat().st_size if path.is_file() else 0, "", 0.0)
 
     def use_base_backup(self, path: Path, archive: Path | None) -> None:
-        self.base = phys.describe_backup(path)
+        """An operator's base backup: verified as it is, restored from a copy golive can log
+        in to (see ``physical.prepare_foreign_backup``)."""
+        phys.describe_backup(path)  # refuses a folder without a readable manifest
+        copy = phys.prepare_foreign_backup(path, self.workdir / "basebackup")
+        self.base = phys.describe_backup(copy)
+        self.verify_path = path
         self.archive = archive
         if archive is not None:
             self.segment_size = phys.segment_size_of(archive)
+            self.archive = phys.readable_copy(archive)
+            self._scratch.append(self.archive)
 
     def restore_logical(self) -> bool:
         """pg_restore of the dump into a fresh instance, all or nothing."""
@@ -412,16 +422,33 @@ class RestoreDrill:
             self.restored_db = self.primary_db or self.options.dbname
             with inst.connect(self.restored_db) as conn:
                 self.restored_last_commit = last_commit_at(conn)
+            if self.archive is not None and target is None:
+                self._check_replayed_to_the_end(inst)
             self.timeline.mark("recovered")
-            run = phys.verify_base_backup(inst, self.base.path)
+            run = phys.verify_base_backup(inst, self.verify_path or self.base.path)
             if not run.ok:
                 self.fail(
                     "base backup verified (pg_verifybackup)",
-                    str(self.base.path),
+                    str(self.verify_path or self.base.path),
                     run.describe(),
                     stop=False,
                 )
         return not self.stopped
+
+    def _check_replayed_to_the_end(self, inst: Instance) -> None:
+        """Without a target, replay must reach the newest archived segment: Postgres takes a
+        segment it cannot read or use for the end of the archive, and promotes silently."""
+        assert self.base is not None
+        assert self.archive is not None
+        ended = phys.replay_ended_at(inst)
+        newest = phys.archive_reaches(self.archive, self.base.timeline, self.segment_size)
+        self.facts["replay_ended_at"] = None if ended is None else phys.format_lsn(ended)
+        if ended is not None and newest is not None and ended <= newest:
+            name = phys.segment_name(self.base.timeline, newest, self.segment_size)
+            self.fail("WAL archive replayed", phys.format_lsn(ended), (
+                f"replay stopped at {phys.format_lsn(ended)}, but the archive holds WAL up to "
+                f"segment {name}: a segment could not be restored (unreadable or damaged), and "
+                "everything after it is missing from the restored database"))  # fmt: skip
 
     # -- verification and the canary --------------------------------------------------------
     def verify(self) -> list[Violation]:
@@ -522,6 +549,9 @@ class RestoreDrill:
             inst.destroy()
         self._created.clear()
         self._dropped.clear()
+        for folder in self._scratch:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._scratch.clear()
 
     def __enter__(self) -> RestoreDrill:
         return self

@@ -88,7 +88,7 @@ def check_dump(path: Path, instance: Instance) -> list[str]:
         actual = sha256_of(path)
         if recorded != actual:
             problems.append(
-                f"{path.name}: sha256 is {actual}, but {side.name} recorded {recorded} when the "
+                f"sha256 is {actual}, but {side.name} recorded {recorded} when the "
                 f"backup was written: the file changed or was cut short "
                 f"({path.stat().st_size} bytes now)"
             )
@@ -98,7 +98,7 @@ def check_dump(path: Path, instance: Instance) -> list[str]:
             f"{path.name}: pg_restore cannot read its table of contents: {toc.describe()}"
         )
     elif " TABLE DATA " not in toc.stdout and " TABLE " not in toc.stdout:
-        problems.append(f"{path.name}: the dump holds no table at all")
+        problems.append("the dump holds no table at all")
     return problems
 
 

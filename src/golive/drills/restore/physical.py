@@ -9,10 +9,12 @@ would make Postgres stop replaying early — a silent partial restore — so it 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +137,24 @@ def _untar(stream: IO[bytes], dest: Path, timeout: float) -> str:
     return "" if out.returncode == 0 else out.stderr.decode(errors="replace").strip()[-1500:]
 
 
+TRUST_HBA = """# written by golive for a throwaway restore of someone else's base backup:
+# the server listens on the loopback only, and golive does not know the backup's passwords
+local all all trust
+host all all 0.0.0.0/0 trust
+host all all ::/0 trust
+"""
+
+
+def prepare_foreign_backup(source: Path, dest: Path) -> Path:
+    """A copy of an operator's base backup that golive can log in to (the original is kept
+    untouched, for pg_verifybackup): its pg_hba.conf trusts the loopback."""
+    shutil.copytree(source, dest, symlinks=True)
+    (dest / "pg_hba.conf").write_text(TRUST_HBA)
+    for stale in ("postmaster.pid", "postmaster.opts"):
+        (dest / stale).unlink(missing_ok=True)
+    return dest
+
+
 def verify_base_backup(instance: Instance, path: Path) -> ToolRun:
     """pg_verifybackup of ``path`` (every file against the manifest, and the backup's WAL)."""
     with visible_path(instance, "pg_verifybackup", path) as seen:
@@ -176,6 +196,39 @@ def missing_segments(
         if name not in present and name not in in_backup:
             missing.append(name)
     return missing
+
+
+def archive_reaches(archive: Path, timeline: int, segment_size: int) -> int | None:
+    """The first byte of the newest WAL segment of ``timeline`` in ``archive`` (None: none)."""
+    tli = f"{timeline:08X}"
+    numbers = [segment_number(n, segment_size) for n in archived_segments(archive)
+               if n.startswith(tli)]  # fmt: skip
+    return max(numbers) * segment_size if numbers else None
+
+
+def replay_ended_at(instance: Instance) -> int | None:
+    """Where WAL replay stopped before promotion: the switch point in the new timeline's
+    history file (None when the server was never promoted to a new timeline)."""
+    rows = instance.execute(
+        "SELECT pg_read_file('pg_wal/' || lpad(upper(to_hex(timeline_id)), 8, '0') || "
+        "'.history', 0, 100000, true) FROM pg_control_checkpoint()"
+    )
+    text = str(rows[0][0] or "") if rows else ""
+    lines = [ln.split() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return parse_lsn(lines[-1][1]) if lines and len(lines[-1]) > 1 else None
+
+
+def readable_copy(archive: Path) -> Path:
+    """A copy of an operator's WAL archive that the server's own user can reach and read, in
+    a new folder under the system's temporary folder (the caller removes it). A segment the
+    server cannot read looks to Postgres like the end of the archive."""
+    dest = Path(tempfile.mkdtemp(prefix="golive-wal-"))
+    os.chmod(dest, 0o755)
+    for src in archive.iterdir():
+        if src.is_file():
+            shutil.copyfile(src, dest / src.name)
+            os.chmod(dest / src.name, 0o644)
+    return dest
 
 
 def recover(

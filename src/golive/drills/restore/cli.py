@@ -1,0 +1,122 @@
+"""`golive drill restore`: restore an existing backup into a throwaway server and check it.
+
+Every input is checked before anything runs (exit 2, nothing touched): exactly one backup,
+paths that exist, and a Postgres target golive may use (a DSN must be marked disposable).
+Then it is `golive run --suite restore` with the backup handed to the operator scenario
+(features/restore/operator.feature), so the evidence is the same as for the drills.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from golive.drills.restore.safety import require_disposable_provider
+from golive.drills.restore.scenario import (
+    ENV_APP_VERSION,
+    ENV_BASEBACKUP,
+    ENV_DUMP,
+    ENV_NO_CANARY,
+    ENV_WAL_ARCHIVE,
+)
+from golive.errors import ConfigError
+
+
+def check_inputs(dump: Path | None, basebackup: Path | None, wal_archive: Path | None) -> None:
+    """Refuse a wrong call with the reason and the fix (ConfigError: exit 2)."""
+    if (dump is None) == (basebackup is None):
+        raise ConfigError(
+            "name exactly one backup: --dump FILE (a pg_dump -Fc archive) or --basebackup DIR "
+            "(a plain-format pg_basebackup folder)"
+        )
+    if dump is not None and not dump.is_file():
+        raise ConfigError(f"--dump {str(dump)!r} is not a file; give a pg_dump -Fc archive")
+    if basebackup is not None and not (basebackup / "PG_VERSION").is_file():
+        raise ConfigError(
+            f"--basebackup {str(basebackup)!r} is not a base backup folder (it has no "
+            "PG_VERSION); give the plain-format folder pg_basebackup wrote"
+        )
+    if wal_archive is not None:
+        if basebackup is None:
+            raise ConfigError("--wal-archive goes with --basebackup (a dump needs no WAL)")
+        if not wal_archive.is_dir():
+            raise ConfigError(f"--wal-archive {str(wal_archive)!r} is not a folder of WAL files")
+
+
+def check_target(postgres: str | None) -> None:
+    """A DSN target must be marked disposable (GOLIVE_PG_DISPOSABLE=1): checked up front."""
+    from golive.postgres import open_provider
+    from golive.postgres.base import Provider
+
+    spec = postgres or os.environ.get("GOLIVE_POSTGRES") or "auto"
+    if not (spec.startswith(("postgresql://", "postgres://")) or "host=" in spec
+            or (spec == "auto" and os.environ.get("GOLIVE_PG_DSN"))):  # fmt: skip
+        return
+    provider: Provider = open_provider(spec)
+    try:
+        require_disposable_provider(provider, "restore a backup into it")
+    finally:
+        provider.close()
+
+
+def restore(
+    dump: Path = typer.Option(None, "--dump", help="A pg_dump -Fc archive to restore."),
+    basebackup: Path = typer.Option(
+        None, "--basebackup", help="A plain-format base backup folder (pg_basebackup -Fp)."
+    ),
+    wal_archive: Path = typer.Option(
+        None, "--wal-archive", help="WAL archive to replay after --basebackup (to its end)."
+    ),
+    postgres: str = typer.Option(
+        None,
+        "--postgres",
+        envvar="GOLIVE_POSTGRES",
+        help="Where the throwaway server runs: auto, docker, local, or a DSN marked "
+        "disposable (GOLIVE_PG_DISPOSABLE=1).",
+    ),
+    app_version: str = typer.Option(
+        "2", "--app-version", help="Reference platform version the canary runs on the backup."
+    ),
+    no_canary: bool = typer.Option(
+        False,
+        "--no-canary",
+        help="Skip the canary money loop (for databases of a platform other than the "
+        "reference one); the RTO gate then has no data.",
+    ),
+    out: Path = typer.Option(Path("reports"), "--out", help="Folder for run folders."),
+    key: Path = typer.Option(
+        None, "--key", envvar="GOLIVE_SIGNING_KEY", help="Ed25519 key (PEM) for the evidence."
+    ),
+    suite_dir: Path = typer.Option(None, "--suite-root", help="Folder with features/."),
+) -> None:
+    """Restore an existing backup into a throwaway server, check it, exit with the verdict.
+
+    Checks: the dump's recorded checksum and table of contents, or pg_verifybackup and the
+    WAL archive's continuity; pg_amcheck; the ledger invariants (\\[invariants]); a canary
+    money loop on the restored database; the restore time against \\[drills] rto_seconds.
+    Exit codes: 0 GO, 1 NO-GO, 2 bad input (nothing touched), 3 INCONCLUSIVE.
+    """
+    check_inputs(dump, basebackup, wal_archive)
+    check_target(postgres)
+    for var in (ENV_DUMP, ENV_BASEBACKUP, ENV_WAL_ARCHIVE, ENV_NO_CANARY):
+        os.environ.pop(var, None)
+    if dump is not None:
+        os.environ[ENV_DUMP] = str(dump.resolve())
+    if basebackup is not None:
+        os.environ[ENV_BASEBACKUP] = str(basebackup.resolve())
+    if wal_archive is not None:
+        os.environ[ENV_WAL_ARCHIVE] = str(wal_archive.resolve())
+    if no_canary:
+        os.environ[ENV_NO_CANARY] = "1"
+    os.environ[ENV_APP_VERSION] = app_version
+    from golive.run.command import run
+
+    settings: dict[str, Any] = {
+        "suite": "restore", "target": "embedded", "postgres": postgres, "out": out.resolve(),
+        "key": key.resolve() if key else None, "seed": None, "keyword": None,
+        "platform_version": app_version, "suite_dir": suite_dir,
+    }  # fmt: skip
+    run(**settings)
