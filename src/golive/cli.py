@@ -67,8 +67,10 @@ def _register() -> None:
     app.command("verify")(verify)
     app.command("report")(report)
     app.add_typer(keys_app, name="keys")
+    from golive.drills.restore.cli import restore as drill_restore
     from golive.drills.rollback.cli import drill_app  # the `drill` group: rollback (restore)
 
+    drill_app.command("restore")(drill_restore)
     app.add_typer(drill_app, name="drill")
     from golive.platform_cli import platform_app
 
