@@ -9,6 +9,9 @@ rollback matrix of the report.
 
 from __future__ import annotations
 
+from golive.drills.rollback.book import Book
+from golive.drills.rollback.case import DrillCase, open_drill
+from golive.drills.rollback.deploy import Deployment, MigrationFailed, run_migration
 from golive.drills.rollback.drill import (
     ActivityFailed,
     Drill,
@@ -27,6 +30,9 @@ from golive.drills.rollback.hypothesis import (
     ProbeResult,
 )
 from golive.drills.rollback.journal import Activity, Journal, Kind, Status
+from golive.drills.rollback.matrix import Matrix, build_matrix
+from golive.drills.rollback.plan import Release, ReleasePlan, ensure_disposable, plan_release
+from golive.drills.rollback.probes import money_hypothesis
 from golive.drills.rollback.tolerance import (
     Between,
     Exactly,
@@ -40,7 +46,10 @@ __all__ = [
     "Activity",
     "ActivityFailed",
     "Between",
+    "Book",
+    "Deployment",
     "Drill",
+    "DrillCase",
     "EvidenceSink",
     "Exactly",
     "Hypothesis",
@@ -48,10 +57,14 @@ __all__ = [
     "Journal",
     "Kind",
     "Matches",
+    "Matrix",
+    "MigrationFailed",
     "NoneFound",
     "Phase",
     "Probe",
     "ProbeResult",
+    "Release",
+    "ReleasePlan",
     "RollbackAction",
     "RollbackFailed",
     "RollbackOutcome",
@@ -60,4 +73,10 @@ __all__ = [
     "Status",
     "SteadyStateDeviated",
     "Tolerance",
+    "build_matrix",
+    "ensure_disposable",
+    "money_hypothesis",
+    "open_drill",
+    "plan_release",
+    "run_migration",
 ]

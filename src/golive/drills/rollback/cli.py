@@ -68,7 +68,7 @@ def rollback(
         postgres=postgres,
         out=out,
         key=key,
-        seed=None,
+        seed=None,  # type: ignore[arg-type]  # run() declares `int` with a None default
         keyword=keyword,
         platform_version=plan.new.version,
         suite_dir=suite_dir,

@@ -236,7 +236,7 @@ class KillSwitchRun:
 
 def withdraw_through_switch(
     worlds: list[CanaryWorld],
-    switch_off: Any,
+    switch_off: Callable[[], object],
     *,
     switch_after: int = 3,
     after_switch: int = 2,
@@ -245,8 +245,10 @@ def withdraw_through_switch(
 ) -> KillSwitchRun:
     """One customer per wallet withdrawing in a loop; the switch goes off mid-flight.
 
-    Bounded: at most ``max_each`` attempts per wallet and ``max_seconds`` in all. Each
-    customer keeps going until it has made ``after_switch`` attempts after the switch.
+    Bounded: at most ``max_each`` attempts per wallet and ``max_seconds`` in all. The switch
+    is thrown once ``switch_after`` withdrawals were accepted, while the customers keep
+    going; each makes ``after_switch`` attempts after it (a customer who used up its other
+    attempts before the switch waits for it, so the refusal is always put to the test).
     """
     run = KillSwitchRun()
     lock = threading.Lock()
@@ -254,11 +256,11 @@ def withdraw_through_switch(
     deadline = time.monotonic() + max_seconds
 
     def customer(world: CanaryWorld) -> None:
-        cur, later = world.w.currency, 0
-        for _ in range(max_each):
-            if time.monotonic() > deadline or later >= after_switch:
-                return
-            later += switched.is_set()
+        cur, made, later = world.w.currency, 0, 0
+        while made < max_each and later < after_switch and time.monotonic() < deadline:
+            if not switched.is_set() and made >= max_each - after_switch:
+                switched.wait(timeout=max(0.0, deadline - time.monotonic()))
+            after = switched.is_set()
             t0 = time.perf_counter()
             try:
                 wd = world.withdraw(Money(5 * _unit(cur), cur), None)
@@ -269,6 +271,7 @@ def withdraw_through_switch(
                 with lock:
                     run.errors.append(f"{type(exc).__name__}: {exc}"[:300])
                 return
+            made, later = made + 1, later + after
             with lock:
                 run.attempts.append(att)
 

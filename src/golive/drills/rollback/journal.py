@@ -114,7 +114,11 @@ class Journal:
             "context": jsonable(self.context),
             "findings": list(self.findings),
             "steady_states": [s.to_dict() for s in self.steady_states],
-            "activities": [a.to_dict() for a in self.activities],
+            # in the order they started (an action may enclose the change, as in the kill switch)
+            "activities": [
+                a.to_dict() | {"seq": i}
+                for i, a in enumerate(sorted(self.activities, key=lambda a: a.started_at), 1)
+            ],
         }
 
     def to_json(self) -> str:

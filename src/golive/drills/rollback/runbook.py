@@ -25,7 +25,8 @@ from golive.money import Money
 LOCKED_TABLE = "settings"  # altered last by the v2 migration: a lock there stops it partway
 
 
-def _none(found: list[Violation] | list[str], what: str) -> int:
+def require_none(found: list[Violation] | list[str], what: str) -> int:
+    """Raise naming the (first ten) findings; 0 when there are none (the journaled output)."""
     if found:
         raise ExpectationFailed(f"{what}: " + "; ".join(map(str, found[:10])))
     return 0
@@ -79,14 +80,14 @@ def no_job_stuck(case: DrillCase) -> None:
     case.psp.flush()
     case.drill.verify(
         "no finance job stuck",
-        lambda: _none(money.pending_jobs(case.client, case.book), "finance jobs stuck"),
+        lambda: require_none(money.pending_jobs(case.client, case.book), "finance jobs stuck"),
     )
 
 
 def money_conserved(case: DrillCase) -> None:
     case.drill.verify(
         "money conserved and agrees with the PSP",
-        lambda: _none(money.conserved(case.book), "money not conserved"),
+        lambda: require_none(money.conserved(case.book), "money not conserved"),
     )
 
 
@@ -133,7 +134,9 @@ def runs_previous_release(case: DrillCase) -> None:
 def schema_as_before(case: DrillCase) -> None:
     def same() -> str:
         now = schema_fingerprint(case.dsn)
-        _none(schema_differences(case.notes["schema"], now), "the schema differs from before")
+        require_none(
+            schema_differences(case.notes["schema"], now), "the schema differs from before"
+        )
         return fingerprint_digest(now)
 
     if case.plan.rollback_schema != case.plan.previous.schema:
@@ -216,14 +219,16 @@ def _switch_deposits(case: DrillCase) -> list[tuple[CanaryWorld, dict[str, Any]]
 def deliveries_failed_then_retried(case: DrillCase) -> None:
     case.drill.verify(
         "deliveries failed while down, retries acknowledged",
-        lambda: _none(incidents.delivery_findings(case.psp, _switch_deposits(case)), "delivery"),
+        lambda: require_none(
+            incidents.delivery_findings(case.psp, _switch_deposits(case)), "delivery"
+        ),
     )
 
 
 def credited_exactly_once(case: DrillCase) -> None:
     def once() -> dict[str, str]:
         statuses = incidents.credited_once(case.client, _switch_deposits(case))
-        _none(case.book.wallet_mismatches(), "deposits not credited exactly once")
+        require_none(case.book.wallet_mismatches(), "deposits not credited exactly once")
         return statuses
 
     case.drill.verify("every deposit credited exactly once", once)

@@ -8,7 +8,7 @@ from golive.canary.world import ExpectationFailed
 from golive.drills.rollback import incidents
 from golive.drills.rollback.case import DrillCase
 from golive.drills.rollback.drill import RollbackAction
-from golive.drills.rollback.runbook import _none, live_worlds
+from golive.drills.rollback.runbook import live_worlds, require_none
 
 
 # -- PSP failover ---------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def no_payout_twice(case: DrillCase) -> None:
     fo = _failover(case)
     case.drill.verify(
         "no payout made twice",
-        lambda: _none(
+        lambda: require_none(
             incidents.payouts_made_twice(case.psp, case.book.funded(), fo), "payouts made twice"
         ),
     )
@@ -114,8 +114,8 @@ def _run(case: DrillCase) -> incidents.KillSwitchRun:
 def accepted_or_refused(case: DrillCase) -> None:
     def check() -> dict[str, int]:
         run = _run(case)
-        _none(incidents.switch_findings(run), "the kill switch")
-        _none(case.book.wallet_mismatches(), "refused withdrawals moved money")
+        require_none(incidents.switch_findings(run), "the kill switch")
+        require_none(case.book.wallet_mismatches(), "refused withdrawals moved money")
         return run.summary()
 
     case.drill.verify("every withdrawal accepted in full or refused with no effect", check)
