@@ -26,7 +26,7 @@ from golive.drills.rollback.case import (
 from golive.drills.rollback.matrix import Result, build_matrix, row_key
 from golive.drills.rollback.plan import ReleasePlan
 from golive.errors import ConfigError
-from golive.evidence import attach, transcript_hooks
+from golive.evidence import attach, record_metadata, transcript_hooks
 from golive.stack import migrate
 
 HERE = Path(__file__).resolve().parent
@@ -63,7 +63,9 @@ def pytest_bdd_step_error(
 
 @pytest.fixture(scope="session")
 def rollback_plan() -> ReleasePlan:
-    return plan_from_env()
+    plan = plan_from_env()
+    record_metadata("rollback_plan", plan.describe())
+    return plan
 
 
 @pytest.fixture(scope="session")
