@@ -89,3 +89,21 @@ def test_a_scenario_without_closing_checks_is_refused(tmp_path: Path) -> None:
 def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no feature files"):
         build_matrix(tmp_path)
+
+
+def test_the_rollback_features_make_a_complete_matrix() -> None:
+    features = Path(__file__).resolve().parents[2] / "features" / "rollback"
+    matrix = build_matrix(features)
+    drills = {r.feature for r in matrix.rows}
+    assert drills == {
+        "release_rollback.feature",
+        "failed_upgrade.feature",
+        "webhooks_during_switch.feature",
+        "psp_failover.feature",
+        "kill_switch.feature",
+    }
+    for row in matrix.rows:
+        assert row.failure
+        assert row.rollback
+        assert any("steady state is back" in c for c in row.checks), row
+        assert any("within the rollback time target" in c for c in row.checks), row
