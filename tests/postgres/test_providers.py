@@ -77,6 +77,7 @@ def test_dump_and_restore_round_trip(instance: Instance, tmp_path: Path) -> None
         drop_database(instance, dst.name)
 
 
+@pytest.mark.docker
 def test_docker_ports_are_published_on_loopback_only(docker_provider: DockerProvider) -> None:
     import docker
 
@@ -92,6 +93,7 @@ def test_docker_ports_are_published_on_loopback_only(docker_provider: DockerProv
     assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}
 
 
+@pytest.mark.docker
 def test_docker_tools_run_inside_the_container(docker_provider: DockerProvider) -> None:
     from golive.postgres.docker_instance import DockerInstance
 

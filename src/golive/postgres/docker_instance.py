@@ -94,13 +94,18 @@ class _Container(PostgresContainer):
             if container.status in ("exited", "dead"):
                 log = container.logs(tail=30).decode(errors="replace")
                 raise ProviderUnavailable(f"the Postgres container exited during start-up:\n{log}")
-            res = container.exec_run(check, environment={"PGPASSWORD": self.password})
-            if res.exit_code == 0:
-                return
+            try:
+                res = container.exec_run(check, environment={"PGPASSWORD": self.password})
+            except docker_errors().APIError as exc:  # it stopped meanwhile: see above
+                last = short_error(exc)
+            else:
+                if res.exit_code == 0:
+                    return
+                last = res.output.decode(errors="replace")[-500:]
             if time.monotonic() > deadline:
                 raise ProviderUnavailable(
                     f"Postgres in container {container.name} not ready after {READY_TIMEOUT}s: "
-                    f"{res.output.decode(errors='replace')[-500:]}"
+                    f"{last}"
                 )
             time.sleep(0.1)
 
