@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from golive.drills.rollback.deploy import MigrationFailed, run_migration
-from golive.drills.rollback.schema import LockHolder, schema_differences, schema_fingerprint
+from golive.drills.rollback.schema import (
+    LockHolder,
+    MigrationWatcher,
+    schema_differences,
+    schema_fingerprint,
+)
 from golive.postgres import Templates
 from golive.stack import migrate
 
@@ -21,9 +26,15 @@ def test_a_lock_stops_the_upgrade_partway_and_leaves_schema_1_exactly(
         v1 = schema_fingerprint(db.dsn)
         with LockHolder(db.dsn, "settings") as holder:
             assert holder.holding
-            with pytest.raises(MigrationFailed, match="lock timeout") as info:
-                run_migration(db.dsn, "2", lock_timeout_s=0.3)
+            with (
+                MigrationWatcher(db.dsn, interval_s=0.02) as watcher,
+                pytest.raises(MigrationFailed, match="lock timeout") as info,
+            ):
+                run_migration(db.dsn, "2", lock_timeout_s=1.0)
             assert "LockNotAvailable" in info.value.output
+            # partway: it held the tables it had altered while it waited for settings
+            assert watcher.locks.waited == {"settings"}, watcher.locks
+            assert {"ledger_accounts", "holds"} <= watcher.locks.held, watcher.locks
             assert schema_differences(v1, schema_fingerprint(db.dsn)) == []
         assert not holder.holding
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from golive.drills.rollback.drill import RollbackAction
 from golive.drills.rollback.plan import ReleasePlan
+from golive.drills.rollback.schema import MIGRATION_APP_NAME
 from golive.driver import PlatformClient
 from golive.errors import PlatformFault
 from golive.stack import EmbeddedPlatform
@@ -41,6 +42,7 @@ def run_migration(dsn: str, schema: str, *, lock_timeout_s: float, timeout_s: fl
     env = os.environ.copy()  # passed through unchanged, the platform's own settings included
     ms = max(1, int(lock_timeout_s * 1000))
     env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={ms}".strip()
+    env["PGAPPNAME"] = MIGRATION_APP_NAME  # so a watcher can see its locks
     argv = [sys.executable, "-m", MODULE, "migrate", "--dsn", dsn, "--to", schema]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, env=env)
     if out.returncode != 0:

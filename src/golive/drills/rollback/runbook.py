@@ -15,6 +15,8 @@ from golive.drills.rollback.deploy import MigrationFailed
 from golive.drills.rollback.hypothesis import Phase
 from golive.drills.rollback.schema import (
     LockHolder,
+    MigrationLocks,
+    MigrationWatcher,
     fingerprint_digest,
     schema_differences,
     schema_fingerprint,
@@ -176,11 +178,13 @@ def lock_a_migrated_table(case: DrillCase) -> None:
 
 def deploy_fails_partway(case: DrillCase) -> None:
     dep, plan = case.deployment, case.plan
-    err = case.drill.attempt_change(
-        f"deploy release {plan.new.version}: migrate to schema {plan.new.schema}, switch the app",
-        lambda: dep.upgrade(plan),
-        rollback=dep.rollback_actions(plan),
-    )
+    with MigrationWatcher(case.dsn) as watcher:
+        err = case.drill.attempt_change(
+            f"deploy release {plan.new.version}: migrate to schema {plan.new.schema}, "
+            "switch the app",
+            lambda: dep.upgrade(plan),
+            rollback=dep.rollback_actions(plan),
+        )
     if err is None:
         raise ExpectationFailed(
             "the upgrade succeeded although a session held a lock on a table it alters: the "
@@ -188,6 +192,17 @@ def deploy_fails_partway(case: DrillCase) -> None:
         )
     if not isinstance(err, MigrationFailed) or "lock timeout" not in str(err.output):
         raise ExpectationFailed(f"the upgrade failed, but not on the lock timeout: {err}")
+    case.drill.verify("the migration stopped partway", lambda: _partway(watcher.locks))
+
+
+def _partway(locks: MigrationLocks) -> dict[str, object]:
+    """It had altered other tables when it stopped, waiting for the locked one."""
+    if LOCKED_TABLE not in locks.waited or not locks.held - {LOCKED_TABLE}:
+        raise ExpectationFailed(
+            f"the migration did not stop partway: it altered {sorted(locks.held)} and waited "
+            f"for {sorted(locks.waited)} ({locks.samples} samples of its locks)"
+        )
+    return locks.to_dict()
 
 
 # -- webhooks during the switch -------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from dataclasses import dataclass, field
 from types import TracebackType
 
 import psycopg
@@ -97,3 +99,63 @@ class LockHolder:
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.release()
+
+
+MIGRATION_APP_NAME = "golive drill migration"  # application_name of the drills' migrations
+
+_LOCKS = """
+    SELECT l.relation::regclass::text, l.mode, l.granted
+      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE a.application_name = %s AND a.datname = current_database()
+       AND l.locktype = 'relation' AND l.relation IS NOT NULL"""
+
+
+@dataclass
+class MigrationLocks:
+    """What a watched migration held and waited for (public tables only)."""
+
+    held: set[str] = field(default_factory=set)  # granted ACCESS EXCLUSIVE: tables it altered
+    waited: set[str] = field(default_factory=set)  # requested, not granted
+    samples: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "altered": sorted(self.held),
+            "waited_for": sorted(self.waited),
+            "samples": self.samples,
+        }
+
+
+class MigrationWatcher:
+    """Samples, from another session, the locks of the drill's migration while it runs."""
+
+    def __init__(self, dsn: str, *, interval_s: float = 0.05) -> None:
+        self.dsn = dsn
+        self.interval_s = interval_s
+        self.locks = MigrationLocks()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            while not self._stop.is_set():
+                for rel, mode, granted in conn.execute(_LOCKS, (MIGRATION_APP_NAME,)).fetchall():
+                    name = str(rel)
+                    if name.startswith("pg_"):
+                        continue
+                    if not granted:
+                        self.locks.waited.add(name)
+                    elif mode == "AccessExclusiveLock":
+                        self.locks.held.add(name)
+                self.locks.samples += 1
+                self._stop.wait(self.interval_s)
+
+    def __enter__(self) -> MigrationWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
