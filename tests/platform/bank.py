@@ -166,7 +166,7 @@ class Bank:
             per_account[(e["account_kind"], e["account_id"])] += signed
         found += [f"transaction {t} legs sum to {s} {c}" for (t, c), s in per_txn.items() if s]
         by_currency: dict[str, int] = defaultdict(int)
-        for (kind, cur), bal in self.totals().items():
+        for (_, cur), bal in self.totals().items():
             by_currency[cur] += bal
         found += [f"totals in {c} sum to {s}" for c, s in by_currency.items() if s]
         for (acct,) in self.sql("SELECT id::text FROM accounts"):

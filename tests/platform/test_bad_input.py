@@ -14,8 +14,17 @@ from tests.platform.conftest import migrated_to, open_bank
 from tests.platform.fake_psp import FakePsp
 from tests.platform.serving import ThreadServer
 
-TABLES = ("accounts", "ledger_entries", "holds", "deposits", "withdrawals", "transfers",
-          "idempotency_keys", "finance_jobs", "webhook_events")  # fmt: skip
+TABLES = (
+    "accounts",
+    "ledger_entries",
+    "holds",
+    "deposits",
+    "withdrawals",
+    "transfers",
+    "idempotency_keys",
+    "finance_jobs",
+    "webhook_events",
+)
 
 
 def snapshot(bank: Bank) -> tuple[Any, ...]:
@@ -52,39 +61,257 @@ def money(w: dict[str, Any], **over: Any) -> dict[str, Any]:
 
 CASES: dict[str, Case] = {
     "malformed JSON": ("POST", "/holds", lambda w: b'{"account_id": ', 400, "invalid_json", None),
-    "JSON that is not an object": ("POST", "/holds", lambda w: b"[1, 2]", 400, "invalid_json", None),
+    "JSON that is not an object": (
+        "POST",
+        "/holds",
+        lambda w: b"[1, 2]",
+        400,
+        "invalid_json",
+        None,
+    ),
     "NaN": ("POST", "/holds", lambda w: b'{"amount": NaN}', 400, "invalid_json", None),
     "zero amount": ("POST", "/holds", lambda w: money(w, amount=0), 422, "invalid_field", "amount"),
-    "negative amount": ("POST", "/deposits", lambda w: money(w, amount=-5), 422, "invalid_field", "amount"),
-    "fractional amount": ("POST", "/holds", lambda w: money(w, amount=10.5), 422, "invalid_field", "amount"),
-    "float amount": ("POST", "/withdrawals", lambda w: money(w, amount=100.0), 422, "invalid_field", "amount"),
-    "exponent amount": ("POST", "/holds", lambda w: b'{"account_id": "%s", "amount": 1e2, "currency": "EUR"}' % w["eur"].encode(), 422, "invalid_field", "amount"),
-    "string amount": ("POST", "/holds", lambda w: money(w, amount="100"), 422, "invalid_field", "amount"),
-    "boolean amount": ("POST", "/holds", lambda w: money(w, amount=True), 422, "invalid_field", "amount"),
-    "overflowing amount": ("POST", "/deposits", lambda w: money(w, amount=2**63), 422, "invalid_field", "amount"),
-    "missing amount": ("POST", "/holds", lambda w: {"account_id": w["eur"], "currency": "EUR"}, 422, "invalid_field", "amount"),
-    "unknown currency": ("POST", "/holds", lambda w: money(w, currency="XYZ"), 422, "unknown_currency", "currency"),
-    "lower-case currency": ("POST", "/accounts", lambda w: {"owner_ref": "x", "currency": "eur"}, 422, "unknown_currency", "currency"),
-    "mismatched currency": ("POST", "/holds", lambda w: money(w, currency="USD"), 422, "currency_mismatch", "currency"),
-    "mismatched deposit currency": ("POST", "/deposits", lambda w: money(w, currency="USD"), 422, "currency_mismatch", "currency"),
-    "unknown account": ("POST", "/holds", lambda w: money(w, account_id=str(uuid.uuid4())), 404, "account_not_found", "account_id"),
-    "malformed account id": ("POST", "/deposits", lambda w: money(w, account_id="acct_1"), 422, "invalid_field", "account_id"),
-    "unknown field": ("POST", "/holds", lambda w: money(w, ammount=5), 422, "invalid_field", "ammount"),
-    "unknown psp": ("POST", "/deposits", lambda w: money(w, psp="paypal"), 422, "invalid_field", "psp"),
-    "insufficient funds": ("POST", "/withdrawals", lambda w: money(w, amount=701), 409, "insufficient_funds", "amount"),
-    "hold above available": ("POST", "/holds", lambda w: money(w, amount=701), 409, "insufficient_funds", "amount"),
+    "negative amount": (
+        "POST",
+        "/deposits",
+        lambda w: money(w, amount=-5),
+        422,
+        "invalid_field",
+        "amount",
+    ),
+    "fractional amount": (
+        "POST",
+        "/holds",
+        lambda w: money(w, amount=10.5),
+        422,
+        "invalid_field",
+        "amount",
+    ),
+    "float amount": (
+        "POST",
+        "/withdrawals",
+        lambda w: money(w, amount=100.0),
+        422,
+        "invalid_field",
+        "amount",
+    ),
+    "exponent amount": (
+        "POST",
+        "/holds",
+        lambda w: b'{"account_id": "%s", "amount": 1e2, "currency": "EUR"}' % w["eur"].encode(),
+        422,
+        "invalid_field",
+        "amount",
+    ),
+    "string amount": (
+        "POST",
+        "/holds",
+        lambda w: money(w, amount="100"),
+        422,
+        "invalid_field",
+        "amount",
+    ),
+    "boolean amount": (
+        "POST",
+        "/holds",
+        lambda w: money(w, amount=True),
+        422,
+        "invalid_field",
+        "amount",
+    ),
+    "overflowing amount": (
+        "POST",
+        "/deposits",
+        lambda w: money(w, amount=2**63),
+        422,
+        "invalid_field",
+        "amount",
+    ),
+    "missing amount": (
+        "POST",
+        "/holds",
+        lambda w: {"account_id": w["eur"], "currency": "EUR"},
+        422,
+        "invalid_field",
+        "amount",
+    ),
+    "unknown currency": (
+        "POST",
+        "/holds",
+        lambda w: money(w, currency="XYZ"),
+        422,
+        "unknown_currency",
+        "currency",
+    ),
+    "lower-case currency": (
+        "POST",
+        "/accounts",
+        lambda w: {"owner_ref": "x", "currency": "eur"},
+        422,
+        "unknown_currency",
+        "currency",
+    ),
+    "mismatched currency": (
+        "POST",
+        "/holds",
+        lambda w: money(w, currency="USD"),
+        422,
+        "currency_mismatch",
+        "currency",
+    ),
+    "mismatched deposit currency": (
+        "POST",
+        "/deposits",
+        lambda w: money(w, currency="USD"),
+        422,
+        "currency_mismatch",
+        "currency",
+    ),
+    "unknown account": (
+        "POST",
+        "/holds",
+        lambda w: money(w, account_id=str(uuid.uuid4())),
+        404,
+        "account_not_found",
+        "account_id",
+    ),
+    "malformed account id": (
+        "POST",
+        "/deposits",
+        lambda w: money(w, account_id="acct_1"),
+        422,
+        "invalid_field",
+        "account_id",
+    ),
+    "unknown field": (
+        "POST",
+        "/holds",
+        lambda w: money(w, ammount=5),
+        422,
+        "invalid_field",
+        "ammount",
+    ),
+    "unknown psp": (
+        "POST",
+        "/deposits",
+        lambda w: money(w, psp="paypal"),
+        422,
+        "invalid_field",
+        "psp",
+    ),
+    "insufficient funds": (
+        "POST",
+        "/withdrawals",
+        lambda w: money(w, amount=701),
+        409,
+        "insufficient_funds",
+        "amount",
+    ),
+    "hold above available": (
+        "POST",
+        "/holds",
+        lambda w: money(w, amount=701),
+        409,
+        "insufficient_funds",
+        "amount",
+    ),
     "unknown hold": ("POST", "/holds/{unknown}/burn", lambda w: {}, 404, "hold_not_found", None),
-    "hold of another account": ("POST", "/holds/{hold}/burn", lambda w: {"account_id": w["other"]}, 422, "hold_account_mismatch", "account_id"),
-    "release of another account's hold": ("POST", "/holds/{hold}/release", lambda w: {"account_id": w["other"]}, 422, "hold_account_mismatch", "account_id"),
-    "burn above the hold": ("POST", "/holds/{hold}/burn", lambda w: {"amount": 301}, 422, "burn_exceeds_hold", "amount"),
-    "transfer to itself": ("POST", "/transfers", lambda w: {"from_account_id": w["eur"], "to_account_id": w["eur"], "amount": 1, "currency": "EUR"}, 422, "invalid_field", "to_account_id"),
-    "transfer across currencies": ("POST", "/transfers", lambda w: {"from_account_id": w["eur"], "to_account_id": w["usd"], "amount": 1, "currency": "EUR"}, 422, "currency_mismatch", "to_account_id"),
-    "transfer to an unknown account": ("POST", "/transfers", lambda w: {"from_account_id": w["eur"], "to_account_id": str(uuid.uuid4()), "amount": 1, "currency": "EUR"}, 404, "account_not_found", "to_account_id"),
-    "expiry out of range": ("POST", "/holds", lambda w: money(w, expires_in_seconds=0), 422, "invalid_field", "expires_in_seconds"),
-    "expire with a bad time": ("POST", "/admin/holds/expire", lambda w: {"now": "tomorrow"}, 422, "invalid_field", "now"),
-    "settings with a bad psp": ("PUT", "/admin/settings", lambda w: {"primary_psp": "paypal"}, 422, "invalid_field", "primary_psp"),
-    "empty owner": ("POST", "/accounts", lambda w: {"owner_ref": "", "currency": "EUR"}, 422, "invalid_field", "owner_ref"),
-}  # fmt: skip
+    "hold of another account": (
+        "POST",
+        "/holds/{hold}/burn",
+        lambda w: {"account_id": w["other"]},
+        422,
+        "hold_account_mismatch",
+        "account_id",
+    ),
+    "release of another account's hold": (
+        "POST",
+        "/holds/{hold}/release",
+        lambda w: {"account_id": w["other"]},
+        422,
+        "hold_account_mismatch",
+        "account_id",
+    ),
+    "burn above the hold": (
+        "POST",
+        "/holds/{hold}/burn",
+        lambda w: {"amount": 301},
+        422,
+        "burn_exceeds_hold",
+        "amount",
+    ),
+    "transfer to itself": (
+        "POST",
+        "/transfers",
+        lambda w: {
+            "from_account_id": w["eur"],
+            "to_account_id": w["eur"],
+            "amount": 1,
+            "currency": "EUR",
+        },
+        422,
+        "invalid_field",
+        "to_account_id",
+    ),
+    "transfer across currencies": (
+        "POST",
+        "/transfers",
+        lambda w: {
+            "from_account_id": w["eur"],
+            "to_account_id": w["usd"],
+            "amount": 1,
+            "currency": "EUR",
+        },
+        422,
+        "currency_mismatch",
+        "to_account_id",
+    ),
+    "transfer to an unknown account": (
+        "POST",
+        "/transfers",
+        lambda w: {
+            "from_account_id": w["eur"],
+            "to_account_id": str(uuid.uuid4()),
+            "amount": 1,
+            "currency": "EUR",
+        },
+        404,
+        "account_not_found",
+        "to_account_id",
+    ),
+    "expiry out of range": (
+        "POST",
+        "/holds",
+        lambda w: money(w, expires_in_seconds=0),
+        422,
+        "invalid_field",
+        "expires_in_seconds",
+    ),
+    "expire with a bad time": (
+        "POST",
+        "/admin/holds/expire",
+        lambda w: {"now": "tomorrow"},
+        422,
+        "invalid_field",
+        "now",
+    ),
+    "settings with a bad psp": (
+        "PUT",
+        "/admin/settings",
+        lambda w: {"primary_psp": "paypal"},
+        422,
+        "invalid_field",
+        "primary_psp",
+    ),
+    "empty owner": (
+        "POST",
+        "/accounts",
+        lambda w: {"owner_ref": "", "currency": "EUR"},
+        422,
+        "invalid_field",
+        "owner_ref",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -104,16 +331,25 @@ def test_bad_input_is_refused_and_nothing_is_written(world: dict[str, Any], case
 
 
 def test_unknown_ids_in_the_path_are_404(bank: Bank) -> None:
-    for path in ("/accounts/nope", f"/accounts/{uuid.uuid4()}/balance", f"/deposits/{uuid.uuid4()}",
-                 f"/holds/{uuid.uuid4()}", f"/withdrawals/{uuid.uuid4()}", "/transfers/x"):  # fmt: skip
+    for path in (
+        "/accounts/nope",
+        f"/accounts/{uuid.uuid4()}/balance",
+        f"/deposits/{uuid.uuid4()}",
+        f"/holds/{uuid.uuid4()}",
+        f"/withdrawals/{uuid.uuid4()}",
+        "/transfers/x",
+    ):
         resp = bank.http.get(path)
         assert resp.status_code == 404, path
         assert resp.json()["error"]["code"].endswith("_not_found")
 
 
 def test_bad_query_parameters(bank: Bank) -> None:
-    for path, field in (("/ledger/entries?limit=0", "limit"), ("/ledger/entries?cursor=x", "cursor"),
-                        ("/jobs?state=stuck", "state")):  # fmt: skip
+    for path, field in (
+        ("/ledger/entries?limit=0", "limit"),
+        ("/ledger/entries?cursor=x", "cursor"),
+        ("/jobs?state=stuck", "state"),
+    ):
         resp = bank.http.get(path)
         assert (resp.status_code, resp.json()["error"]["field"]) == (422, field)
 

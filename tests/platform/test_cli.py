@@ -22,9 +22,12 @@ SECRETS = {
 
 def refbank(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "refbank", *args], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "refbank", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, **(env or {})},
-    )  # fmt: skip
+    )
 
 
 @contextmanager
@@ -33,9 +36,11 @@ def serving(
 ) -> Iterator[tuple[str, list[str]]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "refbank", "serve", "--dsn", dsn, "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, **(env or {})},
-    )  # fmt: skip
+    )
     lines: list[str] = []
     try:
         assert proc.stdout is not None
@@ -95,8 +100,11 @@ def test_unknown_faults_and_missing_dsn_are_usage_errors() -> None:
 def test_faults_come_from_the_environment_and_flags(new_db) -> None:  # type: ignore[no-untyped-def]
     dsn = new_db(2)
     body = {"owner_ref": "a", "currency": "EUR"}
-    for env, flags, replayed in (({}, [], True), ({"GOLIVE_PLATFORM_FAULTS": "idempotency-ignored"}, [], False),
-                                 ({}, ["--fault", "idempotency-ignored"], False)):  # fmt: skip
+    for env, flags, replayed in (
+        ({}, [], True),
+        ({"GOLIVE_PLATFORM_FAULTS": "idempotency-ignored"}, [], False),
+        ({}, ["--fault", "idempotency-ignored"], False),
+    ):
         with serving(dsn, *flags, env=env) as (url, _):
             key = {"Idempotency-Key": f"cli-{replayed}-{len(env)}-{len(flags)}"}
             ids = {
@@ -107,8 +115,20 @@ def test_faults_come_from_the_environment_and_flags(new_db) -> None:  # type: ig
 
 def test_golive_platform_serve_forwards_to_refbank(new_db) -> None:  # type: ignore[no-untyped-def]
     out = subprocess.run(
-        [sys.executable, "-m", "golive", "platform", "serve", "--dsn", new_db(1), "--app-version", "2"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "golive",
+            "platform",
+            "serve",
+            "--dsn",
+            new_db(1),
+            "--app-version",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2
     assert "needs schema version 2" in out.stderr

@@ -73,8 +73,15 @@ def test_concurrent_deposits_withdrawals_and_holds_add_up(bank: Bank) -> None:
     bank.fund(acct, 10_000)
     deposits = [bank.deposit(acct, 100) for _ in range(4)]
     jobs: list[Callable[[], int]] = [lambda d=d: bank.confirm(d).status_code for d in deposits]
-    jobs += [lambda: bank.post("/withdrawals", {"account_id": acct, "amount": 500, "currency": "EUR",
-                                                "psp": "stripe"}).status_code for _ in range(4)]  # fmt: skip
+    jobs += [
+        lambda: (
+            bank.post(
+                "/withdrawals",
+                {"account_id": acct, "amount": 500, "currency": "EUR", "psp": "stripe"},
+            ).status_code
+        )
+        for _ in range(4)
+    ]
     jobs += [lambda: bank.hold(acct, 250).status_code for _ in range(4)]
     assert run_together(jobs) == Counter({200: 4, 201: 8})
     bal = bank.balance(acct)

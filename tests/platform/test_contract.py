@@ -76,8 +76,13 @@ def test_responses_match_the_documented_schemas(bank: Bank) -> None:
     dep = bank.fund(acct, 5_000)
     hold = bank.ok(bank.hold(acct, 1_000), 201)
     other = bank.account()
-    transfer = bank.ok(bank.post("/transfers", {"from_account_id": acct, "to_account_id": other,
-                                                "amount": 10, "currency": "EUR"}), 201)  # fmt: skip
+    transfer = bank.ok(
+        bank.post(
+            "/transfers",
+            {"from_account_id": acct, "to_account_id": other, "amount": 10, "currency": "EUR"},
+        ),
+        201,
+    )
     wd = bank.withdraw(acct, 100)
     seen = {
         ("/accounts/{id}", "get", "200"): bank.get(f"/accounts/{acct}"),

@@ -27,9 +27,13 @@ def test_same_key_different_request_is_refused(bank: Bank) -> None:
     bank.ok(
         bank.post("/holds", {"account_id": acct, "amount": 100, "currency": "EUR"}, key="k"), 201
     )
-    for path, body in (("/holds", {"account_id": acct, "amount": 101, "currency": "EUR"}),
-                       ("/transfers", {"from_account_id": acct, "to_account_id": other, "amount": 1,
-                                       "currency": "EUR"})):  # fmt: skip
+    for path, body in (
+        ("/holds", {"account_id": acct, "amount": 101, "currency": "EUR"}),
+        (
+            "/transfers",
+            {"from_account_id": acct, "to_account_id": other, "amount": 1, "currency": "EUR"},
+        ),
+    ):
         resp = bank.post(path, body, key="k")
         err = resp.json()["error"]
         assert (resp.status_code, err["code"], err["field"]) == (

@@ -16,7 +16,8 @@ def test_deposit_hold_burn_withdraw_payout(
     bank = bank_factory(app_version=app_version)
     acct = bank.account()
     dep = bank.deposit(acct, 10_000, psp)
-    assert dep["status"] == "pending" and dep["psp_reference"]
+    assert dep["status"] == "pending"
+    assert dep["psp_reference"]
     assert bank.balance(acct) | {"account_id": None} == {
         "account_id": None,
         "currency": "EUR",
@@ -40,7 +41,8 @@ def test_deposit_hold_burn_withdraw_payout(
     assert (bank.balance(acct)["available"], bank.balance(acct)["held"]) == (7_450, 0)
 
     wd = bank.withdraw(acct, 4_000, psp)
-    assert wd["status"] == "in_transit" and wd["psp_reference"]
+    assert wd["status"] == "in_transit"
+    assert wd["psp_reference"]
     assert bank.balance(acct)["available"] == 3_450
     bank.ok(bank.settle(wd))
     assert bank.get(f"/withdrawals/{wd['id']}")["status"] == "paid"

@@ -54,8 +54,12 @@ def test_stripe_signature_edge_cases() -> None:
 
 
 def _deposit_event(dep: dict, event_id: str | None = None) -> bytes:  # type: ignore[type-arg]
-    obj = {"id": dep["psp_reference"], "amount": dep["amount"], "currency": "eur",
-           "metadata": {"deposit_id": dep["id"]}}  # fmt: skip
+    obj = {
+        "id": dep["psp_reference"],
+        "amount": dep["amount"],
+        "currency": "eur",
+        "metadata": {"deposit_id": dep["id"]},
+    }
     return json.dumps(signing.stripe_event("payment_intent.succeeded", obj, event_id)).encode()
 
 
