@@ -1,0 +1,1 @@
+"""The SQL the migrations run (package data)."""

@@ -1,0 +1,1 @@
+"""Alembic revisions of the refbank schema (loaded by alembic, not imported)."""
