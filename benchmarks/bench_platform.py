@@ -88,8 +88,12 @@ def setup(dsn: str, n: int, platform: Platform) -> int:
             raise SystemExit("wallet ledger ids are not consecutive; cannot script pgbench")
         clearing = platform.accounts.system("psp_clearing", "EUR", "stripe")
         for i in range(n):
-            post(conn, "deposit", "bench", [debit(clearing, 10**12, "EUR"),
-                                            credit(first + 2 * i, 10**12, "EUR")])  # fmt: skip
+            post(
+                conn,
+                "deposit",
+                "bench",
+                [debit(clearing, 10**12, "EUR"), credit(first + 2 * i, 10**12, "EUR")],
+            )
     return first
 
 
@@ -134,9 +138,26 @@ def pgbench_rate(
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(PGBENCH_SCRIPT)
     os.chmod(f.name, 0o644)
-    argv = [*inst.client("pgbench"), "-n", "-M", "prepared", "-f", f.name, "-c", str(clients),
-            "-j", str(min(clients, os.cpu_count() or 1)), "-T", str(max(1, round(seconds))),
-            "-D", f"n={n}", "-D", f"w0={w0}", "-d", dbname]  # fmt: skip
+    argv = [
+        *inst.client("pgbench"),
+        "-n",
+        "-M",
+        "prepared",
+        "-f",
+        f.name,
+        "-c",
+        str(clients),
+        "-j",
+        str(min(clients, os.cpu_count() or 1)),
+        "-T",
+        str(max(1, round(seconds))),
+        "-D",
+        f"n={n}",
+        "-D",
+        f"w0={w0}",
+        "-d",
+        dbname,
+    ]
     env = {**os.environ, **inst.client_env()}
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 120, env=env)
     os.unlink(f.name)
@@ -150,10 +171,24 @@ def pgbench_rate(
 
 def http_rate(dsn: str, n: int, clients: int, seconds: float) -> float:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "refbank", "serve", "--dsn", dsn, "--port", "0",
-         "--app-version", "2", "--pool-size", str(clients + 2)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "refbank",
+            "serve",
+            "--dsn",
+            dsn,
+            "--port",
+            "0",
+            "--app-version",
+            "2",
+            "--pool-size",
+            str(clients + 2),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -184,6 +219,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--postgres", default=None, help="provider or DSN (default auto)")
     args = ap.parse_args(argv)
     provider = open_provider(args.postgres)
+    where = provider.describe()
     try:
         inst = provider.start_instance(name="bench-platform")
         db = create_database(inst)
@@ -210,13 +246,17 @@ def main(argv: list[str]) -> int:
     report: dict[str, Any] = {
         "benchmark": "platform",
         "movement": "wallet-to-wallet transfer (lock, check, post, record)",
-        "clients": args.clients, "seconds": args.seconds, "accounts": args.accounts,
+        "postgres": where,
+        "load_average_at_end": os.getloadavg(),
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "accounts": args.accounts,
         "movements_per_second": rates,
         "service_over_pgbench": service / floor,
         "http_over_service": http / service,
         "http_added_ms_per_movement_per_client": 1000 * args.clients * (1 / http - 1 / service),
         "aim": "service_over_pgbench >= 0.5",
-    }  # fmt: skip
+    }
     print(f"{'path':34} {'movements/s':>12} {'vs pgbench':>10}")
     for label, rate in rates.items():
         print(f"{label:34} {rate:12.0f} {rate / floor:10.2f}")

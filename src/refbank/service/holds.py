@@ -15,7 +15,7 @@ from typing import Any
 
 from refbank import views
 from refbank.db import Conn
-from refbank.errors import conflict, invalid, not_found
+from refbank.errors import ApiError, conflict, invalid, not_found
 from refbank.idempotency import Key, Reply
 from refbank.ledger import Leg, credit, debit, lock, lock_spendable, post
 from refbank.platform import Platform
@@ -24,7 +24,7 @@ from refbank.service import accounts
 EXPIRE_BATCH = 500
 
 
-def insufficient(amount: int, available: int) -> Exception:
+def insufficient(amount: int, available: int) -> ApiError:
     return conflict(
         "insufficient_funds", f"amount {amount} exceeds the available balance {available}", "amount"
     )
