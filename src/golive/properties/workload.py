@@ -35,6 +35,7 @@ from golive.properties.history import (
 
 WEIGHTS = {"transfer": 35, "hold": 25, "burn": 15, "release": 15, "bad-transfer": 10}
 MAX_SNAPSHOTS = 5_000
+BARRIER_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class BankConfig:
     max_transfer: int = 5_000
     seed: int = 0
     psp: str = "stripe"
+    burst_every: int = 10  # every Nth operation all workers hold on one account at once
 
 
 @dataclass
@@ -85,6 +87,7 @@ class BankWorkload:
         self.snapshots: list[Snapshot] = []
         self.clock = _Clock()
         self.done = threading.Event()
+        self.barrier = threading.Barrier(cfg.workers)
 
     # -- set-up ---------------------------------------------------------------------------
     def fund(self, client: PlatformClient) -> dict[str, int]:
@@ -226,15 +229,31 @@ class BankWorkload:
                 hold_amount=whole,
             )
 
+    def burst(self, client: PlatformClient, process: int, rng: random.Random, n: int) -> None:
+        """All workers at once: a large hold on the same account (at most one should fit)."""
+        try:
+            self.barrier.wait(timeout=BARRIER_SECONDS)
+        except threading.BrokenBarrierError:
+            return  # a worker has stopped (its budget or the deadline): no more bursts
+        acc, cfg = self.accounts[n % len(self.accounts)], self.cfg
+        amount = rng.randint(cfg.funding // 4, cfg.funding // 2)
+        body = {"account_id": acc, "amount": amount, "currency": cfg.currency,
+                "expires_in_seconds": 3600}  # fmt: skip
+        self._send(client, process, "hold", "POST", "/holds", body, account=acc, amount=amount)
+
     def worker(self, process: int, deadline: float) -> None:
         rng = random.Random(f"{self.cfg.seed}:{process}")
         client = self.make_client()
         try:
-            for _ in range(self.cfg.ops_per_worker):
+            for i in range(self.cfg.ops_per_worker):
                 if self.clock.now() >= deadline:
                     return
-                self._one(client, process, rng)
+                if self.cfg.burst_every and i % self.cfg.burst_every == self.cfg.burst_every - 1:
+                    self.burst(client, process, rng, i // self.cfg.burst_every)
+                else:
+                    self._one(client, process, rng)
         finally:
+            self.barrier.abort()  # release the others from the next burst
             client.close()
 
     # -- readers ----------------------------------------------------------------------------
