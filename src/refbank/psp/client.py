@@ -9,6 +9,7 @@ never charges or pays twice. The outcome is confirmed later by a signed webhook.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,18 @@ _ADYEN_CARD = {
 
 
 class PspUnavailable(Exception):
-    """The PSP did not answer, or answered with a server error; nothing is known to exist."""
+    """The PSP did not answer, or answered with a server error.
+
+    ``ambiguous`` is True when the request may have taken effect at the PSP (a time-out
+    after sending, a 5xx): the outcome is unknown, and only the PSP's webhook will tell.
+    """
+
+    def __init__(self, message: str, *, ambiguous: bool) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
+
+
+RETRY_DELAYS = (0.1, 0.3)  # retries of an ambiguous call, with the same idempotency key
 
 
 @dataclass(frozen=True)
@@ -64,16 +76,31 @@ class PspClient:
         return self._send("POST", f"{base}{path}", headers=headers, json=body)
 
     def _send(self, method: str, url: str, **kw: Any) -> tuple[int, dict[str, Any]]:
+        """One PSP call; an ambiguous failure is retried (the idempotency key makes it safe)."""
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return self._send_once(method, url, **kw)
+            except PspUnavailable as exc:
+                if not exc.ambiguous or delay is None:
+                    raise
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _send_once(self, method: str, url: str, **kw: Any) -> tuple[int, dict[str, Any]]:
         try:
             resp = self.http.request(method, url, **kw)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # nothing reached the PSP
+            raise PspUnavailable(f"{method} {url}: {type(exc).__name__}", ambiguous=False) from None
         except httpx.HTTPError as exc:
-            raise PspUnavailable(f"{method} {url}: {type(exc).__name__}") from None
-        if resp.status_code >= 500 or resp.status_code in (401, 403, 404, 429):
-            raise PspUnavailable(f"{method} {url} answered {resp.status_code}")
+            raise PspUnavailable(f"{method} {url}: {type(exc).__name__}", ambiguous=True) from None
+        if resp.status_code >= 500:
+            raise PspUnavailable(f"{method} {url} answered {resp.status_code}", ambiguous=True)
+        if resp.status_code in (401, 403, 404, 429):
+            raise PspUnavailable(f"{method} {url} answered {resp.status_code}", ambiguous=False)
         try:
             body = resp.json()
         except ValueError:
-            raise PspUnavailable(f"{method} {url} answered non-JSON") from None
+            raise PspUnavailable(f"{method} {url} answered non-JSON", ambiguous=True) from None
         return resp.status_code, body if isinstance(body, dict) else {}
 
     # -- the money loop ------------------------------------------------------------------

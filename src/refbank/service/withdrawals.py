@@ -59,12 +59,13 @@ def create(
     if isinstance(started, Reply):
         return started
     wid = str(started["id"])
+    unknown = False  # the PSP may have made the payout: only its webhook will tell
     try:
         sub: Submitted | None = p.psp.create_payout(
             started["psp"], wid, str(started["account_id"]), started["amount"], started["currency"]
         )
-    except PspUnavailable:
-        sub = None
+    except PspUnavailable as exc:
+        sub, unknown = None, exc.ambiguous
 
     def finish(conn: Conn) -> Reply:
         if sub is not None and sub.reference:
@@ -73,7 +74,7 @@ def create(
                 "updated_at = now() WHERE id = %s",
                 (sub.reference, wid),
             )
-        if sub is None or sub.declined:
+        if (sub is None and not unknown) or (sub is not None and sub.declined):
             wd = conn.execute(
                 "SELECT * FROM withdrawals WHERE id = %s FOR UPDATE", (wid,)
             ).fetchone()
@@ -83,7 +84,9 @@ def create(
             )
         row = conn.execute("SELECT * FROM withdrawals WHERE id = %s", (wid,)).fetchone()
         assert row is not None
-        if sub is None or sub.declined:
+        if unknown:  # stays in transit, its payout job open, until the PSP's webhook
+            reply = Reply(202, views.withdrawal(row))
+        elif sub is None or sub.declined:
             code = "psp_unavailable" if sub is None else "payout_declined"
             err = ApiError(
                 502,
