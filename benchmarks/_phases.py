@@ -28,7 +28,8 @@ def pytest_fixture_setup(fixturedef: Any, request: Any) -> Generator[None, Any, 
         return (yield)
     finally:
         if fixturedef.argname in ("pg_provider", "pg_instance", "pg_templates", "stack"):
-            _fixtures[fixturedef.argname] = _fixtures.get(fixturedef.argname, 0.0) + time.time() - start
+            name = fixturedef.argname
+            _fixtures[name] = _fixtures.get(name, 0.0) + time.time() - start
 
 
 def pytest_runtest_logstart(nodeid: str) -> None:

@@ -35,13 +35,16 @@ def _exchange_ms(run_dir: Path) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--postgres", default=os.environ.get("GOLIVE_POSTGRES", "auto"))
-    ap.add_argument("-k", default=None, help="limit the scenarios (default: the whole canary suite)")
+    ap.add_argument("-k", default=None, help="limit the scenarios (default: the whole suite)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         phases_file = Path(tmp) / "phases.json"
-        env = os.environ | {"PYTEST_ADDOPTS": "-p benchmarks._phases", "GOLIVE_BENCH_PHASES": str(phases_file)}
-        cmd = [sys.executable, "-m", "golive", "run", "--suite", "canary", "--postgres", args.postgres,
-               "--out", str(Path(tmp) / "reports")]  # fmt: skip
+        env = os.environ | {
+            "PYTEST_ADDOPTS": "-p benchmarks._phases",
+            "GOLIVE_BENCH_PHASES": str(phases_file),
+        }
+        cmd = [sys.executable, "-m", "golive", "run", "--suite", "canary"]
+        cmd += ["--postgres", args.postgres, "--out", str(Path(tmp) / "reports")]
         if args.k:
             cmd += ["-k", args.k]
         start = time.time()

@@ -110,7 +110,8 @@ def then_same_resource(world: CanaryWorld) -> None:
     retry = world.outcomes[-1]
     if retry.error is not None:
         raise ExpectationFailed(f"the retry was refused: {retry.error}")
-    assert retry.result is not None and first is not None
+    assert retry.result is not None
+    assert first is not None
     if retry.result["id"] != first["id"]:
         raise ExpectationFailed(
             f"the retry with the same idempotency key created {retry.result['id']} "
@@ -163,7 +164,8 @@ def then_withdrawal_status(world: CanaryWorld, status: str) -> None:
 
 @then(
     parsers.re(
-        r"the wallet shows (?P<available>.+?) available, (?P<held>.+?) held and (?P<pending>.+?) pending"
+        r"the wallet shows (?P<available>.+?) available, "
+        r"(?P<held>.+?) held and (?P<pending>.+?) pending"
     )
 )
 def then_wallet_shows(world: CanaryWorld, available: str, held: str, pending: str) -> None:
@@ -194,7 +196,8 @@ def then_money_conserved(world: CanaryWorld) -> None:
 
 @when(
     parsers.re(
-        r"the customer deposits (?P<amount>[\d.]+) through (?P<psp>stripe|adyen), retrying after a failure"
+        r"the customer deposits (?P<amount>[\d.]+) through (?P<psp>stripe|adyen), "
+        r"retrying after a failure"
     )
 )
 def when_deposit_retrying(world: CanaryWorld, amount: str, psp: str) -> None:

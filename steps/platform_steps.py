@@ -41,6 +41,7 @@ def when_platform_back(stack: Stack) -> None:
 @when("the platform is switched to the new webhook secret only")
 def when_platform_new_secret(stack: Stack, world: CanaryWorld) -> None:
     _embedded(stack)
-    assert stack.platform is not None and world.new_webhook_secret
+    assert stack.platform is not None
+    assert world.new_webhook_secret
     stack.platform.psp.stripe_webhook_secrets = [world.new_webhook_secret]
     stack.platform.restart()

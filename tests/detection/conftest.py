@@ -30,7 +30,8 @@ class RunResult:
     run_dir: Path | None
 
     def explain(self) -> str:
-        return f"exit {self.code}, verdict {self.verdict}, reasons {self.reasons}\n{self.output[-3000:]}"
+        head = f"exit {self.code}, verdict {self.verdict}, reasons {self.reasons}"
+        return f"{head}\n{self.output[-3000:]}"
 
 
 @pytest.fixture(scope="session")

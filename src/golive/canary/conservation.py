@@ -28,7 +28,10 @@ def conservation_violations(world: CanaryWorld) -> list[Violation]:
     burned = sum(int(client.get_hold(str(h["id"])).get("burned_amount") or 0) for h in world.holds)
     accounted = bal.available + bal.held + out + burned
     if credited != accounted:
-        m = lambda v: str(Money(v, w.currency))  # noqa: E731
+
+        def m(v: int) -> str:
+            return str(Money(v, w.currency))
+
         found.append(Violation(
             "money conserved", f"wallet {w.account_id}",
             f"credited deposits {m(credited)} ≠ available {m(bal.available)} + held {m(bal.held)} "

@@ -51,8 +51,13 @@ def one_loop(world: CanaryWorld, psp: str, currency: str, amount: int) -> None:
 
 
 def run_load(
-    make_world: Callable[[], CanaryWorld], psp: PspOps, *, loops: int, concurrency: int, max_seconds: float,
-) -> LoadResult:  # fmt: skip
+    make_world: Callable[[], CanaryWorld],
+    psp: PspOps,
+    *,
+    loops: int,
+    concurrency: int,
+    max_seconds: float,
+) -> LoadResult:
     result = LoadResult(started=time.time(), finished=0.0)
     deadline = time.monotonic() + max_seconds
     worlds = result.worlds

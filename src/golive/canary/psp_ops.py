@@ -10,10 +10,9 @@ from golive.psp import StubControl
 ONE_DAY = 86_400
 
 # The stub's provider states, as the three outcomes the harness compares with the platform.
-_PAYMENT = {
-    "succeeded": "succeeded", "Authorised": "succeeded",
-    "requires_payment_method": "failed", "canceled": "failed", "Refused": "failed", "Cancelled": "failed",
-}  # fmt: skip
+_PAYMENT = {"succeeded": "succeeded", "Authorised": "succeeded"} | dict.fromkeys(
+    ("requires_payment_method", "canceled", "Refused", "Cancelled"), "failed"
+)
 _PAYOUT = {"paid": "paid", "failed": "failed", "canceled": "failed", "declined": "failed"}
 _KINDS = {("stripe", "payments"): "payment_intent", ("stripe", "payouts"): "payout",
           ("adyen", "payments"): "adyen_payment", ("adyen", "payouts"): "adyen_payout"}  # fmt: skip
@@ -53,7 +52,9 @@ class PspOps(StubControl):
         self.advance_clock(ONE_DAY + 3600, step=True)
         self.flush()
 
-    def _object(self, psp: str, kind: str, reference: str | None, ours: str) -> dict[str, Any] | None:
+    def _object(
+        self, psp: str, kind: str, reference: str | None, ours: str
+    ) -> dict[str, Any] | None:
         """The PSP object by its reference, else by the platform's id it carries."""
         for obj in self.state()["objects"].get(_KINDS[(psp, kind)], []):
             refs = {obj.get("id"), obj.get("pspReference"), obj.get("psp_reference")} - {None}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Judgement(str, Enum):
+class Judgement(StrEnum):
     PASS = "Pass"
     FAIL = "Fail"
     NODATA = "NoData"

@@ -57,7 +57,7 @@ def wallet_mismatches(entries: Iterable[Entry], balances: Iterable[Balance]) -> 
             f"account {b.account_id}",
             f"balance API says {b.available} {b.currency} available, its ledger legs add up to "
             f"{ledger.get(b.account_id, 0)}",
-        )  # fmt: skip
+        )
         for b in balances
         if ledger.get(b.account_id, 0) != b.available
     ]

@@ -35,7 +35,7 @@ def _step_contexts(session: pytest.Session, item: pytest.Item) -> list[Any]:
         or getattr(fm, "_arg2nodeid2fixturedefs", None)
         or getattr(fm, "_arg2fixturedefs", {})
     )
-    contexts = []
+    contexts: list[Any] = []
     for name in list(names):
         if name.startswith("pytestbdd_stepdef_"):
             contexts.extend(d.func() for d in fm.getfixturedefs(name, item) or ())

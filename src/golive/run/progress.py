@@ -10,7 +10,7 @@ from rich.console import Console
 
 
 class Progress:
-    """A pytest plugin that prints one line per scenario (and per property test) with its outcome."""
+    """A pytest plugin printing one line per scenario (and property test) with its outcome."""
 
     def __init__(self, console: Console) -> None:
         self.console = console

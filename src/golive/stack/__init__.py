@@ -90,11 +90,10 @@ def embedded_stack(
 
 @contextlib.contextmanager
 def external_stack(url: str, *, psp_port: int | None = None) -> Iterator[Stack]:
-    """An external platform: the stub PSP runs here on a fixed port with secrets from the environment.
+    """An external platform: the stub PSP runs here on a fixed port (GOLIVE_PSP_PORT).
 
-    The platform must be configured with the same secrets (docs/operator-guide.md says how):
-    GOLIVE_PSP_STRIPE_WEBHOOK_SECRET and GOLIVE_PSP_ADYEN_HMAC_KEY (generated and printed
-    to a 0600 file when unset is not done: both must be set for an external target).
+    The platform and the stub share the webhook secrets GOLIVE_PSP_STRIPE_WEBHOOK_SECRET and
+    GOLIVE_PSP_ADYEN_HMAC_KEY; both must be set (docs/operator-guide.md says how).
     """
     from golive.errors import ConfigError
 
