@@ -18,6 +18,7 @@ from typing import Any
 
 import hypothesis
 from hypothesis import reproduce_failure, settings
+from hypothesis.reporting import with_reporter
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 REPRODUCE_ENV = "GOLIVE_HYPOTHESIS_REPRODUCE"
@@ -95,9 +96,15 @@ def run_machine(
     blob = wanted_blob(test)
     if blob:
         run = reproduce_failure(hypothesis.__version__, blob.encode())(lambda: factory())
+    reported: list[str] = []  # a replay reports its steps here instead of as notes
     try:
-        run_state_machine_as_test(run, settings=settings_)
+        with with_reporter(lambda text: reported.append(str(text))):
+            run_state_machine_as_test(run, settings=settings_)
     except BaseException as exc:
+        notes = getattr(exc, "__notes__", [])
+        for line in "\n".join(reported).splitlines():
+            if line not in notes:
+                exc.add_note(line)
         if on_failure is not None and isinstance(exc, Exception):
             on_failure(failing_example(exc, test=test, seed=seed, profile=profile))
         raise

@@ -2,7 +2,8 @@
 
 ``GET /ledger/entries`` pages with an opaque cursor and answers ``next_cursor: null`` on the
 last page. The tail keeps the last cursor it was given and the ids it has already seen
-after it, so each poll re-reads at most one page, whatever the ledger's size.
+after it, so a poll re-reads at most one page of old legs (after the first), whatever the
+ledger's size.
 """
 
 from __future__ import annotations
@@ -31,15 +32,17 @@ class EntryTail:
             if self.cursor:
                 params["cursor"] = self.cursor
             data = self.client.call("GET", "/ledger/entries", params=params)
-            for raw in data["entries"]:
-                entry = Entry.of(raw)
+            page = [Entry.of(raw) for raw in data["entries"]]
+            for entry in page:
                 if entry.id not in self.seen:
                     self.seen.add(entry.id)
                     new.append(entry)
             nxt = data.get("next_cursor")
             if not nxt:
                 return new
-            self.cursor, self.seen = str(nxt), set()
+            # this page now lies before the cursor; what was seen after it stays seen
+            self.cursor = str(nxt)
+            self.seen -= {entry.id for entry in page}
 
     def skip_to_end(self) -> int:
         """Start following from now; returns how many existing legs were skipped."""

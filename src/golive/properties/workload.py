@@ -9,6 +9,7 @@ replays the first answer if there was one: that settles most unknown outcomes.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
@@ -233,8 +234,9 @@ class BankWorkload:
         """All workers at once: a large hold on the same account (at most one should fit)."""
         try:
             self.barrier.wait(timeout=BARRIER_SECONDS)
-        except threading.BrokenBarrierError:
-            return  # a worker has stopped (its budget or the deadline): no more bursts
+        except threading.BrokenBarrierError:  # a worker has stopped: no more bursts
+            self._one(client, process, rng)
+            return
         acc, cfg = self.accounts[n % len(self.accounts)], self.cfg
         amount = rng.randint(cfg.funding // 4, cfg.funding // 2)
         body = {"account_id": acc, "amount": amount, "currency": cfg.currency,
@@ -318,9 +320,11 @@ class BankWorkload:
         return out
 
     def clean_up(self, client: PlatformClient, records: dict[str, HoldRecord]) -> None:
+        """Release the holds left pending (best effort: the verdict is already in the history)."""
         for rec in records.values():
             if rec.status == "pending":
-                client.request("POST", f"/holds/{rec.hold_id}/release", {})
+                with contextlib.suppress(httpx.HTTPError):
+                    client.request("POST", f"/holds/{rec.hold_id}/release", {})
 
 
 def run_bank(make_client: Callable[[], PlatformClient], psp: PspOps, cfg: BankConfig) -> History:
