@@ -32,7 +32,9 @@ class PspUnavailable(Exception):
     """The PSP did not answer, or answered with a server error.
 
     ``ambiguous`` is True when the request may have taken effect at the PSP (a time-out
-    after sending, a 5xx): the outcome is unknown, and only the PSP's webhook will tell.
+    after sending, a 5xx): it is retried with the same idempotency key, so a lost answer
+    comes back as the PSP's replay. What still fails after the retries is treated as
+    not done (the deposit fails, the withdrawal is refunded).
     """
 
     def __init__(self, message: str, *, ambiguous: bool) -> None:

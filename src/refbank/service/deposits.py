@@ -46,13 +46,12 @@ def create(
     if isinstance(started, Reply):
         return started
     dep_id = str(started["id"])
-    unknown = False  # the PSP may have taken the payment: only its webhook will tell
     try:
         sub: Submitted | None = p.psp.create_payment(
             started["psp"], dep_id, started["amount"], started["currency"]
         )
-    except PspUnavailable as exc:
-        sub, unknown = None, exc.ambiguous
+    except PspUnavailable:
+        sub = None
 
     def finish(conn: Conn) -> Reply:
         if sub is not None and sub.reference:
@@ -61,14 +60,12 @@ def create(
                 "updated_at = now() WHERE id = %s",
                 (sub.reference, dep_id),
             )
-        if (sub is None and not unknown) or (sub is not None and sub.declined):
+        if sub is None or sub.declined:
             reason = "psp_unavailable" if sub is None else f"declined: {sub.detail}"
             _fail(p, conn, dep_id, reason)
         row = conn.execute("SELECT * FROM deposits WHERE id = %s", (dep_id,)).fetchone()
         assert row is not None
-        if unknown:  # stays pending, its confirmation job open, until the PSP's webhook
-            reply = Reply(202, views.deposit(row))
-        elif sub is None:
+        if sub is None:
             err = ApiError(
                 502,
                 "psp_unavailable",

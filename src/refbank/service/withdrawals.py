@@ -59,13 +59,12 @@ def create(
     if isinstance(started, Reply):
         return started
     wid = str(started["id"])
-    unknown = False  # the PSP may have made the payout: only its webhook will tell
     try:
         sub: Submitted | None = p.psp.create_payout(
             started["psp"], wid, str(started["account_id"]), started["amount"], started["currency"]
         )
-    except PspUnavailable as exc:
-        sub, unknown = None, exc.ambiguous
+    except PspUnavailable:
+        sub = None
 
     def finish(conn: Conn) -> Reply:
         if sub is not None and sub.reference:
@@ -74,7 +73,7 @@ def create(
                 "updated_at = now() WHERE id = %s",
                 (sub.reference, wid),
             )
-        if (sub is None and not unknown) or (sub is not None and sub.declined):
+        if sub is None or sub.declined:
             wd = conn.execute(
                 "SELECT * FROM withdrawals WHERE id = %s FOR UPDATE", (wid,)
             ).fetchone()
@@ -84,9 +83,7 @@ def create(
             )
         row = conn.execute("SELECT * FROM withdrawals WHERE id = %s", (wid,)).fetchone()
         assert row is not None
-        if unknown:  # stays in transit, its payout job open, until the PSP's webhook
-            reply = Reply(202, views.withdrawal(row))
-        elif sub is None or sub.declined:
+        if sub is None or sub.declined:
             code = "psp_unavailable" if sub is None else "payout_declined"
             err = ApiError(
                 502,
