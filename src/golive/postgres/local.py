@@ -61,19 +61,29 @@ def _reachable_by_others(path: Path) -> bool:
 
 
 def _shareable(binaries: ServerBinaries) -> ServerBinaries:
-    """Binaries an unprivileged user can execute: copy the install out of a private folder."""
+    """Binaries an unprivileged user can execute: copy the install out of a private folder.
+
+    The pgserver wheel's binaries find their bundled libraries through an RPATH of
+    ``$ORIGIN/../../../pgserver.libs``, so the copy keeps that layout:
+    ``<cache>/pgserver/pginstall/bin`` beside ``<cache>/pgserver.libs``.
+    """
     if _run_as() is None or _reachable_by_others(binaries.bin_dir):
         return binaries
-    root = binaries.bin_dir.parent
-    cache = Path(tempfile.gettempdir()) / f"golive-{binaries.source}-pg{binaries.version}"
-    if not (cache / "bin" / "postgres").exists():
+    root = binaries.bin_dir.parent  # the install: bin/, lib/, share/
+    bundled = binaries.bin_dir.parents[2] / "pgserver.libs"
+    cache = Path(tempfile.gettempdir()) / f"golive-{binaries.source}-pg{binaries.version}-r2"
+    install = cache / "pgserver" / "pginstall" if bundled.is_dir() else cache
+    if not (install / "bin" / "postgres").exists():
         tmp = Path(tempfile.mkdtemp(prefix="golive-pgcopy-"))
-        shutil.copytree(root, tmp / "x", symlinks=True)
+        target = tmp / "x" / install.relative_to(cache)
+        shutil.copytree(root, target, symlinks=True)
+        if bundled.is_dir():
+            shutil.copytree(bundled, tmp / "x" / "pgserver.libs", symlinks=True)
         os.chmod(tmp, 0o755)
         with contextlib.suppress(OSError):  # another process won the race
             (tmp / "x").rename(cache)
         shutil.rmtree(tmp, ignore_errors=True)
-    return ServerBinaries(cache / "bin", binaries.version, binaries.source)
+    return ServerBinaries(install / "bin", binaries.version, binaries.source)
 
 
 class LocalInstance(Instance):
