@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 from golive.errors import ConfigError
 from golive.properties.profiles import (
@@ -24,6 +24,21 @@ from golive.properties.replay import (
 )
 
 SEEN: list[int] = []
+
+
+class Holder(RuleBasedStateMachine):
+    """Fails on the second item of a bundle: its program has targets and draws."""
+
+    items = Bundle("items")
+
+    @initialize(target=items, data=st.data())
+    def first(self, data: st.DataObject) -> int:
+        return data.draw(st.integers(0, 3), label="first")
+
+    @rule(target=items, item=items)
+    def copy(self, item: int) -> int:
+        assert item < 0, "copied"
+        return item
 
 
 class Counter(RuleBasedStateMachine):
@@ -59,10 +74,22 @@ def test_a_failure_is_saved_with_steps_and_blob_then_raised() -> None:
     assert ex.test == "counter"
     assert ex.blob
     assert any(step.startswith("state.add(") for step in ex.steps)
+    assert ex.steps[0].startswith("Failing test case")
+    assert ex.steps[-1] == "state.teardown()"
     assert "AssertionError" in ex.error
     text = ex.text()
     assert f"{REPRODUCE_ENV}='counter:{ex.blob}'" in text
     assert "seed 42" in text
+
+
+def test_the_program_keeps_targets_and_draws() -> None:
+    found, keep = capture()
+    with pytest.raises(AssertionError):
+        run_machine(Holder, test="holder", settings_=FAST, on_failure=keep)
+    steps = found[0].steps
+    assert any(s.startswith("items_0 = state.first(") for s in steps), steps
+    assert any(s.startswith("Draw 1 (first)") for s in steps), steps
+    assert any(".copy(item=items_0)" in s for s in steps), steps
 
 
 def test_the_blob_replays_the_same_failure(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,6 +144,8 @@ def test_profiles_are_chosen_by_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert s.deadline is None
     assert profile_settings("ci", phases=[Phase.generate]).phases == (Phase.generate,)
     assert BUDGETS["ci"].max_examples < BUDGETS["thorough"].max_examples
+    assert Phase.shrink in s.phases
+    assert Phase.shrink not in profile_settings("ci").phases
     monkeypatch.setenv(PROFILE_ENV, "fast")
     with pytest.raises(ConfigError, match=r"'fast' is not a properties profile.*ci, thorough"):
         active_profile()

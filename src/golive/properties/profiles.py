@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from golive.errors import ConfigError
 
@@ -50,11 +50,23 @@ _COMMON: dict[str, Any] = {
 }
 
 
+# Shrinking replays steps against the real platform: minutes per failure. ``ci`` keeps the
+# failing example as found (its blob replays it); ``thorough`` shrinks it to a minimal one.
+PHASES = {
+    "ci": (Phase.explicit, Phase.reuse, Phase.generate, Phase.target),
+    "thorough": tuple(Phase),
+}
+
+
 def register_profiles() -> None:
     """Register ``ci`` and ``thorough`` with Hypothesis (idempotent)."""
     for name, budget in BUDGETS.items():
         settings.register_profile(
-            name, max_examples=budget.max_examples, stateful_step_count=budget.steps, **_COMMON
+            name,
+            max_examples=budget.max_examples,
+            stateful_step_count=budget.steps,
+            phases=PHASES[name],
+            **_COMMON,
         )
 
 

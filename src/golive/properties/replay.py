@@ -57,8 +57,8 @@ class FailingExample:
 
 
 def failing_example(exc: BaseException, *, test: str, seed: object, profile: str) -> FailingExample:
-    notes = [str(n) for n in getattr(exc, "__notes__", [])]
-    steps = [n for n in notes if n.startswith("state") or n.startswith("Failing")]
+    notes = [line for n in getattr(exc, "__notes__", []) for line in str(n).splitlines()]
+    steps = _steps(notes)
     found = next((m for n in notes if (m := BLOB.search(n))), None)
     return FailingExample(
         test=test,
@@ -69,6 +69,16 @@ def failing_example(exc: BaseException, *, test: str, seed: object, profile: str
         seed=seed,
         profile=profile,
     )
+
+
+def _steps(notes: list[str]) -> list[str]:
+    """The failing program: from "Failing test case" to ``state.teardown()``, draws included."""
+    start = next((i for i, n in enumerate(notes) if n.startswith("Failing test case")), None)
+    if start is None:
+        return []
+    end = next((i for i in range(start, len(notes)) if notes[i].strip() == "state.teardown()"),
+               len(notes) - 1)  # fmt: skip
+    return [n for n in notes[start : end + 1] if n.strip()]
 
 
 def wanted_blob(test: str, env: dict[str, str] | None = None) -> str | None:
