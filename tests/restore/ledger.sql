@@ -25,6 +25,7 @@ CREATE TABLE ledger_entries (
     created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX ledger_entries_account ON ledger_entries (account_id);
+CREATE INDEX ledger_entries_transaction ON ledger_entries (transaction_id);
 
 CREATE FUNCTION ledger_apply_entry() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

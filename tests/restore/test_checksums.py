@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
+from golive.drills.restore import checksums
 from golive.drills.restore.checksums import TableSum, compare_sums, table_sums
 from golive.drills.restore.reference import frozen_point, take_reference
 from golive.postgres import Instance, create_database
@@ -138,3 +141,17 @@ def test_a_frozen_point_ignores_writes_that_come_after_it(server: Instance, ledg
     assert reference.tables["ledger_entries"].rows >= frozen["ledger_entries"].rows + 40
     # legs come in pairs: a snapshot never shows half a transaction
     assert frozen["ledger_entries"].rows % 2 == 0
+
+
+def test_block_ranges_add_up_to_the_whole_table(
+    server: Instance, ledger_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut into block ranges over several readers, the sums are those of one whole scan."""
+    whole = sums(server, ledger_db)
+    monkeypatch.setattr(checksums, "CHUNK_PAGES", 1)
+    server.execute("VACUUM ANALYZE", ledger_db)
+    pages = server.execute(
+        "SELECT relpages FROM pg_class WHERE relname = 'ledger_entries'", ledger_db
+    )[0][0]
+    assert int(str(pages)) > 2, "the table must span several blocks for this test"
+    assert checksums.quiet_sums(lambda: server.connect(ledger_db), workers=3) == whole

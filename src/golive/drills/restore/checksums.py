@@ -1,10 +1,14 @@
 """Order-independent table checksums: the same rows give the same sum, whatever their order.
 
-Each row is hashed as text (md5 of the row's text form, under fixed output settings) and the
-hashes are added up in two 64-bit lanes. A sum, unlike an XOR, also tells a duplicated row
-from a missing one. The work happens in the server, one table per connection, with up to
-``workers`` connections; all of them can share one exported snapshot, so a live source is
-checksummed at one exact point in time.
+Each row is hashed as its exact text form (``hashtextextended`` of the row's text, a 64-bit
+hash, under pinned output settings) and the hashes are added up modulo 2**64, with the row
+count beside them. A sum, unlike an XOR, also tells a duplicated row from a missing one, and
+sums add up: a large table is cut into block ranges (TID range scans), checksummed by up to
+``workers`` connections at once, and the parts added together. Every connection can share
+one exported snapshot, so a live source is checksummed at one exact point in time.
+
+The hash is Postgres's own: stable for one server version on one architecture, which is
+what a drill compares (a source and its restore on the same provider).
 """
 
 from __future__ import annotations
@@ -27,11 +31,14 @@ SESSION = (
     "SET extra_float_digits TO 3",
     "SET bytea_output TO hex",
     "SET statement_timeout TO 0",
+    "SET max_parallel_workers_per_gather TO 0",  # the drill spreads the work itself
 )
 TABLES_SQL = f"""
-    SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    SELECT c.oid::regclass::text, greatest(c.relpages, pg_relation_size(c.oid) / 8192)::bigint
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'm') AND {USER_NS} ORDER BY 1"""
 LANE = 2**64
+CHUNK_PAGES = 1024  # a table larger than this (8 MB) is checksummed in block ranges
 
 Connect = Callable[[], psycopg.Connection[Any]]
 
@@ -48,18 +55,28 @@ class TableSum:
         return {"table": self.table, "rows": self.rows, "digest": self.digest}
 
 
-def sum_sql(table: str) -> str:
-    """The checksum query of one table (``table`` as ``regclass`` text: already quoted)."""
+def sum_sql(table: str, pages: tuple[int, int | None] | None = None) -> str:
+    """The checksum query of ``table`` (``regclass`` text: already quoted), optionally of the
+    block range [first, last) (``last`` None: to the end)."""
+    where = ""
+    if pages is not None:
+        first, last = pages
+        where = f" WHERE t.ctid >= '({first},0)'::tid"
+        if last is not None:
+            where += f" AND t.ctid < '({last},0)'::tid"
     return (
-        "SELECT count(*), coalesce(sum(('x' || left(h, 16))::bit(64)::bigint), 0), "
-        "coalesce(sum(('x' || right(h, 16))::bit(64)::bigint), 0) "
-        f"FROM (SELECT md5(t::text) AS h FROM ONLY {table} t) s"
+        "SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0) "
+        f"FROM ONLY {table} t{where}"
     )
 
 
 def user_tables(conn: psycopg.Connection[Any]) -> list[str]:
     """Every user table and materialized view of the database, by qualified name."""
     return [str(r[0]) for r in conn.execute(TABLES_SQL.encode()).fetchall()]
+
+
+def _sizes(conn: psycopg.Connection[Any]) -> dict[str, int]:
+    return {str(r[0]): int(r[1]) for r in conn.execute(TABLES_SQL.encode()).fetchall()}
 
 
 def _open(connect: Connect, snapshot: str | None) -> psycopg.Connection[Any]:
@@ -92,35 +109,61 @@ def open_readers(
     return readers
 
 
-def _one(conn: psycopg.Connection[Any], table: str) -> TableSum:
-    row = conn.execute(sum_sql(table).encode()).fetchone()
+Task = tuple[str, tuple[int, int | None] | None]
+
+
+def _tasks(names: Sequence[str], sizes: Mapping[str, int], parts: int) -> list[Task]:
+    """With one reader, one task per table. With more, a table over CHUNK_PAGES is cut into
+    up to ``4 * parts`` block ranges, so no reader waits on one big table. Largest first."""
+    tasks: list[tuple[int, Task]] = []
+    for name in names:
+        pages = sizes.get(name, 0)
+        if parts <= 1 or pages <= CHUNK_PAGES:
+            tasks.append((pages, (name, None)))
+            continue
+        count = max(2, min(pages // CHUNK_PAGES, 4 * parts))
+        step = -(-pages // count)
+        for first in range(0, pages, step):
+            last = first + step if first + step < pages else None  # the last range: to the end
+            tasks.append((step, (name, (first, last))))
+    return [task for _, task in sorted(tasks, key=lambda t: -t[0])]
+
+
+def _run(conn: psycopg.Connection[Any], task: Task) -> tuple[str, int, int]:
+    table, pages = task
+    row = conn.execute(sum_sql(table, pages).encode()).fetchone()
     assert row is not None
-    rows, a, b = int(row[0]), int(row[1]), int(row[2])
-    return TableSum(table, rows, f"{a % LANE:016x}{b % LANE:016x}")
+    return table, int(row[0]), int(row[1])
 
 
 def sums_with(
     readers: Sequence[psycopg.Connection[Any]], tables: Sequence[str] | None = None
 ) -> dict[str, TableSum]:
     """Checksums of ``tables`` (default: every user table), spread over ``readers``."""
-    names = list(tables) if tables is not None else user_tables(readers[0])
-    if len(readers) == 1 or len(names) <= 1:
-        return {t: _one(readers[0], t) for t in names}
-    queue = list(reversed(names))
-    out: dict[str, TableSum] = {}
+    sizes = _sizes(readers[0])
+    names = list(tables) if tables is not None else list(sizes)
+    queue = list(reversed(_tasks(names, sizes, len(readers))))
+    totals: dict[str, list[int]] = {t: [0, 0] for t in names}
 
-    def drain(conn: psycopg.Connection[Any]) -> None:
+    def drain(conn: psycopg.Connection[Any]) -> list[tuple[str, int, int]]:
+        done: list[tuple[str, int, int]] = []
         while True:
             try:
-                table = queue.pop()
+                task = queue.pop()
             except IndexError:
-                return
-            out[table] = _one(conn, table)
+                return done
+            done.append(_run(conn, task))
 
-    with ThreadPoolExecutor(max_workers=len(readers)) as pool:
-        for fut in [pool.submit(drain, r) for r in readers]:
-            fut.result()
-    return {t: out[t] for t in names}
+    if len(readers) == 1:
+        parts = drain(readers[0])
+    else:
+        with ThreadPoolExecutor(max_workers=len(readers)) as pool:
+            futures = [pool.submit(drain, r) for r in readers]
+            parts = [p for fut in futures for p in fut.result()]
+    for table, rows, total in parts:
+        totals[table][0] += rows
+        totals[table][1] += total
+    return {t: TableSum(t, rows, f"{total % LANE:016x}") for t, (rows, total) in totals.items()}
 
 
 def table_sums(
@@ -137,6 +180,21 @@ def table_sums(
     finally:
         for r in readers:
             r.close()
+
+
+def quiet_sums(connect: Connect, *, workers: int = 2) -> dict[str, TableSum]:
+    """Checksums of a database nobody writes to, spread over ``workers`` readers (sharing a
+    snapshot exported for them)."""
+    if workers <= 1:
+        return table_sums(connect)
+    with connect() as conn:
+        conn.autocommit = True
+        conn.execute(b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        row = conn.execute(b"SELECT pg_export_snapshot()").fetchone()
+        assert row is not None
+        sums = table_sums(connect, snapshot=str(row[0]), workers=workers)
+        conn.execute(b"COMMIT")
+    return sums
 
 
 def compare_sums(

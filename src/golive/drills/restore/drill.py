@@ -20,7 +20,7 @@ from golive.config import DrillTargets
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome, canary_on
 from golive.drills.restore.catalog import schema_diff, schema_of, unlogged_tables
-from golive.drills.restore.checksums import compare_sums, table_sums
+from golive.drills.restore.checksums import compare_sums, quiet_sums
 from golive.drills.restore.logical import (
     BackupBroken,
     Dump,
@@ -122,10 +122,12 @@ class RestoreDrill:
     def _step(self, name: str) -> Iterator[None]:
         """A phase in which a broken backup becomes a finding that stops the drill."""
         with self.timeline.phase(name) as ph:
+            stopped = self.stopped
             try:
                 yield
             except BackupBroken as exc:
                 self.fail("backup usable", name, str(exc))
+            if self.stopped and not stopped:
                 ph.outcome = "failed"
 
     def fail(self, check: str, subject: str, detail: str, *, stop: bool = True) -> None:
@@ -461,7 +463,7 @@ class RestoreDrill:
             with inst.connect(db) as conn:
                 schema = schema_of(conn)
             connect = lambda: inst.connect(db)  # noqa: E731
-            sums = table_sums(connect, workers=self.options.workers, snapshot=_quiet(inst, db))
+            sums = quiet_sums(connect, workers=self.options.workers)
             self.facts["restored_tables"] = {t: s.rows for t, s in sums.items()}
             self.unlogged = self.reference.unlogged if self.reference else unlogged_tables(schema)
             if self.reference is not None:
@@ -567,8 +569,3 @@ def _wait_for(path: Path, timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return path.exists()
-
-
-def _quiet(inst: Instance, db: str) -> str | None:
-    """No snapshot is needed on a restored database nobody writes to: None (one reader)."""
-    return None

@@ -31,7 +31,7 @@ def timeline_svg(
     left, top, row_h = 190, 30, 18
     rows = len(timeline.phases)
     spans = [s for s in (("RTO", rto), ("RPO", rpo)) if s[1] is not None]
-    height = top + row_h * (rows + len(spans)) + 44
+    height = top + row_h * (rows + len(spans)) + 20 + 13 * len(timeline.marks)
     plot_w = width - left - 20
 
     def x(at: float) -> float:
@@ -69,12 +69,14 @@ def timeline_svg(
     for k, (name, at) in enumerate(sorted(timeline.marks.items(), key=lambda kv: kv[1])):
         color = MARK_COLORS.get(name, "#455a64")
         out.append(
-            f'<line x1="{x(at):.1f}" y1="{top - 4}" x2="{x(at):.1f}" y2="{bottom}" '
+            f'<line x1="{x(at):.1f}" y1="{top - 4}" x2="{x(at):.1f}" y2="{bottom + 4 + 13 * k}" '
             f'stroke="{color}" stroke-dasharray="4,3"/>'
         )
+        late = x(at) > left + plot_w * 0.6  # labels on the right grow leftwards
+        anchor, dx = ("end", -3) if late else ("start", 3)
         out.append(
-            f'<text x="{x(at) + 3:.1f}" y="{bottom + 14 + (k % 2) * 12}" fill="{color}">'
-            f"{escape(name)} {at - t0:.1f} s</text>"
+            f'<text x="{x(at) + dx:.1f}" y="{bottom + 14 + 13 * k}" fill="{color}" '
+            f'text-anchor="{anchor}">{escape(name)} {at - t0:.1f} s</text>'
         )
     out.append("</svg>")
     return "".join(out)

@@ -160,7 +160,9 @@ def take_reference(
     connect = lambda: instance.connect(dbname)  # noqa: E731
     extra: T | None = None
     with frozen_point(instance, dbname, restore_point=restore_point) as point:
-        readers = open_readers(connect, workers, point.snapshot)
+        # a dump alongside needs a core of its own: one reader fewer
+        readers = open_readers(connect, max(1, workers - 1) if alongside else workers,
+                               point.snapshot)  # fmt: skip
         try:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 side = pool.submit(alongside, point.snapshot) if alongside else None
