@@ -11,7 +11,7 @@ from rich.markup import escape
 from golive import __version__
 from golive.errors import ExitCode, GoLiveError
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages stay whole (paths, file:line)
 
 app = typer.Typer(
     name="golive",

@@ -14,7 +14,7 @@ from rich.console import Console
 from golive.errors import ConfigError, ExitCode
 from golive.evidence import Verdict
 from golive.evidence.plugin import last_run
-from golive.run.preflight import StepCheck, check_target
+from golive.run.preflight import StepCheck, check_features, check_target
 from golive.run.progress import Progress
 from golive.run.suites import SUITES, suite_paths, suite_root
 
@@ -92,6 +92,7 @@ def run(
             raise ConfigError(f"--target {target!r} is neither 'embedded' nor an http(s) URL")
         check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
     os.chdir(root)
+    check_features([Path(p) for p in paths])
     _preflight(common)
 
     out = out if out.is_absolute() else Path.cwd() / out

@@ -6,12 +6,14 @@ A problem found here is a usage error (exit 2): nothing has run and no evidence 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
-from golive.errors import TargetUnreachable
+from golive.errors import ConfigError, TargetUnreachable
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,12 @@ def undefined_steps(session: pytest.Session, items: list[pytest.Item]) -> list[U
     seen: set[tuple[str, int]] = set()
     missing = []
     for item in items:
-        scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
-        if scenario is None:
+        template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+        if template is None:
             continue
+        callspec = getattr(item, "callspec", None)
+        example = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
+        scenario = template.render(example)
         contexts = contexts or _step_contexts(session, item)
         for step in scenario.steps:
             key = (scenario.feature.filename, step.line_number)
@@ -70,6 +75,25 @@ def undefined_steps(session: pytest.Session, items: list[pytest.Item]) -> list[U
                     )
                 )
     return missing
+
+
+def check_features(paths: list[Path]) -> None:
+    """Every feature file under ``paths`` parses as Gherkin (else a usage error naming it)."""
+    from pytest_bdd.exceptions import GherkinParseError
+    from pytest_bdd.gherkin_parser import get_gherkin_document
+
+    files = [f for p in paths for f in ([p] if p.is_file() else sorted(p.rglob("*.feature")))]
+    for f in files:
+        if f.suffix != ".feature":
+            continue
+        try:
+            get_gherkin_document(str(f))
+        except GherkinParseError as exc:
+            reason = exc.message.replace("\n", " ").replace("Unknown parsing error: ", "")
+            raise ConfigError(
+                f"{f}:{exc.line}: not valid Gherkin: {reason} "
+                f"(line: {exc.line_content.strip()!r}). Fix the feature file's syntax."
+            ) from None
 
 
 class StepCheck:
