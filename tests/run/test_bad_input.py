@@ -42,7 +42,8 @@ def _feature(root: Path, text: str) -> Path:
 def test_unknown_suite_is_a_usage_error(tmp_path: Path) -> None:
     res = golive("--suite", "nightly", "--out", str(tmp_path / "out"))
     assert res.returncode == 2, res.stderr
-    assert "'nightly'" in res.stderr and "canary" in res.stderr
+    assert "'nightly'" in res.stderr
+    assert "canary" in res.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -64,7 +65,8 @@ def test_undefined_step_names_file_and_line(suite_root: Path) -> None:
 def test_malformed_feature_is_a_usage_error(suite_root: Path) -> None:
     _feature(
         suite_root,
-        "Feature: Bad\n  Scenario Outline: no examples\n    Given <x>\n  Examples:\n    | a |\n    | 1 | 2 |\n",
+        "Feature: Bad\n  Scenario Outline: no examples\n    Given <x>\n"
+        "  Examples:\n    | a |\n    | 1 | 2 |\n",
     )
     res = golive(
         "--suite", "canary", "--suite-root", str(suite_root), "--out", str(suite_root / "out")
