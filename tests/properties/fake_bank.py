@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from golive.driver import PlatformClient
+from golive.psp.client import FlushResult
 
 BUGS = ("double-burn", "bad-transfer-debits", "lose-answers", "race-holds")
 
@@ -38,6 +39,9 @@ class FakeBank:
             base_url="http://bank.test", transport=httpx.MockTransport(self.handle)
         )
         return c
+
+    def flush(self) -> FlushResult:  # everything was delivered at once
+        return FlushResult(idle=True, attempts=0, scheduled=0, next_attempt_at=None)
 
     def deliver_due(self) -> None:  # what the workload asks of the PSP
         with self.lock:

@@ -15,15 +15,40 @@ from typing import Any
 
 import httpx
 
+from golive.canary.psp_ops import PspOps
 from golive.invariants import Violation
 from golive.properties.model import PENDING
 from golive.properties.session import Call, LedgerSession
 
 DECLINED_DEPOSIT = 100002  # the stub PSP declines a payment of this amount (docs/psp.md)
+RETRY_WINDOW = 600.0  # PSP seconds a webhook's retries may take (Stripe: 60 s, then 300 s)
 
 
 def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def let_webhooks_arrive(psp: PspOps, *, payouts: bool = False) -> None:
+    """Let PSP time pass until the webhooks just sent are delivered, retries included.
+
+    ``payouts``: first a day and an hour, so payouts arrive (paid or failed). At-least-once
+    delivery is the PSP's side of the contract: if an attempt fails (a slow answer), its
+    retry is due a minute later, so the clock moves on to it, within ``RETRY_WINDOW`` (far
+    short of a payout's arrival, which must not happen by accident)."""
+    if payouts:
+        psp.pass_payout_arrival()
+    else:
+        psp.deliver_due()
+    spent = 0.0
+    while True:
+        res = psp.flush()
+        if not res.scheduled or res.next_attempt_at is None:
+            return
+        wait = max(1.0, res.next_attempt_at - psp.clock().now + 1)
+        if spent + wait > RETRY_WINDOW:
+            return
+        psp.advance_clock(wait, step=True)
+        spent += wait
 
 
 # -- accounts and deposits ---------------------------------------------------------------
@@ -48,7 +73,7 @@ def deposit(s: LedgerSession, account: str, amount: int, psp: str, *, duplicates
         s.expect(what, True, ans)
         dep_id = str(ans.data["id"])
         s.model.deposit_created(dep_id, account, amount)
-        s.psp.deliver_due()
+        let_webhooks_arrive(s.psp)
     finally:
         if duplicates:
             s.psp.clear_faults()
@@ -69,7 +94,7 @@ def declined_deposit(s: LedgerSession, account: str, psp: str) -> None:
         return
     dep_id = str(ans.data["id"])
     s.model.deposit_created(dep_id, account, DECLINED_DEPOSIT)
-    s.psp.deliver_due()
+    let_webhooks_arrive(s.psp)
     status = s.client.get_deposit(dep_id)["status"]
     if status != "failed":
         raise s.violation("declined deposits are not credited", what, f"status is {status!r}")
@@ -187,7 +212,7 @@ def settle_payouts(s: LedgerSession, *, duplicates: int = 0) -> None:
     if duplicates:
         s.psp.set_faults(duplicate_webhooks=duplicates)
     try:
-        s.psp.pass_payout_arrival()
+        let_webhooks_arrive(s.psp, payouts=True)
     finally:
         if duplicates:
             s.psp.clear_faults()

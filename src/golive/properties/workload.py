@@ -23,6 +23,7 @@ import httpx
 from golive.canary.psp_ops import PspOps
 from golive.driver import PlatformClient
 from golive.errors import InvariantViolation
+from golive.properties.actions import let_webhooks_arrive
 from golive.properties.history import (
     FAIL,
     INFO,
@@ -99,7 +100,7 @@ class BankWorkload:
             )
             self.accounts.append(str(made["id"]))
             client.deposit(self.accounts[-1], cfg.funding, cfg.currency, cfg.psp)
-        self.psp.deliver_due()
+        let_webhooks_arrive(self.psp)
         initial: dict[str, int] = {}
         for acc in self.accounts:
             bal = client.balance(acc)
