@@ -74,16 +74,13 @@ class DrillReport:
         target = f"<= {self.targets.rto_seconds:g} s"
         rto = self.rto_seconds
         if rto is None:
-            status = (
-                GateStatus.NODATA
-                if not self.canary_wanted and not self.findings
-                else GateStatus.FAIL
-            )
-            why = (
-                "the canary was not run, so there is no recovery to time"
-                if status is GateStatus.NODATA
-                else "never recovered: no passing canary on the restored database"
-            )
+            if not self.canary_wanted and not self.findings:
+                status, why = GateStatus.NODATA, "the canary was off: no recovery to time"
+            elif self.canary is not None:
+                status, why = GateStatus.FAIL, "never recovered: the canary failed on the restore"
+            else:
+                status = GateStatus.FAIL
+                why = "never recovered: the drill stopped before a canary could run on the restore"
             rows.append(GateRow(f"{label}: RTO", status, None, target, why))
         else:
             ok = rto <= self.targets.rto_seconds
