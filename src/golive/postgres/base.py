@@ -19,6 +19,15 @@ import psycopg
 CLIENT_TOOLS = ("pg_dump", "pg_restore", "pg_basebackup", "pg_verifybackup", "pg_amcheck", "psql")
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def unique_name(prefix: str = "golive") -> str:
     """A database or instance name no other run will pick."""
     return f"{prefix}_{secrets.token_hex(5)}"

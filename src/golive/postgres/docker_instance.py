@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 import tarfile
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from testcontainers.community.postgres import PostgresContainer
 
 from golive.errors import ProviderUnavailable
 from golive.postgres import cleanup
-from golive.postgres.base import Instance, InstanceSpec, wait_ready
+from golive.postgres.base import Instance, InstanceSpec, free_port, wait_ready
 from golive.postgres.binaries import binaries_for_major
 from golive.postgres.docker import docker_errors, short_error
 
@@ -37,12 +36,6 @@ DEFAULT_SETTINGS = {
     "shared_buffers": "64MB",
     "max_wal_senders": "4",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed_tar(data_from: Path, dest: Path) -> None:
@@ -163,7 +156,7 @@ class DockerInstance(Instance):
             seed = self.work_dir / ".seed.tar"
             _seed_tar(Path(spec.data_from), seed)
         for attempt in range(3):  # a free port can be taken between choosing and binding it
-            self.port = _free_port()
+            self.port = free_port()
             c = _Container(
                 self.provider.image, port=self.port, username=self.user,
                 password=self.password, dbname="postgres", driver=None,

@@ -12,7 +12,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import tempfile
@@ -21,7 +20,14 @@ from pathlib import Path
 
 from golive.errors import ProviderUnavailable
 from golive.postgres import cleanup
-from golive.postgres.base import Instance, InstanceSpec, Provider, unique_name, wait_ready
+from golive.postgres.base import (
+    Instance,
+    InstanceSpec,
+    Provider,
+    free_port,
+    unique_name,
+    wait_ready,
+)
 from golive.postgres.binaries import ServerBinaries, find_binaries
 
 DEFAULT_SETTINGS = {
@@ -30,12 +36,6 @@ DEFAULT_SETTINGS = {
     "shared_buffers": "64MB",
     "max_wal_senders": "4",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _run_as() -> pwd.struct_passwd | None:
@@ -154,7 +154,7 @@ class LocalInstance(Instance):
         self._own(self.folder)
 
     def _write_settings(self, spec: InstanceSpec) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         settings = {**DEFAULT_SETTINGS, **spec.settings}
         settings |= {
             "listen_addresses": "127.0.0.1",

@@ -50,7 +50,8 @@ def undefined_steps(session: pytest.Session, items: list[pytest.Item]) -> list[U
     seen: set[tuple[str, int]] = set()
     missing = []
     for item in items:
-        template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+        func = getattr(item, "obj", None)
+        template = scenario_wrapper_template_registry.get(func) if callable(func) else None
         if template is None:
             continue
         callspec = getattr(item, "callspec", None)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from golive.stack.embedded import EmbeddedPlatform, PspWiring, free_port, migrate
+from golive.postgres.base import free_port
+from golive.stack.embedded import EmbeddedPlatform, PspWiring, migrate
 
 __all__ = [
     "EmbeddedPlatform",

@@ -8,7 +8,6 @@ own fault switches from it; golive does not).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,14 +19,9 @@ import httpx
 
 from golive.errors import TargetUnreachable
 from golive.postgres import cleanup
+from golive.postgres.base import free_port
 
 MODULE = "refbank"  # the reference platform's package (src/refbank)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def migrate(dsn: str, to: str) -> None:
