@@ -131,3 +131,13 @@ def relation_count(instance: Instance, dbname: str) -> int:
         dbname,
     )
     return int(str(rows[0][0]))
+
+
+def cut_short(path: Path, keep: float) -> tuple[int, int]:
+    """Truncate a dump as a full backup disk would, with a checksum of the short file (the
+    backup job wrote one for what it had): (bytes kept, bytes before)."""
+    data = path.read_bytes()
+    kept = int(len(data) * keep)
+    path.write_bytes(data[:kept])
+    write_sidecar(path, sha256_of(path))
+    return kept, len(data)

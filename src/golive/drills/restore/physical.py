@@ -291,3 +291,43 @@ def wait_promoted(instance: Instance, timeout: float) -> None:
                 ) from None
         time.sleep(0.1)
     raise BackupBroken(f"recovery did not finish within {timeout}s ({last or 'still replaying'})")
+
+
+def wait_for_file(path: Path, timeout: float) -> bool:
+    """Poll (bounded) until ``path`` exists: a segment reaching the archive."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            return True
+        time.sleep(0.05)
+    return path.exists()
+
+
+def lose_segment_after(backup: BaseBackup, archive: Path, segment_size: int) -> str:
+    """Delete the first WAL segment written after ``backup`` from ``archive``; its name."""
+    first = segment_number(
+        segment_name(backup.timeline, backup.end_lsn, segment_size), segment_size
+    )
+    for name in sorted(archived_segments(archive)):
+        if segment_number(name, segment_size) > first:
+            (archive / name).unlink()
+            return name
+    raise AssertionError("no WAL segment after the base backup to lose")
+
+
+def replay_stopped_early(
+    instance: Instance, backup: BaseBackup, archive: Path, segment_size: int
+) -> tuple[int | None, str | None]:
+    """(where replay ended, why that is too early or None). Without a target, replay must
+    reach the newest archived segment: Postgres takes a segment it cannot read or use for the
+    end of the archive, and promotes without a word."""
+    ended = replay_ended_at(instance)
+    newest = archive_reaches(archive, backup.timeline, segment_size)
+    if ended is None or newest is None or ended > newest:
+        return ended, None
+    name = segment_name(backup.timeline, newest, segment_size)
+    return ended, (
+        f"replay stopped at {format_lsn(ended)}, but the archive holds WAL up to segment "
+        f"{name}: a segment could not be restored (unreadable or damaged), and everything "
+        "after it is missing from the restored database"
+    )

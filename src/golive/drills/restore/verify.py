@@ -4,7 +4,12 @@ physical integrity with pg_amcheck, and the ledger invariants as read-only SQL."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
+from golive.drills.restore.catalog import schema_diff, schema_of, unlogged_tables
+from golive.drills.restore.checksums import compare_sums, quiet_sums
+from golive.drills.restore.reference import Reference
 from golive.drills.restore.tools import run_tool
 from golive.invariants.ledger import Violation
 from golive.invariants.sql import SqlCheck, SqlCheckResult, run_checks, violations
@@ -44,3 +49,34 @@ def ledger_invariants(
     """The read-only invariant queries on the restored database: (violations, every result)."""
     results = run_checks(dsn, checks, timeout_ms=timeout_ms)
     return violations(results), results
+
+
+@dataclass
+class Verification:
+    findings: list[Violation] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)  # rows per restored table
+    unlogged: list[str] = field(default_factory=list)
+    invariants: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_restored(
+    instance: Instance, dbname: str, *, reference: Reference | None,
+    checks: Sequence[SqlCheck], timeout_ms: int = 30_000, workers: int = 2,
+) -> Verification:  # fmt: skip
+    """Everything a restored database goes through: schema and rows against ``reference``
+    (when there is a source to compare with), pg_amcheck, and the invariant queries."""
+    out = Verification()
+    with instance.connect(dbname) as conn:
+        schema = schema_of(conn)
+    sums = quiet_sums(lambda: instance.connect(dbname), workers=workers)
+    out.tables = {t: s.rows for t, s in sums.items()}
+    out.unlogged = reference.unlogged if reference else unlogged_tables(schema)
+    if reference is not None:
+        out.findings += schema_diff(reference.schema, schema)
+        out.findings += compare_sums(reference.tables, sums, unlogged=out.unlogged)
+    out.findings += amcheck(instance, dbname, jobs=workers)
+    found, results = ledger_invariants(instance.dsn(dbname), checks, timeout_ms=timeout_ms)
+    out.findings += found
+    out.invariants = [{"check": r.check.name, "passed": r.passed, "rows": r.rows,
+                       "error": r.error} for r in results]  # fmt: skip
+    return out

@@ -1,0 +1,314 @@
+"""The source side of a restore drill: the primary, its books and traffic, its backups, and
+the disaster that takes it away. ``drill.RestoreDrill`` adds the restore side.
+
+A drill touches only what it created (or a server explicitly marked disposable), stops at
+the first broken backup — never restoring part of one — and never retries a failed check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from golive.config import DrillTargets
+from golive.drills.restore import physical as phys
+from golive.drills.restore.canary import CanaryOutcome
+from golive.drills.restore.logical import BackupBroken, Dump, cut_short, dump_database, restore_dump
+from golive.drills.restore.reference import Reference, last_commit_at, take_reference
+from golive.drills.restore.safety import require_disposable, require_disposable_provider
+from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
+from golive.drills.restore.timeline import Timeline
+from golive.drills.restore.traffic import Traffic, TrafficResult
+from golive.errors import ConfigError, GateFailed, ProviderUnavailable
+from golive.invariants.ledger import Violation
+from golive.invariants.sql import SqlCheck
+from golive.postgres import Instance, InstanceSpec, Provider, create_database, drop_database
+from golive.postgres import unique_name as new_name
+from golive.stack import Stack, embedded_stack, migrate
+
+KINDS = ("logical", "pitr", "dump", "basebackup")
+SOURCE_SETTINGS = {"track_commit_timestamp": "on", "archive_timeout": "10"}
+ARCHIVE_WAIT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class DrillOptions:
+    dbname: str = "ledger"
+    app_version: str = "2"  # the reference platform's app and schema version
+    workers: int = 2  # parallel readers for checksums, jobs for pg_amcheck
+    canary: bool = True
+    invariants: tuple[SqlCheck, ...] | None = None  # None: the configured ([invariants]) ones
+    invariant_timeout_ms: int = 30_000
+
+
+class SourceSide:
+    """State of one drill, and its phases up to the disaster."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        kind: str,
+        workdir: Path,
+        targets: DrillTargets | None = None,
+        options: DrillOptions | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        if kind not in KINDS:
+            raise ConfigError(f"drill kind {kind!r} is not one of {', '.join(KINDS)}")
+        require_disposable_provider(provider, f"run the {kind} restore drill")
+        self.provider, self.kind, self.workdir = provider, kind, workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.targets = targets or DrillTargets()
+        self.options = options or DrillOptions()
+        self.timeline = Timeline(log=log)
+        self.findings: list[Violation] = []
+        self.notes: list[str] = []
+        self.facts: dict[str, object] = {"provider": provider.describe()}
+        self.same_server = provider.kind == "dsn"  # restore into a new database, same server
+        if self.same_server and kind in ("pitr", "basebackup"):
+            raise ProviderUnavailable(
+                f"a {kind} restore needs WAL archiving and a fresh server started from a base "
+                "backup, and a DSN server offers neither. Fix: run it with --postgres local or "
+                "--postgres docker."
+            )
+        self.primary: Instance | None = None
+        self.primary_db = ""
+        self.restored: Instance | None = None
+        self.restored_db = ""
+        self.stack: Stack | None = None
+        self._platform: contextlib.ExitStack | None = None
+        self.traffic: Traffic | None = None
+        self.seeded: SeedResult | None = None
+        self.reference: Reference | None = None
+        self.dump: Dump | None = None
+        self.base: phys.BaseBackup | None = None
+        self.archive: Path | None = None
+        self.verify_path: Path | None = None  # the pristine base backup, when base is a copy
+        self.segment_size = phys.DEFAULT_SEGMENT
+        self.disaster_at: float | None = None
+        self.restore_started: float | None = None
+        self.source_last_commit: float | None = None
+        self.restored_last_commit: float | None = None
+        self.canary: CanaryOutcome | None = None
+        self.unlogged: list[str] = []
+        self.stopped = False  # a backup proved broken: no later phase runs
+        self._created: list[Instance] = []
+        self._dropped: list[tuple[Instance, str]] = []
+        self._scratch: list[Path] = []  # folders outside the workdir, removed by close()
+
+    # -- helpers -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _step(self, name: str) -> Iterator[None]:
+        """A phase in which a broken backup becomes a finding that stops the drill."""
+        with self.timeline.phase(name) as ph:
+            stopped = self.stopped
+            try:
+                yield
+            except BackupBroken as exc:
+                self.fail("backup usable", name, str(exc))
+            if self.stopped and not stopped:
+                ph.outcome = "failed"
+
+    def fail(self, check: str, subject: str, detail: str, *, stop: bool = True) -> None:
+        self.findings.append(Violation(check, subject, detail))
+        self.stopped = self.stopped or stop
+
+    def _start(self, spec: InstanceSpec | None, role: str) -> Instance:
+        if self.same_server:
+            inst = self.primary or self.provider.start_instance(None)
+        else:
+            inst = self.provider.start_instance(spec, name=new_name(f"drill_{role}"))
+            self._created.append(inst)
+        require_disposable(inst, f"use it as the drill's {role}")
+        return inst
+
+    def _database(self, inst: Instance) -> str:
+        name = new_name("golive_drill") if self.same_server else self.options.dbname
+        create_database(inst, name)
+        self._dropped.append((inst, name))
+        return name
+
+    # -- the primary and its traffic ---------------------------------------------------------
+    def start_primary(self, *, seed_from: Path | None = None) -> Instance:
+        """A fresh primary with the platform's schema (migrated, or loaded from ``seed_from``)."""
+        with self.timeline.phase("primary"):
+            spec = InstanceSpec(settings=SOURCE_SETTINGS, archive=self.kind == "pitr")
+            self.primary = self._start(spec, "primary")
+            self.primary_db = self._database(self.primary)
+            dsn = self.primary.dsn(self.primary_db)
+            if seed_from is None:
+                migrate(dsn, self.options.app_version)
+            else:
+                run = restore_dump(self.primary, seed_from, self.primary_db)
+                if not run.ok:
+                    raise GateFailed(f"could not load the seed {seed_from}: {run.describe()}")
+            if self.kind == "pitr":
+                size = self.primary.execute(
+                    "SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'"
+                )
+                self.segment_size = int(str(size[0][0]))
+                self.archive = self.primary.archive_dir
+        return self.primary
+
+    def start_platform(self) -> Stack:
+        """The stub PSP and the reference platform on the primary."""
+        from golive.canary.psp_ops import PspOps
+
+        assert self.primary is not None
+        with self.timeline.phase("platform on the primary"):
+            es = contextlib.ExitStack()
+            self.stack = es.enter_context(
+                embedded_stack(
+                    self.primary.dsn(self.primary_db),
+                    app_version=self.options.app_version,
+                    log_dir=self.workdir,
+                )
+            )
+            self._platform = es
+            self.psp = PspOps(self.stack.psp_url)
+            es.callback(self.psp.close)
+            self.psp.clear_faults()
+        return self.stack
+
+    def seed(self, accounts: Sequence[SeedAccount], *, transfers: int, seed: int = 0) -> SeedResult:
+        """Customers, opening deposits and transfers, all through the platform's API."""
+        assert self.stack is not None
+        with self.timeline.phase("seed through the API"):
+            res = seed_platform(
+                self.stack.platform_url,
+                self.psp,
+                accounts,
+                transfers=transfers,
+                rng=random.Random(seed),
+                workers=4,
+            )
+            self.seeded = res
+            self.facts["seed"] = res.to_dict()
+            if not res.wallets:
+                raise GateFailed(f"seeding funded no wallet: {res.failures[:3]}")
+        return res
+
+    def start_traffic(self, *, max_ops: int = 2_000, max_seconds: float = 300.0) -> Traffic:
+        assert self.stack is not None
+        assert self.seeded is not None
+        self.traffic = Traffic(
+            self.stack.platform_url, self.seeded.wallets, max_ops=max_ops, max_seconds=max_seconds
+        ).start()
+        self.timeline.mark("traffic starts")
+        return self.traffic
+
+    def let_traffic_run(self, transfers: int) -> None:
+        """Wait (bounded) until ``transfers`` more transfers have been acknowledged."""
+        if self.traffic is not None:
+            self.traffic.wait_acknowledged(transfers)
+
+    # -- backups --------------------------------------------------------------------------------
+    def logical_backup(self) -> Dump | None:
+        """pg_dump -Fc and the reference snapshot, both at one exact point of the source."""
+        assert self.primary is not None
+        with self._step("logical backup"):
+            dest = self.workdir / f"{self.options.dbname}.dump"
+            inst, db = self.primary, self.primary_db
+            self.reference, self.dump = take_reference(
+                inst,
+                db,
+                workers=self.options.workers,
+                alongside=lambda snap: dump_database(inst, db, dest, snapshot=snap),
+            )
+            self.timeline.mark("recovery point", self.reference.taken_at)
+            self.facts["dump"] = self.dump.to_dict() if self.dump else None
+        return self.dump
+
+    def base_backup(self) -> phys.BaseBackup | None:
+        """pg_basebackup of the primary, checked with pg_verifybackup right away."""
+        assert self.primary is not None
+        with self._step("base backup"):
+            self.base = phys.take_base_backup(self.primary, self.workdir / "base")
+            self.facts["base_backup"] = self.base.to_dict()
+            run = phys.verify_base_backup(self.primary, self.base.path)
+            if not run.ok:
+                self.fail(
+                    "base backup verified (pg_verifybackup)", str(self.base.path), run.describe()
+                )
+        return self.base
+
+    def mark_recovery_point(self) -> Reference | None:
+        """A named restore point just before the disaster, its exact snapshot, and its WAL
+        archived (what archive_timeout or a WAL streamer guarantees in production)."""
+        assert self.primary is not None
+        assert self.archive is not None
+        with self._step("recovery point"):
+            name = f"golive-drill-{secrets.token_hex(4)}"
+            ref, _ = take_reference(
+                self.primary, self.primary_db, restore_point=name, workers=self.options.workers
+            )
+            self.reference = ref
+            self.timeline.mark("recovery point", ref.taken_at)
+            assert ref.restore_point_lsn is not None
+            tli = int(
+                str(self.primary.execute("SELECT timeline_id FROM pg_control_checkpoint()")[0][0])
+            )
+            segment = phys.segment_name(tli, ref.restore_point_lsn - 1, self.segment_size)
+            self.primary.execute("SELECT pg_switch_wal()")
+            if not phys.wait_for_file(self.archive / segment, ARCHIVE_WAIT_SECONDS):
+                self.fail(
+                    "WAL archived",
+                    segment,
+                    f"not in the archive {ARCHIVE_WAIT_SECONDS:g} s "
+                    "after the switch: continuous archiving is broken",
+                )
+        return self.reference
+
+    # -- the disaster, and broken backups ------------------------------------------------------
+    def disaster(self) -> float:
+        """Disaster at T: the primary is killed and destroyed (its WAL archive survives)."""
+        assert self.primary is not None
+        with self.timeline.phase("disaster"):
+            require_disposable(self.primary, "destroy the drill's primary")
+            sampled = None
+            with contextlib.suppress(Exception), self.primary.connect(self.primary_db) as c:
+                sampled = last_commit_at(c)
+            at = self.timeline.mark("disaster")
+            if not self.same_server:
+                self.primary.kill()
+            self._lose_platform()
+            result = self.traffic.stop() if self.traffic else TrafficResult()
+            self.facts["traffic"] = result.to_dict()
+            stamps = [t for t in (sampled, result.last_ack_at) if t is not None]
+            self.source_last_commit = max(stamps) if stamps else None
+            if self.same_server:
+                drop_database(self.primary, self.primary_db)
+            else:
+                self.primary.destroy()
+            self.disaster_at = at
+        return at
+
+    def _lose_platform(self) -> None:
+        """The platform goes down with its database: killed, not shut down politely."""
+        proc = getattr(self.stack.platform, "proc", None) if self.stack else None
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                proc.kill()
+        if self._platform is not None:
+            self._platform.close()
+            self._platform = None
+
+    def cut_dump_short(self, keep: float = 0.6) -> int:
+        """Truncate the dump as a full backup disk would; the job still wrote its checksum."""
+        assert self.dump is not None
+        kept, total = cut_short(self.dump.path, keep)
+        self.notes.append(f"the dump was cut to {kept} of {total} bytes before the restore")
+        return kept
+
+    def lose_wal_segment(self) -> str:
+        """Delete the first WAL segment written after the base backup from the archive."""
+        assert self.base is not None
+        assert self.archive is not None
+        name = phys.lose_segment_after(self.base, self.archive, self.segment_size)
+        self.notes.append(f"WAL segment {name} was deleted from the archive")
+        return name
