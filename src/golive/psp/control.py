@@ -177,6 +177,8 @@ def set_speed(psp: StubPSP, req: StubRequest) -> StubResponse:
 
 def deliveries(psp: StubPSP, req: StubRequest) -> StubResponse:
     q = req.query_params()
+    if not isinstance(q, dict):  # e.g. "?0=a&1=b" decodes to a list
+        raise control_error(400, "the query must be named filters, e.g. ?provider=stripe")
     filters = {k: q.get(k) for k in ("event_id", "provider", "status", "endpoint_id", "event_type")}
     for name, value in filters.items():
         if value is not None and not isinstance(value, str):
