@@ -29,6 +29,21 @@ class RunResult:
     output: str
     run_dir: Path | None
 
+    def assert_no_go(self, scenario: str) -> None:
+        """NO-GO (exit 1), with a reason naming ``scenario``."""
+        assert self.code == 1, self.explain()
+        assert self.verdict == "NO-GO", self.explain()
+        assert any(scenario in reason for reason in self.reasons), self.explain()
+
+    def assert_go(self) -> None:
+        """GO (exit 0), and its evidence verifies."""
+        from golive.evidence.verify import verify_run
+
+        assert self.code == 0, self.explain()
+        assert self.verdict == "GO", self.explain()
+        assert self.run_dir is not None
+        assert verify_run(self.run_dir).ok, verify_run(self.run_dir).problems
+
     def explain(self) -> str:
         head = f"exit {self.code}, verdict {self.verdict}, reasons {self.reasons}"
         return f"{head}\n{self.output[-3000:]}"

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from golive.evidence.verify import verify_run
-
 pytestmark = pytest.mark.slow
 
 # fault → (-k selection of the scenarios it concerns, words of the failing scenario's name)
@@ -19,14 +17,8 @@ MATRIX = {
 @pytest.mark.parametrize("fault", sorted(MATRIX))
 def test_fault_is_caught(golive_run, fault: str) -> None:  # type: ignore[no-untyped-def]
     selection, scenario = MATRIX[fault]
-    result = golive_run("--suite", "ops", "-k", selection, fault=fault)
-    assert result.code == 1, result.explain()
-    assert result.verdict == "NO-GO", result.explain()
-    assert any(scenario in reason for reason in result.reasons), result.explain()
+    golive_run("--suite", "ops", "-k", selection, fault=fault).assert_no_go(scenario)
 
 
 def test_no_fault_is_go(golive_run) -> None:  # type: ignore[no-untyped-def]
-    result = golive_run("--suite", "ops")
-    assert result.code == 0, result.explain()
-    assert result.verdict == "GO", result.explain()
-    assert verify_run(result.run_dir).ok, verify_run(result.run_dir).problems
+    golive_run("--suite", "ops").assert_go()
