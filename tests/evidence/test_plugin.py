@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -185,7 +186,9 @@ def test_failing_hypothesis_example_is_kept(pytester: pytest.Pytester) -> None:
     (example,) = (run / "hypothesis").iterdir()
     text = example.read_text()
     assert "properties/test_ledger.py::test_small" in text
-    assert "n=7" in text
+    # The active profile may or may not shrink: any recorded example must be a failing one.
+    found = re.search(r"n=(\d+)", text)
+    assert found and int(found.group(1)) >= 7, text
     (record,) = json.loads((run / "results.json").read_text())["tests"]
     assert record["hypothesis"] == f"hypothesis/{example.name}"
     assert record["kind"] == "property"
