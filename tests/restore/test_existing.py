@@ -29,10 +29,7 @@ def backup_and_archive(
         segment = str(primary.execute("SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0])
         primary.execute("SELECT pg_switch_wal()")
         assert primary.archive_dir is not None
-        for _ in range(600):
-            if (primary.archive_dir / segment).exists():
-                break
-            primary.execute("SELECT pg_sleep(0.1)")
+        assert phys.wait_for_file(primary.archive_dir / segment, 120), f"{segment} not archived"
         shutil.copytree(primary.archive_dir, where / "archive")
         return base.path, where / "archive"
     finally:

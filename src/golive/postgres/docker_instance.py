@@ -137,7 +137,9 @@ class DockerInstance(Instance):
             settings |= {
                 "wal_level": "replica",
                 "archive_mode": "on",
-                "archive_command": f"test ! -f {arch}/%f && cp %p {arch}/%f",
+                # Copy, then rename: a segment in the archive is always whole.
+                "archive_command": f"test ! -f {arch}/%f && cp %p {arch}/%f.part "
+                f"&& mv {arch}/%f.part {arch}/%f",
             }
         if spec.data_from is not None:
             recovery = dict(spec.recovery or {})
