@@ -18,8 +18,10 @@ def main(argv: list[str]) -> int:
     wanted = set(argv)
     scripts = sorted(p for p in HERE.glob("bench_*.py") if not wanted or p.stem[6:] in wanted)
     if not scripts:
-        print(f"no benchmark matches {sorted(wanted)}; available: "
-              + ", ".join(p.stem[6:] for p in sorted(HERE.glob('bench_*.py'))))
+        print(
+            f"no benchmark matches {sorted(wanted)}; available: "
+            + ", ".join(p.stem[6:] for p in sorted(HERE.glob("bench_*.py")))
+        )
         return 2
     failed = []
     for script in scripts:

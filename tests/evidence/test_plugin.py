@@ -188,7 +188,8 @@ def test_failing_hypothesis_example_is_kept(pytester: pytest.Pytester) -> None:
     assert "properties/test_ledger.py::test_small" in text
     # The active profile may or may not shrink: any recorded example must be a failing one.
     found = re.search(r"n=(\d+)", text)
-    assert found and int(found.group(1)) >= 7, text
+    assert found, text
+    assert int(found.group(1)) >= 7, text
     (record,) = json.loads((run / "results.json").read_text())["tests"]
     assert record["hypothesis"] == f"hypothesis/{example.name}"
     assert record["kind"] == "property"

@@ -135,6 +135,24 @@ def test_a_hold_record_that_disagrees_with_the_accepted_operations() -> None:
     assert kinds(h) == ["hold-record-mismatch"]
 
 
+def test_a_resolved_hold_refused_for_another_reason_is_a_wrong_refusal() -> None:
+    """hold-double-burn with no other hold to take from: 409 insufficient_funds."""
+    hold = Op(0, "hold", 0.1, 0.2, OK, A, 40, hold_id="h1")
+    burn = Op(0, "burn", 1.0, 1.1, OK, A, 40, hold_id="h1", hold_amount=40)
+    again = Op(1, "burn", 1.5, 1.6, FAIL, A, 40, hold_id="h1", hold_amount=40, status=409,
+               error="insufficient_funds")  # fmt: skip
+    racing = replace(again, invoked=1.05, error="insufficient_funds")  # overlaps the first
+    right = replace(again, kind="release", error="hold_not_pending")
+    h = history(
+        [hold, burn, again, racing, right],
+        [snap(2, 2.1, (60, 0), (100, 0), final=True)],
+        holds={"h1": HoldRecord("h1", A, 40, "burned", 40, 0)},
+    )
+    report = check_history(h)
+    assert [a.kind for a in report.anomalies] == ["wrong-refusal"]
+    assert "insufficient_funds" in report.anomalies[0].detail
+
+
 def test_an_accepted_transfer_to_nowhere_and_server_errors() -> None:
     bad = Op(0, "bad-transfer", 1.0, 1.1, OK, A, 5, to_account="nobody", status=201)
     err = transfer(1.5, 1.6, 5, INFO, status=500, error="boom")
@@ -232,7 +250,7 @@ def correct_histories(draw: st.DrawFn) -> History:
                 balance[acc][1] -= whole
                 balance[acc][0] += whole - (take if kind == "burn" else 0)
             ops.append(Op(0, kind, start, done, OK if ok else FAIL, acc, take, hold_id=hid,
-                          hold_amount=whole))  # fmt: skip
+                          hold_amount=whole, error=None if ok else "hold_not_pending"))  # fmt: skip
         elif kind == "hold" or kind in ("burn", "release"):
             ok = balance[src][0] >= amount
             hid = f"h{i}"

@@ -15,6 +15,8 @@ Anomaly kinds:
   wrong-final-balance   an account's final balance is not what the operations add up to
   hold-resolved-twice   more than one burn or release of one hold succeeded
   hold-record-mismatch  a hold's final record disagrees with the operations the platform accepted
+  wrong-refusal         a burn or release of a hold already resolved was refused with another
+                        code than hold_not_pending: the hold's state was not what stopped it
   invalid-op-accepted   an operation that must be refused (transfer to no account) succeeded
   server-error          the platform answered 5xx (the operation's outcome is unknown)
 """
@@ -27,6 +29,8 @@ from typing import Any
 
 from golive.properties.history import FAIL, INFO, OK, AccountRead, History, Op, Snapshot
 
+NOT_PENDING = "hold_not_pending"  # the contract's refusal of a resolved hold
+PAST = {"burn": "burned", "release": "released"}
 ANOMALY_KINDS = (
     "total-not-conserved",
     "negative-balance",
@@ -34,6 +38,7 @@ ANOMALY_KINDS = (
     "wrong-final-balance",
     "hold-resolved-twice",
     "hold-record-mismatch",
+    "wrong-refusal",
     "invalid-op-accepted",
     "server-error",
 )
@@ -233,6 +238,7 @@ def _check_holds(history: History) -> list[Anomaly]:
                     ),
                 )
             )
+    found += _wrong_refusals(history, resolutions)
     placed = [op for op in history.ops if op.kind == "hold" and op.outcome == OK and op.hold_id]
     end = history.duration
     for op in placed:
@@ -262,6 +268,27 @@ def _check_holds(history: History) -> list[Anomaly]:
                     abs(rec.burned - first_burn),
                     f"the record says {_show(state)}; the accepted operations allow "
                     f"{' or '.join(_show(s) for s in expected)}",
+                )
+            )
+    return found
+
+
+def _wrong_refusals(history: History, resolutions: dict[str, list[Op]]) -> list[Anomaly]:
+    """Refusals of holds resolved before they were asked: the contract says hold_not_pending."""
+    found = []
+    for op in history.ops:
+        if op.kind not in ("burn", "release") or op.outcome != FAIL or not op.hold_id:
+            continue
+        done = [r for r in resolutions.get(op.hold_id, []) if r.completed < op.invoked]
+        if done and op.error != NOT_PENDING:
+            found.append(
+                Anomaly(
+                    "wrong-refusal",
+                    op.completed,
+                    f"hold {op.hold_id}",
+                    op.amount,
+                    f"{op.kind} of a hold already {PAST[done[0].kind]} was refused with "
+                    f"{op.status} {op.error or '(no code)'}, not {NOT_PENDING}",
                 )
             )
     return found

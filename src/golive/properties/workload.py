@@ -140,6 +140,8 @@ class BankWorkload:
             error = error or str(data)[:300]
         else:
             outcome = OK if status < 400 else FAIL
+            if outcome == FAIL:  # the refusal's code: which rule the platform applied
+                error = refusal_code(data)
         placed = kind == "hold" and outcome == OK and isinstance(data, dict)
         if placed:
             fields["hold_id"] = str(data["id"])
@@ -326,6 +328,14 @@ class BankWorkload:
             if rec.status == "pending":
                 with contextlib.suppress(httpx.HTTPError):
                     client.request("POST", f"/holds/{rec.hold_id}/release", {})
+
+
+def refusal_code(data: Any) -> str | None:
+    """The contract's error code of a 4xx answer (None when the body has none)."""
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        code = data["error"].get("code")
+        return str(code) if code is not None else None
+    return None
 
 
 def run_bank(make_client: Callable[[], PlatformClient], psp: PspOps, cfg: BankConfig) -> History:
