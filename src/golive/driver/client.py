@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from golive.driver.models import Balance, Entry, Job
+from golive.tls import tls_context
 
 
 class PlatformError(Exception):
@@ -42,7 +43,10 @@ class PlatformClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(
-            base_url=self.base_url, timeout=timeout, event_hooks=dict(event_hooks or {})
+            base_url=self.base_url,
+            timeout=timeout,
+            event_hooks=dict(event_hooks or {}),
+            verify=tls_context(),
         )
 
     def close(self) -> None:

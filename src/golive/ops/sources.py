@@ -22,6 +22,7 @@ from golive.driver import PlatformClient, PlatformError
 from golive.envcheck.dates import DateError, iso, parse_instant
 from golive.errors import ConfigError, TargetUnreachable
 from golive.ops.lines import LedgerLine, PspLine, read_adyen_report, read_stripe_report
+from golive.tls import tls_context
 
 TXN_KINDS = {"deposit": "payment", "withdrawal": "payout", "payout_refund": "payout_reversal"}
 SIGN = {"payment": 1, "payout": -1, "payout_reversal": 1}
@@ -89,7 +90,7 @@ def fetch_settlement(
     psp_url: str, provider: str, day: date, http: httpx.Client | None = None
 ) -> str:
     """One day's settlement report CSV from the stub PSP's control API."""
-    client = http or httpx.Client(timeout=30, trust_env=False)
+    client = http or httpx.Client(timeout=30, trust_env=False, verify=tls_context())
     url = f"{psp_url.rstrip('/')}/_stub/settlement/{provider}"
     try:
         resp = client.get(url, params={"date": day.isoformat()})

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from golive.errors import ConfigError
+from golive.tls import tls_context
 
 
 class StubControlError(ConfigError):
@@ -47,7 +48,10 @@ class StubControl:
     def __init__(self, base_url: str, *, timeout: float = 120.0) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(
-            base_url=f"{self.base_url}/_stub", timeout=timeout, trust_env=False
+            base_url=f"{self.base_url}/_stub",
+            timeout=timeout,
+            trust_env=False,
+            verify=tls_context(),
         )
 
     def close(self) -> None:

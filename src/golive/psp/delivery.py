@@ -18,6 +18,7 @@ import httpx
 
 from golive.psp.model import Attempt, Delivery
 from golive.psp.signing import adyen_hmac, new_adyen_key, new_stripe_secret, stripe_signature
+from golive.tls import tls_context
 
 if TYPE_CHECKING:
     from golive.psp.state import StubPSP
@@ -110,7 +111,9 @@ def finish(psp: StubPSP, job: Job) -> None:
 
 def new_client(timeout: float) -> httpx.Client:
     # trust_env=False: never route loopback deliveries through a proxy from the environment.
-    return httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+    return httpx.Client(
+        timeout=timeout, trust_env=False, follow_redirects=False, verify=tls_context()
+    )
 
 
 class Dispatcher:

@@ -14,6 +14,7 @@ import pytest
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from golive.errors import ConfigError, TargetUnreachable
+from golive.tls import tls_context
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,9 @@ def check_target(url: str, contract_text: str) -> dict[str, Any]:
     import yaml
 
     try:
-        health = httpx.get(f"{url}/health", timeout=5)
-        version = httpx.get(f"{url}/version", timeout=5)
-        served = httpx.get(f"{url}/openapi.yaml", timeout=5)
+        health = httpx.get(f"{url}/health", timeout=5, verify=tls_context())
+        version = httpx.get(f"{url}/version", timeout=5, verify=tls_context())
+        served = httpx.get(f"{url}/openapi.yaml", timeout=5, verify=tls_context())
     except httpx.TransportError as exc:
         raise TargetUnreachable(
             f"target {url!r} does not answer ({exc.__class__.__name__}: {exc}). Fix: start the "

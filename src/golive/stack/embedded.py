@@ -20,6 +20,7 @@ import httpx
 from golive.errors import TargetUnreachable
 from golive.postgres import cleanup
 from golive.postgres.base import free_port
+from golive.tls import tls_context
 
 MODULE = "refbank"  # the reference platform's package (src/refbank)
 
@@ -117,7 +118,8 @@ class EmbeddedPlatform:
                     f"{self.proc.returncode} during start-up:\n{tail}"
                 )
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.url}/health", timeout=1, verify=tls_context())
+                if health.status_code == 200:
                     return
             except httpx.TransportError:
                 pass
