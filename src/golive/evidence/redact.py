@@ -58,6 +58,25 @@ _REDACT_PATTERNS: list[tuple[str, re.Pattern[bytes], int]] = [
     ("bearer-token", re.compile(rb"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})"), 1),
 ]
 
+# A pattern can only match where its literal is (in lower case): skip the scan otherwise.
+# The hex key has no literal; a run of 64 upper-case hex digits is looked for instead.
+_NEEDLES: dict[str, tuple[bytes, ...]] = {
+    "stripe-key": (b"k_live_", b"k_test_"),
+    "webhook-secret": (b"whsec_",),
+    "adyen-api-key": (b"aqe",),
+    "hmac-key": (b"hmac",),
+    "authorization": (b"authorization",),
+    "bearer-token": (b"bearer",),
+}
+_HEX_RUN = bytes(0x78 if chr(i) in "0123456789ABCDEF" else 0x20 for i in range(256))
+
+
+def _may_match(kind: str, data: bytes, lowered: bytes) -> bool:
+    if kind == "adyen-hmac-key":
+        return b"x" * 64 in data.translate(_HEX_RUN)
+    return any(needle in lowered for needle in _NEEDLES[kind])
+
+
 # Secret-looking things the scan refuses but the redactor does not mask (see module doc).
 _SCAN_ONLY: list[tuple[str, re.Pattern[bytes]]] = [
     ("private-key-block", re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
@@ -158,7 +177,10 @@ class Redactor:
         if known is not None:
             for m in known.finditer(data):
                 yield m.start(), m.end(), "known-secret"
+        lowered = data.lower()
         for kind, pattern, group in _REDACT_PATTERNS:
+            if not _may_match(kind, data, lowered):
+                continue
             for m in pattern.finditer(data):
                 if kind == "adyen-hmac-key" and not _is_hmac_hex(m.group(0)):
                     continue
