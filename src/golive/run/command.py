@@ -103,6 +103,9 @@ def run(
         "--tb=short",
         "-p",
         "no:cacheprovider",
+        # golive (and anyio) are imported before pytest starts here: that is expected.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
         "--golive-evidence=on",
         "--golive-out",
         str(out),
