@@ -140,9 +140,9 @@ def test_a_resolved_hold_refused_for_another_reason_is_a_wrong_refusal() -> None
     hold = Op(0, "hold", 0.1, 0.2, OK, A, 40, hold_id="h1")
     burn = Op(0, "burn", 1.0, 1.1, OK, A, 40, hold_id="h1", hold_amount=40)
     again = Op(1, "burn", 1.5, 1.6, FAIL, A, 40, hold_id="h1", hold_amount=40, status=409,
-               error="insufficient_funds")  # fmt: skip
-    racing = replace(again, invoked=1.05, error="insufficient_funds")  # overlaps the first
-    right = replace(again, kind="release", error="hold_not_pending")
+               code="insufficient_funds")  # fmt: skip
+    racing = replace(again, invoked=1.05)  # overlaps the first burn
+    right = replace(again, kind="release", code="hold_not_pending")
     h = history(
         [hold, burn, again, racing, right],
         [snap(2, 2.1, (60, 0), (100, 0), final=True)],
@@ -250,7 +250,7 @@ def correct_histories(draw: st.DrawFn) -> History:
                 balance[acc][1] -= whole
                 balance[acc][0] += whole - (take if kind == "burn" else 0)
             ops.append(Op(0, kind, start, done, OK if ok else FAIL, acc, take, hold_id=hid,
-                          hold_amount=whole, error=None if ok else "hold_not_pending"))  # fmt: skip
+                          hold_amount=whole, code=None if ok else "hold_not_pending"))  # fmt: skip
         elif kind == "hold" or kind in ("burn", "release"):
             ok = balance[src][0] >= amount
             hid = f"h{i}"

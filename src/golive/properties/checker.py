@@ -280,7 +280,7 @@ def _wrong_refusals(history: History, resolutions: dict[str, list[Op]]) -> list[
         if op.kind not in ("burn", "release") or op.outcome != FAIL or not op.hold_id:
             continue
         done = [r for r in resolutions.get(op.hold_id, []) if r.completed < op.invoked]
-        if done and op.error != NOT_PENDING:
+        if done and op.code != NOT_PENDING:
             found.append(
                 Anomaly(
                     "wrong-refusal",
@@ -288,7 +288,7 @@ def _wrong_refusals(history: History, resolutions: dict[str, list[Op]]) -> list[
                     f"hold {op.hold_id}",
                     op.amount,
                     f"{op.kind} of a hold already {PAST[done[0].kind]} was refused with "
-                    f"{op.status} {op.error or '(no code)'}, not {NOT_PENDING}",
+                    f"{op.status} {op.code or '(no code)'}, not {NOT_PENDING}",
                 )
             )
     return found

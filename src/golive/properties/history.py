@@ -31,6 +31,7 @@ class Op:
     hold_amount: int = 0  # burn/release: the whole hold
     status: int | None = None  # HTTP status (None: no answer)
     error: str | None = None
+    code: str | None = None  # a refusal's error code (the contract's error.code)
 
     def effects(self) -> dict[str, tuple[int, int]]:
         """(Δavailable, Δheld) per account if the operation happened."""

@@ -140,12 +140,12 @@ class BankWorkload:
             error = error or str(data)[:300]
         else:
             outcome = OK if status < 400 else FAIL
-            if outcome == FAIL:  # the refusal's code: which rule the platform applied
-                error = refusal_code(data)
         placed = kind == "hold" and outcome == OK and isinstance(data, dict)
         if placed:
             fields["hold_id"] = str(data["id"])
-        op = Op(process, kind, invoked, completed, outcome, status=status, error=error, **fields)
+        code = refusal_code(data) if outcome == FAIL else None
+        op = Op(process, kind, invoked, completed, outcome, status=status, error=error, code=code,
+                **fields)  # fmt: skip
         with self.lock:
             if placed:
                 self.holds.append((fields["hold_id"], op.account, op.amount))
@@ -303,6 +303,8 @@ class BankWorkload:
                 continue
             outcome = OK if resp.status_code < 400 else FAIL
             op = replace(op, outcome=outcome, completed=self.clock.now())
+            if outcome == FAIL:
+                op = replace(op, code=refusal_code(resp.json() if resp.content else None))
             if op.kind == "hold" and outcome == OK:
                 op = replace(op, hold_id=str(resp.json()["id"]))
                 self.holds.append((str(op.hold_id), op.account, op.amount))
