@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from golive.driver.client import PlatformClient, PlatformError
+from golive.driver.client import PlatformClient, PlatformError, error_code
 from golive.driver.models import Balance, Entry, Job
 
-__all__ = ["Balance", "Entry", "Job", "PlatformClient", "PlatformError"]
+__all__ = ["Balance", "Entry", "Job", "PlatformClient", "PlatformError", "error_code"]

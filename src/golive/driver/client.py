@@ -17,6 +17,13 @@ from golive.driver.models import Balance, Entry, Job
 from golive.tls import tls_context
 
 
+def error_code(body: Any) -> str | None:
+    """The contract's ``error.code`` of an error answer's body (None when it has none)."""
+    err = body.get("error") if isinstance(body, dict) else None
+    code = err.get("code") if isinstance(err, dict) else None
+    return None if code is None else str(code)
+
+
 class PlatformError(Exception):
     """The platform answered with an error status; ``status`` and ``body`` say which."""
 
@@ -26,8 +33,7 @@ class PlatformError(Exception):
             self.body: Any = response.json()
         except ValueError:
             self.body = response.text
-        err = self.body.get("error", {}) if isinstance(self.body, dict) else {}
-        self.code = err.get("code") if isinstance(err, dict) else None
+        self.code = error_code(self.body)
         super().__init__(f"{method} {path} → {self.status}: {self.body!r}"[:500])
 
 

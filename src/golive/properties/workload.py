@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from golive.canary.psp_ops import PspOps
-from golive.driver import PlatformClient
+from golive.driver import PlatformClient, error_code
 from golive.errors import InvariantViolation
 from golive.properties.actions import let_webhooks_arrive
 from golive.properties.history import (
@@ -143,7 +143,7 @@ class BankWorkload:
         placed = kind == "hold" and outcome == OK and isinstance(data, dict)
         if placed:
             fields["hold_id"] = str(data["id"])
-        code = refusal_code(data) if outcome == FAIL else None
+        code = error_code(data) if outcome == FAIL else None
         op = Op(process, kind, invoked, completed, outcome, status=status, error=error, code=code,
                 **fields)  # fmt: skip
         with self.lock:
@@ -304,7 +304,7 @@ class BankWorkload:
             outcome = OK if resp.status_code < 400 else FAIL
             op = replace(op, outcome=outcome, completed=self.clock.now())
             if outcome == FAIL:
-                op = replace(op, code=refusal_code(resp.json() if resp.content else None))
+                op = replace(op, code=error_code(resp.json() if resp.content else None))
             if op.kind == "hold" and outcome == OK:
                 op = replace(op, hold_id=str(resp.json()["id"]))
                 self.holds.append((str(op.hold_id), op.account, op.amount))
@@ -330,14 +330,6 @@ class BankWorkload:
             if rec.status == "pending":
                 with contextlib.suppress(httpx.HTTPError):
                     client.request("POST", f"/holds/{rec.hold_id}/release", {})
-
-
-def refusal_code(data: Any) -> str | None:
-    """The contract's error code of a 4xx answer (None when the body has none)."""
-    if isinstance(data, dict) and isinstance(data.get("error"), dict):
-        code = data["error"].get("code")
-        return str(code) if code is not None else None
-    return None
 
 
 def run_bank(make_client: Callable[[], PlatformClient], psp: PspOps, cfg: BankConfig) -> History:
