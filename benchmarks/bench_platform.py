@@ -20,7 +20,6 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -28,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _pgbench import pgbench_tps
 
-from golive.postgres import Instance, create_database, open_provider
+from golive.postgres import create_database, open_provider
 from refbank import Config, Platform, migrate
 from refbank.ledger import credit, debit, post
 from refbank.service import accounts, transfers
@@ -132,43 +132,6 @@ def service_rate(platform: Platform, n: int, clients: int, seconds: float) -> fl
     return bounded_threads(clients, seconds, move)
 
 
-def pgbench_rate(
-    inst: Instance, dbname: str, n: int, w0: int, clients: int, seconds: float
-) -> float:
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
-        f.write(PGBENCH_SCRIPT)
-    os.chmod(f.name, 0o644)
-    argv = [
-        *inst.client("pgbench"),
-        "-n",
-        "-M",
-        "prepared",
-        "-f",
-        f.name,
-        "-c",
-        str(clients),
-        "-j",
-        str(min(clients, os.cpu_count() or 1)),
-        "-T",
-        str(max(1, round(seconds))),
-        "-D",
-        f"n={n}",
-        "-D",
-        f"w0={w0}",
-        "-d",
-        dbname,
-    ]
-    env = {**os.environ, **inst.client_env()}
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 120, env=env)
-    os.unlink(f.name)
-    if out.returncode != 0:
-        raise SystemExit(f"pgbench failed: {out.stderr[-2000:]}")
-    found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out.stdout)
-    if not found:
-        raise SystemExit(f"pgbench printed no tps:\n{out.stdout[-2000:]}")
-    return float(found.group(1))
-
-
 def http_rate(dsn: str, n: int, clients: int, seconds: float) -> float:
     proc = subprocess.Popen(
         [
@@ -228,8 +191,13 @@ def main(argv: list[str]) -> int:
         try:
             w0 = setup(db.dsn, args.accounts, platform)
             rates = {
-                "pgbench (same SQL transaction)": pgbench_rate(
-                    inst, db.name, args.accounts, w0, args.clients, args.seconds
+                "pgbench (same SQL transaction)": pgbench_tps(
+                    inst,
+                    db.name,
+                    PGBENCH_SCRIPT,
+                    {"n": args.accounts, "w0": w0},
+                    seconds=args.seconds,
+                    clients=args.clients,
                 ),
                 "refbank service layer": service_rate(
                     platform, args.accounts, args.clients, args.seconds

@@ -20,22 +20,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
+from _pgbench import pgbench_tps
 from hypothesis import Phase
 from hypothesis.stateful import run_state_machine_as_test
 
 from golive.canary.psp_ops import PspOps
 from golive.driver import PlatformClient
-from golive.postgres import Instance, Templates, open_provider
+from golive.postgres import Templates, open_provider
 from golive.properties import LedgerMachine, Probe, profile_settings
 from golive.stack import embedded_stack, migrate
 
@@ -120,26 +118,6 @@ def funded_accounts(dsn: str, n: int) -> int:
     return int(ids[0])
 
 
-def pgbench_rate(inst: Instance, dbname: str, n: int, w0: int, seconds: float) -> float:
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
-        f.write(PGBENCH_STEP)
-    os.chmod(f.name, 0o644)
-    argv = [*inst.client("pgbench"), "-n", "-M", "prepared", "-f", f.name, "-c", "1",
-            "-T", str(max(1, round(seconds))), "-D", f"n={n}", "-D", f"w0={w0}",
-            "-d", dbname]  # fmt: skip
-    env = {**os.environ, **inst.client_env()}
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 120, env=env)
-    finally:
-        os.unlink(f.name)
-    if out.returncode != 0:
-        raise SystemExit(f"pgbench failed: {out.stderr[-2000:]}")
-    found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out.stdout)
-    if not found:
-        raise SystemExit(f"pgbench printed no tps:\n{out.stdout[-2000:]}")
-    return float(found.group(1))
-
-
 class CountingMachine(LedgerMachine):
     """Counts the invariant checks: one after every step (and after the initializers)."""
 
@@ -194,7 +172,8 @@ def main(argv: list[str]) -> int:
         templates = Templates(inst)
         floor_db = templates.clone("refbank-2", lambda dsn: migrate(dsn, "2"))
         w0 = funded_accounts(floor_db.dsn, args.accounts)
-        floor = pgbench_rate(inst, floor_db.name, args.accounts, w0, args.seconds)
+        floor = pgbench_tps(inst, floor_db.name, PGBENCH_STEP, {"n": args.accounts, "w0": w0},
+                            seconds=args.seconds)  # fmt: skip
         machine_db = templates.clone("refbank-2", lambda dsn: migrate(dsn, "2"))
         with embedded_stack(machine_db.dsn, app_version="2") as stack:
             machine = machine_rate(stack.platform_url, stack.psp_url, args.seconds)
