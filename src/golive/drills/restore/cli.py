@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from golive.drills.restore.runs import check_inputs
 from golive.drills.restore.safety import require_disposable_provider
 from golive.drills.restore.scenario import (
     ENV_APP_VERSION,
@@ -22,28 +23,6 @@ from golive.drills.restore.scenario import (
     ENV_NO_CANARY,
     ENV_WAL_ARCHIVE,
 )
-from golive.errors import ConfigError
-
-
-def check_inputs(dump: Path | None, basebackup: Path | None, wal_archive: Path | None) -> None:
-    """Refuse a wrong call with the reason and the fix (ConfigError: exit 2)."""
-    if (dump is None) == (basebackup is None):
-        raise ConfigError(
-            "name exactly one backup: --dump FILE (a pg_dump -Fc archive) or --basebackup DIR "
-            "(a plain-format pg_basebackup folder)"
-        )
-    if dump is not None and not dump.is_file():
-        raise ConfigError(f"--dump {str(dump)!r} is not a file; give a pg_dump -Fc archive")
-    if basebackup is not None and not (basebackup / "PG_VERSION").is_file():
-        raise ConfigError(
-            f"--basebackup {str(basebackup)!r} is not a base backup folder (it has no "
-            "PG_VERSION); give the plain-format folder pg_basebackup wrote"
-        )
-    if wal_archive is not None:
-        if basebackup is None:
-            raise ConfigError("--wal-archive goes with --basebackup (a dump needs no WAL)")
-        if not wal_archive.is_dir():
-            raise ConfigError(f"--wal-archive {str(wal_archive)!r} is not a folder of WAL files")
 
 
 def check_target(postgres: str | None) -> None:

@@ -83,6 +83,27 @@ def run_pitr_drill(
         return drill.finish()
 
 
+def check_inputs(dump: Path | None, basebackup: Path | None, wal_archive: Path | None) -> None:
+    """Refuse a wrong call with the reason and the fix (ConfigError: exit 2)."""
+    if (dump is None) == (basebackup is None):
+        raise ConfigError(
+            "name exactly one backup: --dump FILE (a pg_dump -Fc archive) or --basebackup DIR "
+            "(a plain-format pg_basebackup folder)"
+        )
+    if dump is not None and not dump.is_file():
+        raise ConfigError(f"--dump {str(dump)!r} is not a file; give a pg_dump -Fc archive")
+    if basebackup is not None and not (basebackup / "PG_VERSION").is_file():
+        raise ConfigError(
+            f"--basebackup {str(basebackup)!r} is not a base backup folder (it has no "
+            "PG_VERSION); give the plain-format folder pg_basebackup wrote"
+        )
+    if wal_archive is not None:
+        if basebackup is None:
+            raise ConfigError("--wal-archive goes with --basebackup (a dump needs no WAL)")
+        if not wal_archive.is_dir():
+            raise ConfigError(f"--wal-archive {str(wal_archive)!r} is not a folder of WAL files")
+
+
 def restore_existing(
     provider: Provider,
     workdir: Path,
@@ -96,20 +117,7 @@ def restore_existing(
 ) -> DrillReport:
     """Restore an operator's backup into a throwaway instance and check it (no source to
     compare with: integrity, invariants and the canary are the checks)."""
-    if (dump is None) == (basebackup is None):
-        raise ConfigError("give exactly one backup: --dump FILE or --basebackup DIR")
-    if dump is not None and not dump.is_file():
-        raise ConfigError(f"--dump {str(dump)!r} is not a file; give a pg_dump -Fc archive")
-    if basebackup is not None and not (basebackup / "PG_VERSION").is_file():
-        raise ConfigError(
-            f"--basebackup {str(basebackup)!r} is not a base backup folder (no PG_VERSION); "
-            "give the plain-format folder pg_basebackup wrote"
-        )
-    if wal_archive is not None and (basebackup is None or not wal_archive.is_dir()):
-        raise ConfigError(
-            f"--wal-archive {str(wal_archive)!r} must be a folder of WAL segments, and goes "
-            "with --basebackup"
-        )
+    check_inputs(dump, basebackup, wal_archive)
     kind = "dump" if dump is not None else "basebackup"
     with RestoreDrill(
         provider, kind=kind, workdir=workdir, targets=targets, options=options, log=log
