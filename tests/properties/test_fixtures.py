@@ -19,6 +19,12 @@ def test_seed(property_run):
 """
 
 
+def write_seed_test(pytester: pytest.Pytester, profile: str) -> None:
+    """The seed test, expecting the bank workload budget of ``profile``."""
+    budget = BUDGETS[profile]
+    pytester.makepyfile(SEED_TEST.format(workers=budget.workers, ops=budget.ops_per_worker))
+
+
 def seeds(result: pytest.RunResult) -> list[str]:
     found = re.search(r"SEED (\S+) (\S+) (\S+)", result.stdout.str())
     assert found, result.stdout.str()
@@ -29,8 +35,7 @@ def test_golive_seed_drives_the_workload_and_hypothesis_seed_is_kept(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(PROFILE_ENV, raising=False)
-    ci = BUDGETS["ci"]
-    pytester.makepyfile(SEED_TEST.format(workers=ci.workers, ops=ci.ops_per_worker))
+    write_seed_test(pytester, "ci")
     res = pytester.runpytest_inprocess(
         *ARGS, "-s", "--golive-seed", "4242", "--hypothesis-seed", "4242"
     )
@@ -42,8 +47,7 @@ def test_without_a_seed_one_is_drawn(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(PROFILE_ENV, raising=False)
-    ci = BUDGETS["ci"]
-    pytester.makepyfile(SEED_TEST.format(workers=ci.workers, ops=ci.ops_per_worker))
+    write_seed_test(pytester, "ci")
     first = pytester.runpytest_inprocess(*ARGS, "-s")
     second = pytester.runpytest_inprocess(*ARGS, "-s")
     first.assert_outcomes(passed=1)
@@ -55,8 +59,7 @@ def test_the_thorough_profile_raises_the_budget(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(PROFILE_ENV, "thorough")
-    big = BUDGETS["thorough"]
-    pytester.makepyfile(SEED_TEST.format(workers=big.workers, ops=big.ops_per_worker))
+    write_seed_test(pytester, "thorough")
     pytester.runpytest_inprocess(*ARGS, "-s", "--golive-seed", "1").assert_outcomes(passed=1)
 
 
