@@ -112,6 +112,7 @@ def drill_case(
             dsn=dsn,
             target_seconds=cfg.drills.rollback_seconds,
             lock_timeout_s=cfg.drills.migration_lock_timeout_seconds,
+            late_webhook_s=cfg.ops.late_webhook_seconds,
             log_dir=tmp_path,
             client_hooks=transcript_hooks("platform"),
         ) as case:

@@ -44,6 +44,7 @@ class DrillCase:
     deployment: Deployment
     book: Book
     dsn: str
+    late_webhook_s: float = 3.0  # real seconds after which a confirmation is late
     flight: InFlight | None = None
     notes: dict[str, Any] = field(default_factory=dict)
     cleanups: list[Callable[[], None]] = field(default_factory=list)  # run when the drill ends
@@ -81,6 +82,7 @@ def open_drill(
     dsn: str,
     target_seconds: float,
     lock_timeout_s: float,
+    late_webhook_s: float = 3.0,
     log_dir: Path | None = None,
     sink: Sink | None = None,
     client_hooks: dict[str, list[Callable[..., Any]]] | None = None,
@@ -98,7 +100,9 @@ def open_drill(
         )
         drill.journal.context = {"plan": plan.describe(), "lock_timeout_s": lock_timeout_s}
         deployment = Deployment(stack.platform, client, dsn, lock_timeout_s=lock_timeout_s)
-        case = DrillCase(drill, plan, client, psp, deployment, book, dsn)
+        case = DrillCase(
+            drill, plan, client, psp, deployment, book, dsn, late_webhook_s=late_webhook_s
+        )
         try:
             yield case
         finally:

@@ -47,10 +47,14 @@ def deliver_now(psp: PspOps) -> None:
     psp.advance_clock(CONFIRMATION_DELAY_S + 1, step=True)
 
 
-def retry_deliveries(psp: PspOps) -> None:
-    """Three PSP hours: every retry that is due goes out."""
+def retry_deliveries(psp: PspOps, not_before: float) -> float:
+    """Three PSP hours: every retry that is due goes out, once real time has reached
+    ``not_before`` (a ``time.monotonic()`` reading). Returns the real seconds waited."""
+    waited = max(0.0, not_before - time.monotonic())
+    time.sleep(waited)
     psp.advance_clock(3 * 3600, step=True)
     psp.flush()
+    return waited
 
 
 def delivery_findings(psp: PspOps, deposits: list[tuple[CanaryWorld, dict[str, Any]]]) -> list[str]:
