@@ -158,6 +158,9 @@ def http_rate(dsn: str, n: int, clients: int, seconds: float) -> float:
         found = re.search(r"listening on (http://\S+)", line)
         if not found:
             raise SystemExit(f"refbank serve did not start: {line!r}")
+        # keep draining: the access log would fill the pipe (~64 KB) and block the server
+        drain = threading.Thread(target=proc.stdout.read, daemon=True)
+        drain.start()
         local = threading.local()
 
         def move(rng: random.Random) -> None:
@@ -171,7 +174,11 @@ def http_rate(dsn: str, n: int, clients: int, seconds: float) -> float:
         return bounded_threads(clients, seconds, move)
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def main(argv: list[str]) -> int:
