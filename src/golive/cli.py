@@ -51,6 +51,9 @@ def _register() -> None:
     from golive.run.command import run
 
     app.command("run")(run)
+    from golive.run.catalog import steps_command
+
+    app.command("steps")(steps_command)
     app.command("doctor")(doctor)
     app.add_typer(postgres_app, name="postgres")
     from golive.envcheck.cli import env_app
