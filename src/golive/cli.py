@@ -75,6 +75,9 @@ def _register() -> None:
 
     drill_app.command("restore")(drill_restore)
     app.add_typer(drill_app, name="drill")
+    from golive.monitoring.cli import slo_app
+
+    app.add_typer(slo_app, name="slo")
     from golive.platform_cli import platform_app
 
     app.add_typer(platform_app, name="platform")

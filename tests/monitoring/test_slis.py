@@ -1,0 +1,60 @@
+"""A run's SLIs as Prometheus text: promtool accepts them, and the numbers are the run's."""
+
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from golive.monitoring.slis import RunSlis, operation
+
+
+def _sample_run() -> RunSlis:
+    s = RunSlis(latency_target_s=0.5)
+    for i in range(40):
+        s.request("POST", f"http://127.0.0.1:8000/accounts/{i:032x}/holds", 201, 0.01 * i)
+    s.request("POST", "/withdrawals", 503, 0.2)
+    s.request("POST", "/withdrawals", None, None)  # no answer: counted, no latency
+    s.request("GET", "/accounts/acct_0123456789/balance?currency=EUR", 404, 0.004)
+    for status in (200, 200, 200, 401, 500, None):
+        s.delivery(status)
+    s.payout(True)
+    s.payout(False)
+    return s
+
+
+def test_promtool_accepts_the_slis(promtool) -> None:  # type: ignore[no-untyped-def]
+    res = promtool("check", "metrics", stdin=_sample_run().to_text())
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_the_numbers_are_the_runs() -> None:
+    families = {f.name: f for f in text_string_to_metric_families(_sample_run().to_text())}
+    req = {
+        (s.labels["operation"], s.labels["outcome"]): s.value
+        for s in families["golive_platform_requests"].samples
+    }
+    assert req == {
+        ("POST /accounts/{id}/holds", "success"): 40,
+        ("POST /withdrawals", "server_error"): 1,
+        ("POST /withdrawals", "no_answer"): 1,
+        ("GET /accounts/{id}/balance", "client_error"): 1,
+    }
+    holds = [
+        s for s in families["golive_platform_request_duration_seconds"].samples
+        if s.labels.get("operation") == "POST /accounts/{id}/holds"
+    ]  # fmt: skip
+    buckets = {s.labels["le"]: s.value for s in holds if s.name.endswith("_bucket")}
+    assert buckets["0.5"] == 40  # the latency target is a bucket edge: 0.00 … 0.39 s
+    assert buckets["0.1"] == 11  # 0.00 … 0.10 s
+    assert buckets["+Inf"] == 40
+    hooks = {s.labels["outcome"]: s.value for s in families["golive_webhook_deliveries"].samples}
+    assert hooks == {"acknowledged": 3, "rejected": 1, "failed": 2}
+    pay = {s.labels["within_sla"]: s.value for s in families["golive_payouts_settled"].samples}
+    assert pay == {"true": 1, "false": 1}
+
+
+def test_operation_labels_stay_bounded() -> None:
+    assert operation("post", "http://h:1/accounts/123/holds/456/burn") == (
+        "POST /accounts/{id}/holds/{id}/burn"
+    )
+    assert operation("GET", "/jobs?state=pending") == "GET /jobs"
+    assert operation("GET", "/health") == "GET /health"
