@@ -68,6 +68,9 @@ def _register() -> None:
     from golive.evidence.cli import keys_app, report, verify
 
     app.command("verify")(verify)
+    from golive.closeout.cli import closeout
+
+    app.command("closeout")(closeout)
     app.command("report")(report)
     app.add_typer(keys_app, name="keys")
     from golive.drills.restore.cli import restore as drill_restore

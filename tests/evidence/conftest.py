@@ -107,16 +107,23 @@ def signing_key() -> SigningKey:
 
 
 def build_bundle(
-    reports: Path, key: SigningKey, *, outcome: str = "passed", redactor: Redactor | None = None
+    reports: Path,
+    key: SigningKey,
+    *,
+    outcome: str = "passed",
+    redactor: Redactor | None = None,
+    metadata: dict[str, object] | None = None,
+    gate: GateStatus = GateStatus.PASS,
 ) -> Path:
     """A small but complete signed bundle, made without a pytest session."""
     run_dir = create_run_dir(reports)
     rec = Recorder(run_dir, redactor=redactor or Redactor())
+    for name, value in (metadata or {}).items():
+        rec.metadata[name] = value
     rec.attach("notes", "all good\n", "text")
     rec.attach("chart", '<svg width="10" height="10"><rect width="5" height="5"/></svg>', "svg")
-    rec.record_gate(
-        "p95 latency", GateStatus.PASS, value="12 ms", target="< 500 ms", reason="measured"
-    )
+    value = None if gate is GateStatus.NODATA else "12 ms"
+    rec.record_gate("p95 latency", gate, value=value, target="< 500 ms", reason="measured")
     rec.record_money_flow([{"step": "deposit", "amount_minor": 10000, "currency": "EUR"}])
     for i in range(3):
         exchange = Exchange("psp", "POST", "http://127.0.0.1:9/v1/x", 200, time.time(), 5.0 + i)

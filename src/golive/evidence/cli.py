@@ -13,7 +13,9 @@ keys_app = typer.Typer(help="Manage Ed25519 signing keys for evidence.", no_args
 
 
 def verify(
-    run_dir: Path | None = typer.Argument(None, help="A run folder (reports/<run>)."),
+    run_dir: Path | None = typer.Argument(
+        None, help="A run folder (reports/<run>) or a closeout pack folder."
+    ),
     chain: Path | None = typer.Option(
         None,
         "--chain",
@@ -45,8 +47,10 @@ def verify(
     if chain is not None:
         report = verify_chain(chain, pubkey, chain_head=chain_head)
     else:
+        from golive.closeout.signed import is_pack, verify_pack
+
         assert run_dir is not None
-        report = verify_run(run_dir, pubkey)
+        report = verify_pack(run_dir, pubkey) if is_pack(run_dir) else verify_run(run_dir, pubkey)
     for line in report.lines():
         typer.echo(line)
     raise typer.Exit(0 if report.ok else 1)

@@ -205,6 +205,7 @@ def finalize(ctx: RunContext) -> VerdictResult:
         "target": meta.get("target"),
         "release": meta.get("release"),
         "environment": meta.get("environment"),
+        "phase": meta.get("phase"),
         "configuration": ctx.configuration,
         "inputs": ctx.inputs,
         "seeds": {**ctx.seeds, **(meta.get("seeds") or {})},
