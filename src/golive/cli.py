@@ -71,6 +71,9 @@ def _register() -> None:
     from golive.closeout.cli import closeout
 
     app.command("closeout")(closeout)
+    from golive.runbook.cli import runbook_app
+
+    app.add_typer(runbook_app, name="runbook")
     app.command("report")(report)
     app.add_typer(keys_app, name="keys")
     from golive.drills.restore.cli import restore as drill_restore

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # signing and rendering are imported only by sessions that re
     from golive.evidence.keys import SigningKey
 
 READINESS_FOLDERS = ("features", "properties")
+RUN_LABELS = ("release", "environment", "phase")  # from GOLIVE_RELEASE, … when set
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -111,6 +112,10 @@ class EvidenceSession:
         self.run_dir = create_run_dir(self.reports_dir)
         self.recorder = Recorder(self.run_dir)
         self.recorder.redactor.register_environment()
+        for name in RUN_LABELS:  # what the run is evidence of, set by CI or `golive runbook`
+            value = os.environ.get(f"GOLIVE_{name.upper()}", "").strip()
+            if value:
+                self.recorder.metadata[name] = value
         recorder_mod.activate(self.recorder)
         self.active = True
         self._wire_reporters()

@@ -294,7 +294,26 @@ def verify_chain(
             )
     _check_order(roots, followers, rep)
     rep.notes.append(f"{len(runs)} finished run(s) checked")
+    rep.notes += _sequence(roots, followers)
     return rep
+
+
+def _sequence(roots: list[Report], followers: dict[str | None, list[Report]]) -> list[str]:
+    """The runs in chain order with their release, phase and verdict (what an auditor reads
+    to tell the RC proofs from the dry run, the cutover and hypercare)."""
+    lines: list[str] = []
+    for root in roots:
+        current: Report | None = root
+        while current is not None and len(lines) < 100_000:
+            m = current.manifest or {}
+            labels = [str(m[k]) for k in ("release", "phase") if m.get(k)]
+            lines.append(
+                f"#{m.get('sequence')} {current.subject}: {current.verdict}"
+                + (f" ({', '.join(labels)})" if labels else "")
+            )
+            nxt = followers.get(current.manifest_sha256, [])
+            current = nxt[0] if nxt else None
+    return lines
 
 
 def _check_order(

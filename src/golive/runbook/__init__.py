@@ -1,0 +1,1 @@
+"""An executable go-live runbook with its signed execution log (`golive runbook`)."""

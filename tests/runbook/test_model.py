@@ -1,0 +1,64 @@
+"""A runbook is checked before anything runs: each problem names the file, the line and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from golive.errors import ConfigError
+from golive.runbook.execute import order
+from golive.runbook.model import load_runbook
+
+HEAD = 'release = "rc-1"\n'
+
+
+def _book(tmp_path: Path, *steps: str) -> Path:
+    path = tmp_path / "runbook.toml"
+    path.write_text(HEAD + "".join(f"\n[[step]]\n{s.strip()}\n" for s in steps))
+    return path
+
+
+CMD = 'id = "a"\nkind = "command"\ncommand = "true"'
+
+
+def test_the_default_runbook_is_valid() -> None:
+    book = load_runbook(Path(__file__).parents[2] / "src/golive/runbook/default.toml")
+    assert [s.kind for s in book.steps].count("manual") == 3
+    assert [s.id for s in book.rollback_path()] == ["rollback"]
+    assert any(s.decision for s in book.steps)
+    assert {s.phase for s in book.steps} == {"cutover", "hypercare"}
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        (['id = "a"\nkind = "deploy"'], ":3: step 'a' has kind = 'deploy'; use one of"),
+        (['id = "a"\nkind = "suite"\nsuite = "smoke"'], "suite = 'smoke' is not a suite"),
+        (['id = "a"\nkind = "probe"\nprobe = "ping"'], "probe = 'ping'; use one of"),
+        (['id = "a"\nkind = "manual"'], ":3: manual step 'a' has no owner"),
+        ([CMD, CMD], ":8: step id 'a' is used twice (first at line 3)"),
+        ([CMD + '\nneeds = ["b"]'], "needs 'b', which is not a step"),
+        (
+            [CMD + '\nneeds = ["b"]', CMD.replace('"a"', '"b"', 1) + '\nneeds = ["a"]'],
+            "needs form a cycle: a -> b -> a",
+        ),
+        ([CMD + '\nbranch = "rollback"'], "rollback steps need a decision point"),
+        ([CMD + '\nphase = "go-live"'], "phase 'go-live' is not one of"),
+        ([CMD + '\nsuite = "canary"'], "has unknown keys ['suite']"),
+        (['id = "a b"\nkind = "command"\ncommand = "true"'], "must be letters, digits"),
+    ],
+)
+def test_bad_runbooks_are_refused_naming_the_line(
+    tmp_path: Path, steps: list[str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=r"runbook\.toml") as err:
+        load_runbook(_book(tmp_path, *steps))
+    assert message in str(err.value)
+
+
+def test_a_step_runs_after_the_steps_it_needs(tmp_path: Path) -> None:
+    book = load_runbook(
+        _book(tmp_path, 'id = "b"\nkind = "command"\ncommand = "true"\nneeds = ["a"]', CMD)
+    )
+    assert [s.id for s in order(book.main_path())] == ["a", "b"]
