@@ -98,10 +98,10 @@ class PlatformClient:
         return resp.json()
 
     def _call(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
-        """``call``, with no answer at all reported as NoAnswer."""
+        """``call``, with no (usable) answer reported as NoAnswer."""
         try:
             return self.call(method, path, body, **kw)
-        except httpx.TransportError as exc:
+        except httpx.HTTPError as exc:
             raise NoAnswer(f"{method} {path}: {exc!r}") from exc
 
     # -- the service --------------------------------------------------------------------
