@@ -91,14 +91,16 @@ class PlatformClient:
         return self.http.request(method, path, json=body, headers=headers, params=params)
 
     def call(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
-        """The decoded answer; PlatformError on an error status (httpx errors pass through)."""
+        """The decoded answer; PlatformError on an error status (httpx errors pass through:
+        ``answer`` is the same with them reported as NoAnswer)."""
         resp = self.request(method, path, body, **kw)
         if resp.status_code >= 400:
             raise refusal(method, path, resp)
         return resp.json()
 
-    def _call(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
-        """``call``, with no (usable) answer reported as NoAnswer."""
+    def answer(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
+        """The decoded answer: PlatformError on an error status, NoAnswer when there is none
+        (what an adapter built on this class uses for its own endpoints)."""
         try:
             return self.call(method, path, body, **kw)
         except httpx.HTTPError as exc:
@@ -106,10 +108,10 @@ class PlatformClient:
 
     # -- the service --------------------------------------------------------------------
     def health(self) -> Health:
-        return Health(str(self._call("GET", "/health").get("status")))
+        return Health(str(self.answer("GET", "/health").get("status")))
 
     def version(self) -> Version:
-        d = self._call("GET", "/version")
+        d = self.answer("GET", "/version")
         return Version(str(d["app_version"]), str(d["schema_version"]), str(d["contract"]))
 
     def contract(self) -> str:
@@ -119,11 +121,12 @@ class PlatformClient:
 
     # -- accounts and money in ----------------------------------------------------------
     def create_account(self, owner_ref: str, currency: str, *, key: str | None = None) -> Account:
-        d = self._call("POST", "/accounts", {"owner_ref": owner_ref, "currency": currency}, key=key)
+        body = {"owner_ref": owner_ref, "currency": currency}
+        d = self.answer("POST", "/accounts", body, key=key)
         return Account(str(d["id"]), d["owner_ref"], d["currency"], str(d.get("created_at", "")))
 
     def balance(self, account_id: str) -> Balance:
-        return Balance.of(self._call("GET", f"/accounts/{account_id}/balance"))
+        return Balance.of(self.answer("GET", f"/accounts/{account_id}/balance"))
 
     def deposit(
         self, account_id: str, amount: int, currency: str, psp: str | None = None,
@@ -132,10 +135,10 @@ class PlatformClient:
         body: dict[str, Any] = {"account_id": account_id, "amount": amount, "currency": currency}
         if psp:
             body["psp"] = psp
-        return _deposit(self._call("POST", "/deposits", body, key=key))
+        return _deposit(self.answer("POST", "/deposits", body, key=key))
 
     def get_deposit(self, deposit_id: str) -> Deposit:
-        return _deposit(self._call("GET", f"/deposits/{deposit_id}"))
+        return _deposit(self.answer("GET", f"/deposits/{deposit_id}"))
 
     # -- holds ------------------------------------------------------------------------------
     def place_hold(
@@ -145,21 +148,22 @@ class PlatformClient:
         body: dict[str, Any] = {"account_id": account_id, "amount": amount, "currency": currency}
         if expires_in_seconds is not None:
             body["expires_in_seconds"] = expires_in_seconds
-        return _hold(self._call("POST", "/holds", body, key=key))
+        return _hold(self.answer("POST", "/holds", body, key=key))
 
     def get_hold(self, hold_id: str) -> Hold:
-        return _hold(self._call("GET", f"/holds/{hold_id}"))
+        return _hold(self.answer("GET", f"/holds/{hold_id}"))
 
     def burn(self, hold_id: str, amount: int | None = None, *, key: str | None = None) -> Hold:
         body = {} if amount is None else {"amount": amount}
-        return _hold(self._call("POST", f"/holds/{hold_id}/burn", body, key=key))
+        return _hold(self.answer("POST", f"/holds/{hold_id}/burn", body, key=key))
 
     def release(self, hold_id: str, *, key: str | None = None) -> Hold:
-        return _hold(self._call("POST", f"/holds/{hold_id}/release", {}, key=key))
+        return _hold(self.answer("POST", f"/holds/{hold_id}/release", {}, key=key))
 
     def expire_holds(self, now: datetime | None = None, *, key: str | None = None) -> list[str]:
         body = {"now": now.isoformat()} if now else {}
-        return [str(h) for h in self._call("POST", "/admin/holds/expire", body, key=key)["expired"]]
+        expired = self.answer("POST", "/admin/holds/expire", body, key=key)["expired"]
+        return [str(h) for h in expired]
 
     # -- transfers and money out ------------------------------------------------------------
     def transfer(
@@ -171,7 +175,7 @@ class PlatformClient:
             "amount": amount,
             "currency": currency,
         }
-        d = self._call("POST", "/transfers", body, key=key)
+        d = self.answer("POST", "/transfers", body, key=key)
         return Transfer(
             str(d["id"]), str(d["transaction_id"]), str(d["from_account_id"]),
             str(d["to_account_id"]), d["amount"], d["currency"], str(d.get("created_at", "")),
@@ -184,17 +188,17 @@ class PlatformClient:
         body: dict[str, Any] = {"account_id": account_id, "amount": amount, "currency": currency}
         if psp:
             body["psp"] = psp
-        return _withdrawal(self._call("POST", "/withdrawals", body, key=key))
+        return _withdrawal(self.answer("POST", "/withdrawals", body, key=key))
 
     def get_withdrawal(self, withdrawal_id: str) -> Withdrawal:
-        return _withdrawal(self._call("GET", f"/withdrawals/{withdrawal_id}"))
+        return _withdrawal(self.answer("GET", f"/withdrawals/{withdrawal_id}"))
 
     # -- the ledger -------------------------------------------------------------------------
     def entries_page(self, cursor: str | None = None, *, limit: int = 500) -> EntryPage:
         params: dict[str, Any] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        page = self._call("GET", "/ledger/entries", params=params)
+        page = self.answer("GET", "/ledger/entries", params=params)
         nxt = page.get("next_cursor")
         return EntryPage(tuple(Entry.of(e) for e in page["entries"]), str(nxt) if nxt else None)
 
@@ -207,16 +211,16 @@ class PlatformClient:
     def totals(self) -> list[Total]:
         return [
             Total(t["account_kind"], t["currency"], int(t["balance"]))
-            for t in self._call("GET", "/ledger/totals")["totals"]
+            for t in self.answer("GET", "/ledger/totals")["totals"]
         ]
 
     # -- operations -------------------------------------------------------------------------
     def jobs(self, *, kind: str | None = None, state: str | None = None) -> list[Job]:
         params = {k: v for k, v in (("kind", kind), ("state", state)) if v is not None}
-        return [Job.of(j) for j in self._call("GET", "/jobs", params=params)["jobs"]]
+        return [Job.of(j) for j in self.answer("GET", "/jobs", params=params)["jobs"]]
 
     def settings(self) -> Settings:
-        return _settings(self._call("GET", "/admin/settings"))
+        return _settings(self.answer("GET", "/admin/settings"))
 
     def update_settings(
         self, *, withdrawals_enabled: bool | None = None, primary_psp: str | None = None,
@@ -231,7 +235,7 @@ class PlatformClient:
             )
             if v is not None
         }
-        return _settings(self._call("PUT", "/admin/settings", changes))
+        return _settings(self.answer("PUT", "/admin/settings", changes))
 
 
 def _deposit(d: dict[str, Any]) -> Deposit:
