@@ -98,3 +98,12 @@ def test_a_url_opens_the_http_contract() -> None:
         assert target.base_url == "http://127.0.0.1:9"
     finally:
         target.close()
+
+
+def test_the_package_exports_exactly_its_public_names() -> None:
+    import golive.target
+
+    public = sorted(n for n in vars(golive.target) if not n.startswith("_") and n != "annotations")
+    modules = {"errors", "loader", "models", "protocol"}
+    assert len(golive.target.__all__) == len(set(golive.target.__all__))
+    assert set(golive.target.__all__) == set(public) - modules
