@@ -74,3 +74,13 @@ def test_entries_follow_the_cursor_to_the_end() -> None:
 
     client = client_for(httpx.MockTransport(handle))
     assert [e.id for e in client.entries(limit=2)] == ["0", "1", "2", "3", "4"]
+
+
+def test_a_refusal_with_a_partial_record_is_still_a_platform_error() -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        error = {"code": "psp_unavailable", "deposit": {"id": "d1"}}
+        return httpx.Response(502, json={"error": error})
+
+    with pytest.raises(PlatformError) as got:
+        client_for(httpx.MockTransport(handle)).deposit("a1", 500, "EUR", "stripe")
+    assert (got.value.status, got.value.code, got.value.resource) == (502, "psp_unavailable", None)

@@ -46,10 +46,13 @@ def refusal(method: str, path: str, response: httpx.Response) -> PlatformError:
         body = response.text
     err = body.get("error") if isinstance(body, dict) else None
     resource: object | None = None
-    if isinstance(err, dict) and isinstance(err.get("deposit"), dict):
-        resource = _deposit(err["deposit"])
-    elif isinstance(err, dict) and isinstance(err.get("withdrawal"), dict):
-        resource = _withdrawal(err["withdrawal"])
+    try:  # the failed deposit or withdrawal, when the error carries a whole one
+        if isinstance(err, dict) and isinstance(err.get("deposit"), dict):
+            resource = _deposit(err["deposit"])
+        elif isinstance(err, dict) and isinstance(err.get("withdrawal"), dict):
+            resource = _withdrawal(err["withdrawal"])
+    except (KeyError, TypeError):
+        resource = None
     return PlatformError(
         response.status_code,
         error_code(body),
