@@ -8,6 +8,7 @@ from golive.canary.amounts import parse_amount
 from golive.canary.conservation import conservation_violations
 from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.evidence import attach
+from golive.target import Hold, Withdrawal
 
 
 def _money(world: CanaryWorld, text: str):  # type: ignore[no-untyped-def]
@@ -80,12 +81,12 @@ def when_release(world: CanaryWorld) -> None:
 
 @when("the first hold is burned again")
 def when_burn_first_again(world: CanaryWorld) -> None:
-    world.attempt(world.client.burn, str(world.holds[0]["id"]))
+    world.attempt(world.client.burn, world.holds[0].id)
 
 
 @when("the first hold is released")
 def when_release_first(world: CanaryWorld) -> None:
-    world.attempt(world.client.release, str(world.holds[0]["id"]))
+    world.attempt(world.client.release, world.holds[0].id)
 
 
 @when(
@@ -99,23 +100,25 @@ def when_hold_with_key(world: CanaryWorld, amount: str, key: str) -> None:
 def when_hold_retry(world: CanaryWorld, key: str) -> None:
     first = world._hold()
     world.attempt(
-        world.client.place_hold, world.w.account_id, first["amount"], first["currency"], key=key
+        world.client.place_hold, world.w.account_id, first.amount, first.currency, key=key
     )
 
 
 @then("both answers name the same hold")
 @then("both answers name the same withdrawal")
 def then_same_resource(world: CanaryWorld) -> None:
-    first = world.hold if world.hold is not None and not world.withdrawals else world.withdrawals[0]
+    first: Hold | Withdrawal | None = (
+        world.hold if world.hold is not None and not world.withdrawals else world.withdrawals[0]
+    )
     retry = world.outcomes[-1]
     if retry.error is not None:
         raise ExpectationFailed(f"the retry was refused: {retry.error}")
     assert retry.result is not None
     assert first is not None
-    if retry.result["id"] != first["id"]:
+    if retry.result.id != first.id:
         raise ExpectationFailed(
-            f"the retry with the same idempotency key created {retry.result['id']} "
-            f"instead of replaying {first['id']}"
+            f"the retry with the same idempotency key created {retry.result.id} "
+            f"instead of replaying {first.id}"
         )
 
 
@@ -147,7 +150,7 @@ def when_withdraw_with_key(world: CanaryWorld, amount: str, key: str) -> None:
 def when_withdraw_retry(world: CanaryWorld, key: str) -> None:
     first = world.withdrawals[0]
     world.attempt(
-        world.client.withdraw, world.w.account_id, first["amount"], first["currency"], None, key=key
+        world.client.withdraw, world.w.account_id, first.amount, first.currency, None, key=key
     )
 
 

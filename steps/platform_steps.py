@@ -12,7 +12,7 @@ from golive.stack import Stack
 @given("the platform is healthy and speaks the contract")
 def given_platform_healthy(world: CanaryWorld) -> None:
     health = world.client.health()
-    if health.get("status") != "ok":
+    if not health.ok:
         raise ExpectationFailed(f"the platform reports {health!r}, not healthy")
     world.client.version()
 

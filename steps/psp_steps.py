@@ -105,7 +105,7 @@ def then_every_delivery_refused(world: CanaryWorld) -> None:
 
 @then("the payment provider charged the customer exactly once")
 def then_charged_once(world: CanaryWorld) -> None:
-    n = world.psp.succeeded_payments({str(d["id"]) for d in world.deposits})
+    n = world.psp.succeeded_payments({d.id for d in world.deposits})
     if n != 1:
         raise ExpectationFailed(
             f"the PSP holds {n} succeeded payments for the customer's deposits, expected 1"

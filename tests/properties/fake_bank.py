@@ -16,6 +16,7 @@ import httpx
 
 from golive.driver import PlatformClient
 from golive.psp.client import FlushResult
+from golive.target import Target
 
 BUGS = ("double-burn", "bad-transfer-debits", "lose-answers", "race-holds")
 
@@ -70,11 +71,13 @@ class FakeBank:
         if (method, parts[0]) == ("POST", "accounts"):
             acc = str(uuid.uuid4())
             self.accounts[acc] = {"available": 0, "held": 0}
-            return 201, {"id": acc, "currency": body["currency"]}
+            return 201, {"id": acc, "owner_ref": body["owner_ref"], "currency": body["currency"]}
         if (method, parts[0]) == ("POST", "deposits"):
             dep = str(uuid.uuid4())
             self.deposits[dep] = (body["account_id"], body["amount"])
-            return 201, {"id": dep, "status": "pending"}
+            return 201, {"id": dep, "account_id": body["account_id"], "amount": body["amount"],
+                         "currency": body["currency"], "psp": body.get("psp", "stripe"),
+                         "psp_reference": None, "status": "pending"}  # fmt: skip
         if method == "GET" and parts[0] == "accounts":
             a = self.accounts[parts[1]]
             return 200, {"account_id": parts[1], "currency": "EUR", "pending": 0, **a}
@@ -95,7 +98,9 @@ class FakeBank:
             return 404, {"error": {"code": "not_found"}}
         a["available"] -= amount
         self.accounts[dst]["available"] += amount
-        return 201, {"id": str(uuid.uuid4())}
+        return 201, {"id": str(uuid.uuid4()), "transaction_id": str(uuid.uuid4()),
+                     "from_account_id": src, "to_account_id": dst, "amount": amount,
+                     "currency": body["currency"]}  # fmt: skip
 
     def hold(self, method: str, parts: list[str], body: dict[str, Any]) -> tuple[int, Any]:
         if method == "POST" and len(parts) == 1:
@@ -107,7 +112,8 @@ class FakeBank:
             hid = str(uuid.uuid4())
             self.holds[hid] = {
                 "id": hid, "account_id": body["account_id"], "amount": amount,
-                "status": "pending", "burned_amount": 0, "released_amount": 0,
+                "currency": body["currency"], "status": "pending", "burned_amount": 0,
+                "released_amount": 0, "expires_at": "2030-01-01T00:00:00+00:00",
             }  # fmt: skip
             return 201, dict(self.holds[hid])
         h = self.holds[parts[1]]
@@ -126,5 +132,5 @@ class FakeBank:
         return 200, dict(h)
 
 
-def clients(bank: FakeBank) -> Callable[[], PlatformClient]:
+def clients(bank: FakeBank) -> Callable[[], Target]:
     return bank.client

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from golive.drills.rollback.incidents import Attempt, KillSwitchRun, switch_findings
+from golive.target import Withdrawal
 
 WORLD: Any = None
 
@@ -14,7 +15,9 @@ def run(*attempts: Attempt) -> KillSwitchRun:
 
 
 def accepted(start: float, end: float, wid: str = "w") -> Attempt:
-    return Attempt(WORLD, start, end, withdrawal={"id": wid})
+    return Attempt(
+        WORLD, start, end, withdrawal=Withdrawal(wid, "a", 500, "EUR", "stripe", None, "in_transit")
+    )
 
 
 def refused(start: float, end: float, code: str = "withdrawals_disabled") -> Attempt:

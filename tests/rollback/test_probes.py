@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from golive.canary.model import WalletModel
 from golive.canary.world import CanaryWorld
 from golive.drills.rollback import Phase
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.probes import money_hypothesis, stuck_jobs, trial_balance
-from golive.driver import Balance, Entry, Job
+from golive.target import Balance, Deposit, Entry, EntryPage, Health, Job, Total, Withdrawal
 
 
 @dataclass
 class FakeClient:
-    """Just enough of PlatformClient: one EUR wallet and a ledger of (kind, account, amount)."""
+    """Just enough of a target: one EUR wallet and a ledger of (kind, account, amount)."""
 
     legs: list[tuple[str, str, str, int]] = field(default_factory=list)  # tx, kind, account, signed
-    deposits: dict[str, dict[str, Any]] = field(default_factory=dict)
-    withdrawals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deposits: dict[str, Deposit] = field(default_factory=dict)
+    withdrawals: dict[str, Withdrawal] = field(default_factory=dict)
     jobs_: list[Job] = field(default_factory=list)
     pending: int = 0
     held: int = 0
@@ -29,20 +28,21 @@ class FakeClient:
         tx = str(uuid.uuid4())
         self.legs += [(tx, kind, account, amount) for kind, account, amount in legs]
 
-    def health(self) -> dict[str, str]:
-        return {"status": "ok"}
+    def health(self) -> Health:
+        return Health("ok")
 
-    def entries(self) -> list[Entry]:
-        return [
+    def entries_page(self, cursor: str | None = None, *, limit: int = 500) -> EntryPage:
+        legs = tuple(
             Entry(str(i), tx, acc, kind, "debit" if amt > 0 else "credit", abs(amt), "EUR", "")
             for i, (tx, kind, acc, amt) in enumerate(self.legs)
-        ]
+        )
+        return EntryPage(legs, None)
 
-    def totals(self) -> list[dict[str, Any]]:
+    def totals(self) -> list[Total]:
         sums: dict[str, int] = {}
         for _, kind, _, amt in self.legs:
             sums[kind] = sums.get(kind, 0) - amt  # balance = credits - debits
-        return [{"account_kind": k, "currency": "EUR", "balance": v} for k, v in sums.items()]
+        return [Total(k, "EUR", v) for k, v in sums.items()]
 
     def balance(self, account_id: str) -> Balance:
         avail = -sum(
@@ -50,14 +50,18 @@ class FakeClient:
         )
         return Balance(account_id, "EUR", avail, self.held, self.pending)
 
-    def get_deposit(self, dep_id: str) -> dict[str, Any]:
+    def get_deposit(self, dep_id: str) -> Deposit:
         return self.deposits[dep_id]
 
-    def get_withdrawal(self, wd_id: str) -> dict[str, Any]:
+    def get_withdrawal(self, wd_id: str) -> Withdrawal:
         return self.withdrawals[wd_id]
 
-    def jobs(self, **filters: str) -> list[Job]:
-        return [j for j in self.jobs_ if j.state == filters.get("state", j.state)]
+    def jobs(self, *, kind: str | None = None, state: str | None = None) -> list[Job]:
+        return [j for j in self.jobs_ if j.state == (state or j.state)]
+
+
+def deposit(dep_id: str, status: str) -> Deposit:
+    return Deposit(dep_id, "w1", 10_000, "EUR", "stripe", None, status)
 
 
 def funded(client: FakeClient) -> tuple[Book, CanaryWorld]:
@@ -66,16 +70,16 @@ def funded(client: FakeClient) -> tuple[Book, CanaryWorld]:
     world.wallet = WalletModel("w1", "EUR")
     w = world.w
     client.post(("psp_clearing", "stripe", 10_000), ("customer_wallet", "w1", -10_000))
-    client.deposits["d1"] = {"id": "d1", "status": "succeeded"}
-    world.deposits.append({"id": "d1"})
+    client.deposits["d1"] = deposit("d1", "succeeded")
+    world.deposits.append(deposit("d1", "pending"))
     w.deposits["d1"] = 10_000
     client.post(("customer_wallet", "w1", 3_000), ("house_revenue", "house", -2_970),
                 ("house_fees", "fees", -30))  # fmt: skip
     w.burned = 3_000
     client.post(("customer_wallet", "w1", 2_000), ("payouts_in_transit", "stripe", -2_000))
     client.post(("payouts_in_transit", "stripe", 2_000), ("psp_clearing", "stripe", -2_000))
-    client.withdrawals["x1"] = {"id": "x1", "status": "paid"}
-    world.withdrawals.append({"id": "x1"})
+    client.withdrawals["x1"] = Withdrawal("x1", "w1", 2_000, "EUR", "stripe", None, "paid")
+    world.withdrawals.append(replace(client.withdrawals["x1"], status="in_transit"))
     w.withdrawals["x1"] = 2_000
     book = Book()
     book.add(world)
@@ -119,7 +123,7 @@ def test_a_double_credit_shows_on_the_wallet_and_in_the_books() -> None:
 def test_a_job_is_stuck_only_once_its_deposit_or_payout_has_settled() -> None:
     client = FakeClient()
     funded(client)
-    client.deposits["d2"] = {"id": "d2", "status": "pending"}
+    client.deposits["d2"] = deposit("d2", "pending")
     client.jobs_ = [
         Job("j1", "deposit_confirmation", "pending", "d1", "t0", "t0"),  # d1 succeeded: stuck
         Job("j2", "deposit_confirmation", "pending", "d2", "t0", "t0"),  # still waiting: fine

@@ -10,22 +10,23 @@ from golive.invariants import (
     wallet_mismatches,
 )
 from golive.money import Money
+from golive.target import iter_entries
 
 
 def conservation_violations(world: CanaryWorld) -> list[Violation]:
     """All the ways the scenario's money is not conserved (empty when it is)."""
     client, w = world.client, world.w
-    entries = list(client.entries())
+    entries = list(iter_entries(client))
     bal = client.balance(w.account_id)
     found = unbalanced_transactions(entries)
     found += negative_available([bal])
     found += wallet_mismatches(entries, [bal])
 
-    statuses = {str(d["id"]): client.get_deposit(str(d["id"])) for d in world.deposits}
-    credited = sum(d["amount"] for d in statuses.values() if d["status"] == "succeeded")
-    wds = {str(x["id"]): client.get_withdrawal(str(x["id"])) for x in world.withdrawals}
-    out = sum(x["amount"] for x in wds.values() if x["status"] in ("in_transit", "paid"))
-    burned = sum(int(client.get_hold(str(h["id"])).get("burned_amount") or 0) for h in world.holds)
+    statuses = {d.id: client.get_deposit(d.id) for d in world.deposits}
+    credited = sum(d.amount for d in statuses.values() if d.status == "succeeded")
+    wds = {x.id: client.get_withdrawal(x.id) for x in world.withdrawals}
+    out = sum(x.amount for x in wds.values() if x.status in ("in_transit", "paid"))
+    burned = sum(client.get_hold(h.id).burned_amount for h in world.holds)
     accounted = bal.available + bal.held + out + burned
     if credited != accounted:
 
@@ -39,18 +40,18 @@ def conservation_violations(world: CanaryWorld) -> list[Violation]:
         ))  # fmt: skip
 
     for dep_id, dep in statuses.items():
-        at_psp = world.psp.payment_status(dep["psp"], dep["psp_reference"], dep_id)
-        if (at_psp == "succeeded") != (dep["status"] == "succeeded"):
+        at_psp = world.psp.payment_status(dep.psp, dep.psp_reference, dep_id)
+        if (at_psp == "succeeded") != (dep.status == "succeeded"):
             found.append(Violation(
                 "agrees with the PSP", f"deposit {dep_id}",
-                f"platform says {dep['status']!r}, the PSP says the payment {at_psp!r}",
+                f"platform says {dep.status!r}, the PSP says the payment {at_psp!r}",
             ))  # fmt: skip
     for wd_id, wd in wds.items():
-        at_psp = world.psp.payout_status(wd["psp"], wd["psp_reference"], wd_id)
-        platform = {"in_transit": "pending", "paid": "paid", "failed": "failed"}.get(wd["status"])
+        at_psp = world.psp.payout_status(wd.psp, wd.psp_reference, wd_id)
+        platform = {"in_transit": "pending", "paid": "paid", "failed": "failed"}.get(wd.status)
         if at_psp != platform:
             found.append(Violation(
                 "agrees with the PSP", f"withdrawal {wd_id}",
-                f"platform says {wd['status']!r}, the PSP says the payout {at_psp!r}",
+                f"platform says {wd.status!r}, the PSP says the payout {at_psp!r}",
             ))  # fmt: skip
     return found

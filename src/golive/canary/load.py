@@ -12,12 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from golive.canary.conservation import conservation_violations
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
 from golive.money import Money
+from golive.target import NoAnswer
 
 PLAN = (
     ("stripe", "EUR", 10_000),
@@ -70,7 +69,7 @@ def run_load(
         try:
             one_loop(world, *PLAN[i % len(PLAN)])
         except Exception as exc:  # a failed loop is a finding, reported with the others
-            if isinstance(exc, httpx.TransportError):
+            if isinstance(exc, NoAnswer):
                 result.transport_errors += 1
             result.failures.append(f"loop {i}: {type(exc).__name__}: {exc}"[:400])
         result.loops_run += 1
@@ -93,8 +92,8 @@ def run_load(
 
 def webhook_attempts(psp: PspOps, worlds: list[CanaryWorld]) -> list[dict[str, Any]]:
     """Every delivery attempt of the events about the load phase's payments and payouts."""
-    refs = {str(d["psp_reference"]) for w in worlds for d in w.deposits}
-    refs |= {str(x["psp_reference"]) for w in worlds for x in w.withdrawals}
+    refs = {str(d.psp_reference) for w in worlds for d in w.deposits}
+    refs |= {str(x.psp_reference) for w in worlds for x in w.withdrawals}
     by_event = psp.event_references()
     return [
         a

@@ -1,8 +1,17 @@
-"""The platform driver: golive's only way to a money platform (see docs/platform-contract.yaml)."""
+"""The HTTP contract (docs/platform-contract.yaml): golive's default target implementation."""
 
 from __future__ import annotations
 
-from golive.driver.client import PlatformClient, PlatformError, error_code
+from golive.driver.client import PlatformClient, error_code
 from golive.driver.models import Balance, Entry, Job
+from golive.target.errors import NoAnswer, PlatformError
 
-__all__ = ["Balance", "Entry", "Job", "PlatformClient", "PlatformError", "error_code"]
+__all__ = [
+    "Balance",
+    "Entry",
+    "Job",
+    "NoAnswer",
+    "PlatformClient",
+    "PlatformError",
+    "error_code",
+]

@@ -13,10 +13,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.config import Config, load_config
+from golive.driver import PlatformClient
 from golive.envcheck.dates import iso
 from golive.ops.alter import alter_report
 from golive.ops.jobsource import jobs_from_platform
@@ -24,6 +25,7 @@ from golive.ops.matcher import LABELS, Item, Reconciliation
 from golive.ops.run import ReconcileInputs, run_reconcile
 from golive.ops.sources import Window
 from golive.ops.stuck import StuckReport, find_stuck, slas_from
+from golive.target import Deposit, Withdrawal
 
 WHAT = {"deposit": "payment", "payout": "payout"}
 
@@ -66,7 +68,8 @@ class Hypercare:
 
     # -- stuck jobs -------------------------------------------------------------------------
     def check_stuck(self, at: datetime | None = None) -> StuckReport:
-        jobs, warnings = jobs_from_platform(self.world.client)
+        # jobs_from_platform reads /jobs over HTTP (golive.ops converts it to the target interface)
+        jobs, warnings = jobs_from_platform(cast(PlatformClient, self.world.client))
         self.stuck = find_stuck(
             jobs, now=at or self.now(), slas=slas_from(self.config),
             payout_target=self.config.slo.payouts_within_24h,
@@ -76,7 +79,7 @@ class Hypercare:
         return self.stuck
 
     def withdrawal_ids(self) -> list[str]:
-        return [str(wd["id"]) for wd in self.world.withdrawals]
+        return [wd.id for wd in self.world.withdrawals]
 
     def expect_nothing_stuck(self) -> None:
         report = self._stuck()
@@ -146,25 +149,25 @@ class Hypercare:
 
     def reference(self, what: str) -> str:
         """The PSP reference of the scenario's last deposit or withdrawal."""
+        rec: Deposit | Withdrawal
         if what == "deposit":
-            rec = self.world.client.get_deposit(str(self.world.deposits[-1]["id"]))
+            rec = self.world.client.get_deposit(self.world.deposits[-1].id)
         else:
-            rec = self.world.client.get_withdrawal(str(self.world.withdrawals[-1]["id"]))
-        ref = rec.get("psp_reference")
-        if not ref:
-            raise ExpectationFailed(f"the platform's {what} {rec.get('id')} has no PSP reference")
-        return str(ref)
+            rec = self.world.client.get_withdrawal(self.world.withdrawals[-1].id)
+        if not rec.psp_reference:
+            raise ExpectationFailed(f"the platform's {what} {rec.id} has no PSP reference")
+        return rec.psp_reference
 
     def mine(self) -> list[Item]:
         """The reconciliation items about what this scenario did."""
-        refs = {str(d.get("psp_reference")) for d in self._records() if d.get("psp_reference")}
-        ids = {str(d["id"]) for d in self._records()}
+        refs = {d.psp_reference for d in self._records() if d.psp_reference}
+        ids = {d.id for d in self._records()}
         return [i for i in self._rec().items if i.reference in refs or i.platform_id in ids]
 
-    def _records(self) -> list[dict[str, Any]]:
+    def _records(self) -> list[Deposit | Withdrawal]:
         c = self.world.client
-        return [c.get_deposit(str(d["id"])) for d in self.world.deposits] + [
-            c.get_withdrawal(str(w["id"])) for w in self.world.withdrawals
+        return [c.get_deposit(d.id) for d in self.world.deposits] + [
+            c.get_withdrawal(w.id) for w in self.world.withdrawals
         ]
 
     def _rec(self) -> Reconciliation:

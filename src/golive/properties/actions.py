@@ -11,14 +11,12 @@ import contextlib
 import uuid
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
-
-import httpx
 
 from golive.canary.psp_ops import PspOps
 from golive.invariants import Violation
 from golive.properties.model import PENDING
 from golive.properties.session import Call, LedgerSession
+from golive.target import Hold, NoAnswer, PlatformError
 
 DECLINED_DEPOSIT = 100002  # the stub PSP declines a payment of this amount (docs/psp.md)
 RETRY_WINDOW = 600.0  # PSP seconds a webhook's retries may take (Stripe: 60 s, then 300 s)
@@ -51,12 +49,22 @@ def let_webhooks_arrive(psp: PspOps, *, payouts: bool = False) -> None:
         spent += wait
 
 
+def _amount(amount: int | None) -> int:
+    """The amount an operation that always sends one was given."""
+    if amount is None:
+        raise ValueError("this operation needs an amount")
+    return amount
+
+
 # -- accounts and deposits ---------------------------------------------------------------
 def open_account(s: LedgerSession, currency: str) -> str:
-    body = {"owner_ref": f"property-{uuid.uuid4().hex[:12]}", "currency": currency}
-    ans = s.send(f"open a {currency} account", "POST", "/accounts", body)
+    owner = f"property-{uuid.uuid4().hex[:12]}"
+    ans = s.send(
+        f"open a {currency} account",
+        lambda _, key: s.client.create_account(owner, currency, key=key),
+    )
     s.expect(f"open a {currency} account", True, ans)
-    account_id = str(ans.data["id"])
+    account_id = ans.got().id
     s.model.open(account_id, currency)
     return account_id
 
@@ -65,19 +73,20 @@ def deposit(s: LedgerSession, account: str, amount: int, psp: str, *, duplicates
     """Deposit through the PSP and let its webhook (sent 1 + ``duplicates`` times) arrive."""
     cur = s.model.account(account).currency
     what = f"deposit {amount} {cur} via {psp} into {account}"
-    body = {"account_id": account, "amount": amount, "currency": cur, "psp": psp}
     if duplicates:
         s.psp.set_faults(duplicate_webhooks=duplicates)
     try:
-        ans = s.send(what, "POST", "/deposits", body)
+        ans = s.send(
+            what, lambda a, key: s.client.deposit(account, _amount(a), cur, psp, key=key), amount
+        )
         s.expect(what, True, ans)
-        dep_id = str(ans.data["id"])
+        dep_id = ans.got().id
         s.model.deposit_created(dep_id, account, amount)
         let_webhooks_arrive(s.psp)
     finally:
         if duplicates:
             s.psp.clear_faults()
-    status = s.client.get_deposit(dep_id)["status"]
+    status = s.client.get_deposit(dep_id).status
     if status != "succeeded":
         raise s.violation("deposits are credited", what, f"status is {status!r} after the webhook")
     s.model.deposit_settled(dep_id, succeeded=True)
@@ -88,14 +97,17 @@ def declined_deposit(s: LedgerSession, account: str, psp: str) -> None:
     """A payment the PSP declines: the deposit may be refused or fail, never credited."""
     cur = s.model.account(account).currency
     what = f"deposit {DECLINED_DEPOSIT} {cur} that {psp} declines"
-    body = {"account_id": account, "amount": DECLINED_DEPOSIT, "currency": cur, "psp": psp}
-    ans = s.send(what, "POST", "/deposits", body)
+    ans = s.send(
+        what,
+        lambda a, key: s.client.deposit(account, _amount(a), cur, psp, key=key),
+        DECLINED_DEPOSIT,
+    )
     if not ans.ok:
         return
-    dep_id = str(ans.data["id"])
+    dep_id = ans.got().id
     s.model.deposit_created(dep_id, account, DECLINED_DEPOSIT)
     let_webhooks_arrive(s.psp)
-    status = s.client.get_deposit(dep_id)["status"]
+    status = s.client.get_deposit(dep_id).status
     if status != "failed":
         raise s.violation("declined deposits are not credited", what, f"status is {status!r}")
     s.model.deposit_settled(dep_id, succeeded=False)
@@ -107,47 +119,45 @@ def place_hold(
 ) -> str | None:
     cur = currency or s.model.account(account).currency
     what = f"hold {amount} {cur} on {account}"
-    body = {
-        "account_id": account,
-        "amount": amount,
-        "currency": cur,
-        "expires_in_seconds": expires_in,
-    }
-    ans = s.send(what, "POST", "/holds", body)
+    ans = s.send(
+        what,
+        lambda a, key: s.client.place_hold(
+            account, _amount(a), cur, expires_in_seconds=expires_in, key=key
+        ),
+        amount,
+    )
     if not s.expect(what, s.model.hold_allowed(account, amount, cur), ans):
         return None
-    hold_id = str(ans.data["id"])
-    s.model.hold_placed(hold_id, account, amount, _when(str(ans.data["expires_at"])))
-    check_hold(s, hold_id, ans.data)
-    return hold_id
+    hold = ans.got()
+    s.model.hold_placed(hold.id, account, amount, _when(hold.expires_at))
+    check_hold(s, hold.id, hold)
+    return hold.id
 
 
 def burn(s: LedgerSession, hold_id: str, amount: int | None) -> None:
     what = f"burn {'all' if amount is None else amount} of hold {hold_id}"
-    ans = s.send(
-        what, "POST", f"/holds/{hold_id}/burn", {} if amount is None else {"amount": amount}
-    )
+    ans = s.send(what, lambda a, key: s.client.burn(hold_id, a, key=key), amount)
     if s.expect(what, s.model.burn_allowed(hold_id, amount), ans):
         s.model.burned(hold_id, amount)
-        check_hold(s, hold_id, ans.data)
+        check_hold(s, hold_id, ans.got())
 
 
 def release(s: LedgerSession, hold_id: str) -> None:
     what = f"release hold {hold_id}"
-    ans = s.send(what, "POST", f"/holds/{hold_id}/release", {})
+    ans = s.send(what, lambda _, key: s.client.release(hold_id, key=key))
     if s.expect(what, s.model.release_allowed(hold_id), ans):
         s.model.released(hold_id)
-        check_hold(s, hold_id, ans.data)
+        check_hold(s, hold_id, ans.got())
 
 
 def expire_at(s: LedgerSession, hold_id: str) -> None:
     """Let time reach the hold's expiry: every pending hold due by then must expire, no other."""
     now = s.model.holds[hold_id].expires_at
     what = f"expire holds due at {now.isoformat()}"
-    ans = s.send(what, "POST", "/admin/holds/expire", {"now": now.isoformat()})
+    ans = s.send(what, lambda _, key: s.client.expire_holds(now, key=key))
     s.expect(what, True, ans)
     due = s.model.due_to_expire(now)
-    expired = {str(h) for h in ans.data["expired"]} & set(s.model.holds)
+    expired = set(ans.got()) & set(s.model.holds)
     if expired != due:
         raise s.violation(
             "holds expire when due",
@@ -157,10 +167,10 @@ def expire_at(s: LedgerSession, hold_id: str) -> None:
     s.model.expire(now)
 
 
-def check_hold(s: LedgerSession, hold_id: str, data: dict[str, Any]) -> None:
+def check_hold(s: LedgerSession, hold_id: str, data: Hold) -> None:
     """The platform's view of a hold is the model's (status, burned and released amounts)."""
     h = s.model.holds[hold_id]
-    seen = (data.get("status"), data.get("burned_amount"), data.get("released_amount"))
+    seen = (data.status, data.burned_amount, data.released_amount)
     if seen != (h.status, h.burned, h.released):
         raise s.violation(
             "holds resolve at most once",
@@ -173,8 +183,7 @@ def check_hold(s: LedgerSession, hold_id: str, data: dict[str, Any]) -> None:
 def transfer(s: LedgerSession, src: str, dst: str, amount: int) -> None:
     cur = s.model.account(src).currency
     what = f"transfer {amount} {cur} from {src} to {dst}"
-    body = {"from_account_id": src, "to_account_id": dst, "amount": amount, "currency": cur}
-    ans = s.send(what, "POST", "/transfers", body)
+    ans = s.send(what, lambda a, key: s.client.transfer(src, dst, _amount(a), cur, key=key), amount)
     if s.expect(what, s.model.transfer_allowed(src, dst, amount, cur), ans):
         s.model.transferred(src, dst, amount)
 
@@ -183,28 +192,28 @@ def transfer_to_nowhere(s: LedgerSession, src: str, amount: int) -> None:
     """A transfer to an account that does not exist must be refused with nothing written."""
     cur, dst = s.model.account(src).currency, str(uuid.uuid4())
     what = f"transfer {amount} {cur} from {src} to the missing account {dst}"
-    body = {"from_account_id": src, "to_account_id": dst, "amount": amount, "currency": cur}
-    s.expect(what, False, s.send(what, "POST", "/transfers", body))
+    ans = s.send(what, lambda a, key: s.client.transfer(src, dst, _amount(a), cur, key=key), amount)
+    s.expect(what, False, ans)
 
 
 def withdraw(s: LedgerSession, account: str, amount: int, psp: str, *, fail: bool) -> None:
     """Withdraw; with ``fail`` the stub PSP is told to fail this payout when it arrives."""
     cur = s.model.account(account).currency
     what = f"withdraw {amount} {cur} via {psp} from {account}"
-    body = {"account_id": account, "amount": amount, "currency": cur, "psp": psp}
     if fail:
         s.psp.set_faults(fail_next_payouts=1)
     try:
-        ans = s.send(what, "POST", "/withdrawals", body)
+        ans = s.send(
+            what, lambda a, key: s.client.withdraw(account, _amount(a), cur, psp, key=key), amount
+        )
     finally:
         if fail:
             s.psp.clear_faults()
     if s.expect(what, s.model.withdraw_allowed(account, amount, cur), ans):
-        s.model.withdrawn(str(ans.data["id"]), account, amount, fails=fail)
-        if ans.data.get("status") != "in_transit":
-            raise s.violation(
-                "withdrawals go in transit", what, f"status {ans.data.get('status')!r}"
-            )
+        wd = ans.got()
+        s.model.withdrawn(wd.id, account, amount, fails=fail)
+        if wd.status != "in_transit":
+            raise s.violation("withdrawals go in transit", what, f"status {wd.status!r}")
 
 
 def settle_payouts(s: LedgerSession, *, duplicates: int = 0) -> None:
@@ -219,7 +228,7 @@ def settle_payouts(s: LedgerSession, *, duplicates: int = 0) -> None:
     for wd in list(s.model.withdrawals.values()):
         if wd.status != "in_transit":
             continue
-        status = s.client.get_withdrawal(wd.id)["status"]
+        status = s.client.get_withdrawal(wd.id).status
         want = "failed" if wd.fails else "paid"
         if status != want:
             raise s.violation(
@@ -230,29 +239,28 @@ def settle_payouts(s: LedgerSession, *, duplicates: int = 0) -> None:
 
 # -- idempotency -------------------------------------------------------------------------
 def retry(s: LedgerSession, call: Call) -> None:
-    """Send an accepted request again with its Idempotency-Key: the first answer, replayed.
-    That nothing moved is checked next, like after every step: the model did not change."""
+    """Send an accepted operation again with its idempotency key: the first answer, replayed
+    (the same record). That nothing moved is checked next, like after every step: the model
+    did not change."""
     what = f"retry of {call.what}"
-    ans = s.send(what, call.method, call.path, call.body, key=call.key, record=False)
-    if (ans.status, ans.data) != (call.status, call.data) or not ans.replayed:
+    ans = s.send(what, call.operation, call.amount, key=call.key, record=False)
+    if not ans.ok or ans.data != call.data:
+        got = ans.data if ans.ok else f"a refusal: {ans.error}"
         raise s.violation(
             "idempotent retries change nothing",
             what,
-            f"first answer {call.status} {str(call.data)[:200]}; the retry got {ans.status} "
-            f"{str(ans.data)[:200]} (replayed header: {ans.replayed})",
+            f"first answer {str(call.data)[:200]}; the retry got {str(got)[:200]}",
         )
 
 
 def reuse_key(s: LedgerSession, call: Call) -> None:
-    """The same key with a different body must be refused (422) and change nothing."""
-    body = dict(call.body)
-    body["amount"] = int(body.get("amount", 0)) + 1
-    what = f"reuse of the key of {call.what} with amount {body['amount']}"
-    ans = s.send(what, call.method, call.path, body, key=call.key, record=False)
+    """The same key with a different amount must be refused (422) and change nothing."""
+    amount = (call.amount or 0) + 1
+    what = f"reuse of the key of {call.what} with amount {amount}"
+    ans = s.send(what, call.operation, amount, key=call.key, record=False)
     if ans.status != 422 or ans.code != "idempotency_key_reused":
-        raise s.violation(
-            "idempotency keys are not reused", what, f"answered {ans.status} {str(ans.data)[:200]}"
-        )
+        answered = ans.error if not ans.ok else f"accepted: {str(ans.data)[:200]}"
+        raise s.violation("idempotency keys are not reused", what, f"answered {answered}")
 
 
 # -- the end of an example ----------------------------------------------------------------
@@ -264,23 +272,23 @@ def final_check(s: LedgerSession) -> None:
     money: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for dep in m.deposits.values():
         seen = s.client.get_deposit(dep.id)
-        if seen["status"] != dep.status:
+        if seen.status != dep.status:
             found.append(
-                Violation("deposits", f"deposit {dep.id}", f"{seen['status']!r} ≠ {dep.status!r}")
+                Violation("deposits", f"deposit {dep.id}", f"{seen.status!r} ≠ {dep.status!r}")
             )
-        if seen["status"] == "succeeded":
-            money[seen["currency"]]["credited"] += int(seen["amount"])
+        if seen.status == "succeeded":
+            money[seen.currency]["credited"] += seen.amount
     for wd in m.withdrawals.values():
-        seen = s.client.get_withdrawal(wd.id)
-        if seen["status"] != wd.status:
+        seen_wd = s.client.get_withdrawal(wd.id)
+        if seen_wd.status != wd.status:
             found.append(
-                Violation("payouts", f"withdrawal {wd.id}", f"{seen['status']!r} ≠ {wd.status!r}")
+                Violation("payouts", f"withdrawal {wd.id}", f"{seen_wd.status!r} ≠ {wd.status!r}")
             )
-        if seen["status"] in ("paid", "in_transit"):
-            money[seen["currency"]][seen["status"]] += int(seen["amount"])
+        if seen_wd.status in ("paid", "in_transit"):
+            money[seen_wd.currency][seen_wd.status] += seen_wd.amount
     for hold in m.holds.values():
-        seen = s.client.get_hold(hold.id)
-        state = (seen["status"], seen["burned_amount"], seen["released_amount"])
+        seen_hold = s.client.get_hold(hold.id)
+        state = (seen_hold.status, seen_hold.burned_amount, seen_hold.released_amount)
         if state != (hold.status, hold.burned, hold.released):
             found.append(
                 Violation(
@@ -289,7 +297,7 @@ def final_check(s: LedgerSession) -> None:
                     f"{state} ≠ {(hold.status, hold.burned, hold.released)}",
                 )
             )
-        money[seen["currency"]]["burned"] += int(seen["burned_amount"])
+        money[seen_hold.currency]["burned"] += seen_hold.burned_amount
     for bal in s.balances().values():
         money[bal.currency]["inside"] += bal.available + bal.held
     for cur, f in money.items():
@@ -313,5 +321,5 @@ def clean_up(s: LedgerSession) -> None:
     """Release what the example left pending, so no later expiry run touches it (best effort)."""
     for hold in s.model.holds.values():
         if hold.status == PENDING:
-            with contextlib.suppress(httpx.HTTPError):
-                s.client.request("POST", f"/holds/{hold.id}/release", {})
+            with contextlib.suppress(NoAnswer, PlatformError):
+                s.client.release(hold.id)

@@ -29,7 +29,7 @@ class Op:
     to_account: str | None = None  # transfer destination
     hold_id: str | None = None
     hold_amount: int = 0  # burn/release: the whole hold
-    status: int | None = None  # HTTP status (None: no answer)
+    status: int | None = None  # a refusal's status, HTTP or nearest (None: accepted or no answer)
     error: str | None = None
     code: str | None = None  # a refusal's error code (the contract's error.code)
 

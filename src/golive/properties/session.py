@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import Generic, TypeVar
 
 from golive.canary.psp_ops import PspOps
-from golive.driver import Balance, Entry, PlatformClient
 from golive.errors import InvariantViolation
 from golive.invariants import Violation
 from golive.properties.model import LedgerModel
 from golive.properties.tail import EntryTail, LedgerView
+from golive.target import Balance, Entry, NoAnswer, PlatformError, Target
 
 HOUSE_KINDS = ("house_revenue", "house_fees")
 
@@ -29,41 +28,57 @@ HOUSE_KINDS = ("house_revenue", "house_fees")
 class Probe:
     """What every example shares: the driver, the PSP's control API and the ledger tail."""
 
-    def __init__(self, client: PlatformClient, psp: PspOps) -> None:
+    def __init__(self, client: Target, psp: PspOps) -> None:
         self.client = client
         self.psp = psp
         self.tail = EntryTail(client)
         self.tail.skip_to_end()
 
 
+R = TypeVar("R")
+
+# A mutating operation: (amount, idempotency key) -> the record the platform answers with.
+# The amount is the one the operation sends (None when it sends none), so a call can be sent
+# again with the same key and a different amount.
+Operation = Callable[[int | None, str], R]
+
+
 @dataclass(frozen=True)
-class Answer:
-    status: int
-    data: Any
-    replayed: bool
+class Answer(Generic[R]):
+    """The platform's record, or its refusal (4xx; 5xx and no answer are violations)."""
+
     key: str
+    data: R | None = None
+    error: PlatformError | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status < 400
+        return self.error is None
+
+    @property
+    def status(self) -> int | None:
+        return None if self.error is None else self.error.status
 
     @property
     def code(self) -> str | None:
-        err = self.data.get("error") if isinstance(self.data, dict) else None
-        return err.get("code") if isinstance(err, dict) else None
+        return None if self.error is None else self.error.code
+
+    def got(self) -> R:
+        """The record of an accepted call."""
+        if self.data is None:
+            raise AssertionError(f"no record in a refused answer ({self.error})")
+        return self.data
 
 
 @dataclass(frozen=True)
 class Call:
-    """A mutating request the platform accepted (to retry with the same key later)."""
+    """A mutating operation the platform accepted (to retry with the same key later)."""
 
     what: str
-    method: str
-    path: str
-    body: dict[str, Any]
+    operation: Operation[object]
+    amount: int | None
     key: str
-    status: int
-    data: Any
+    data: object
 
 
 class LedgerSession:
@@ -80,7 +95,7 @@ class LedgerSession:
         self.absorb(probe.tail.poll())  # legs written before this example are not ours
 
     @property
-    def client(self) -> PlatformClient:
+    def client(self) -> Target:
         return self.probe.client
 
     @property
@@ -91,32 +106,29 @@ class LedgerSession:
     def send(
         self,
         what: str,
-        method: str,
-        path: str,
-        body: dict[str, Any],
+        operation: Operation[R],
+        amount: int | None = None,
         *,
         key: str | None = None,
         record: bool = True,
-    ) -> Answer:
+    ) -> Answer[R]:
+        """Run ``operation`` with ``amount`` and a key (a fresh one unless given)."""
         key = key or str(uuid.uuid4())
         try:
-            resp = self.client.request(method, path, body, key=key)
-        except httpx.HTTPError as exc:
-            raise self.violation("platform answers", what, f"no answer: {exc!r}") from None
-        try:
-            data: Any = resp.json()
-        except ValueError:
-            data = resp.text
-        if resp.status_code >= 500:
-            raise self.violation("platform answers", what, f"HTTP {resp.status_code}: {data!r}")
-        answer = Answer(
-            resp.status_code, data, resp.headers.get("idempotent-replayed") == "true", key
-        )
-        if answer.ok and record:
-            self.calls.append(Call(what, method, path, body, key, resp.status_code, data))
-        return answer
+            data = operation(amount, key)
+        except NoAnswer as exc:
+            raise self.violation("platform answers", what, f"no answer: {exc}") from None
+        except PlatformError as exc:
+            if exc.status >= 500:
+                raise self.violation(
+                    "platform answers", what, f"HTTP {exc.status}: {exc.body!r}"
+                ) from None
+            return Answer(key, error=exc)
+        if record:
+            self.calls.append(Call(what, operation, amount, key, data))
+        return Answer(key, data)
 
-    def expect(self, what: str, allowed: bool, answer: Answer) -> bool:
+    def expect(self, what: str, allowed: bool, answer: Answer[R]) -> bool:
         """The platform accepts exactly what the model says a correct platform accepts."""
         if allowed and not answer.ok:
             raise self.violation(
@@ -126,7 +138,7 @@ class LedgerSession:
             raise self.violation(
                 "refuses invalid requests",
                 what,
-                f"accepted with {answer.status}: {str(answer.data)[:300]}",
+                f"accepted: {str(answer.data)[:300]}",
             )
         return allowed
 

@@ -1,7 +1,7 @@
 """Following the platform's ledger: only the legs written since the last look.
 
-``GET /ledger/entries`` pages with an opaque cursor and answers ``next_cursor: null`` on the
-last page. The tail keeps the last cursor it was given and the ids it has already seen
+The target pages the ledger with an opaque cursor and gives no next cursor on the last
+page. The tail keeps the last cursor it was given and the ids it has already seen
 after it, so a poll re-reads at most one page of old legs (after the first), whatever the
 ledger's size.
 """
@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from golive.driver import Entry, PlatformClient
+from golive.target import Entry, Target
 
 PAGE = 200
 
 
 class EntryTail:
-    def __init__(self, client: PlatformClient, *, page: int = PAGE) -> None:
+    def __init__(self, client: Target, *, page: int = PAGE) -> None:
         self.client = client
         self.page = page
         self.cursor: str | None = None
@@ -28,20 +27,16 @@ class EntryTail:
         """Every leg written since the previous poll, in ledger order."""
         new: list[Entry] = []
         while True:
-            params: dict[str, Any] = {"limit": self.page}
-            if self.cursor:
-                params["cursor"] = self.cursor
-            data = self.client.call("GET", "/ledger/entries", params=params)
-            page = [Entry.of(raw) for raw in data["entries"]]
+            got = self.client.entries_page(self.cursor, limit=self.page)
+            page = got.entries
             for entry in page:
                 if entry.id not in self.seen:
                     self.seen.add(entry.id)
                     new.append(entry)
-            nxt = data.get("next_cursor")
-            if not nxt:
+            if not got.next_cursor:
                 return new
             # this page now lies before the cursor; what was seen after it stays seen
-            self.cursor = str(nxt)
+            self.cursor = got.next_cursor
             self.seen -= {entry.id for entry in page}
 
     def skip_to_end(self) -> int:

@@ -18,10 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import httpx
-
 from golive.canary.psp_ops import PspOps
-from golive.driver import PlatformClient, error_code
 from golive.errors import InvariantViolation
 from golive.properties.actions import let_webhooks_arrive
 from golive.properties.history import (
@@ -34,10 +31,14 @@ from golive.properties.history import (
     Op,
     Snapshot,
 )
+from golive.target import Hold, NoAnswer, PlatformError, Target
 
 WEIGHTS = {"transfer": 35, "hold": 25, "burn": 15, "release": 15, "bad-transfer": 10}
 MAX_SNAPSHOTS = 5_000
 BARRIER_SECONDS = 5.0
+
+# One operation of a worker: (client, idempotency key) -> the record the platform answers with.
+Send = Callable[[Target, str], object]
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,24 @@ class _Pending:
     """What an operation sent, to retry it with the same key if its answer was lost."""
 
     index: int
-    method: str
-    path: str
-    body: dict[str, Any]
+    send: Send
     key: str
+
+
+def _hold(account: str, amount: int, currency: str) -> Send:
+    return lambda c, key: c.place_hold(account, amount, currency, expires_in_seconds=3600, key=key)
+
+
+def _answer(client: Target, send: Send, key: str) -> tuple[str, object, PlatformError | None, str]:
+    """(outcome, record, refusal, why there is no answer): OK, FAIL (4xx) or INFO (unknown)."""
+    try:
+        return OK, send(client, key), None, ""
+    except PlatformError as exc:
+        if exc.status >= 500:
+            return INFO, None, exc, str(exc.body if exc.body is not None else exc)[:300]
+        return FAIL, None, exc, ""
+    except (NoAnswer, ValueError) as exc:
+        return INFO, None, None, repr(exc)
 
 
 class _Clock:
@@ -75,9 +90,7 @@ class _Clock:
 
 
 class BankWorkload:
-    def __init__(
-        self, make_client: Callable[[], PlatformClient], psp: PspOps, cfg: BankConfig
-    ) -> None:
+    def __init__(self, make_client: Callable[[], Target], psp: PspOps, cfg: BankConfig) -> None:
         self.make_client = make_client
         self.psp = psp
         self.cfg = cfg
@@ -92,13 +105,13 @@ class BankWorkload:
         self.barrier = threading.Barrier(cfg.workers)
 
     # -- set-up ---------------------------------------------------------------------------
-    def fund(self, client: PlatformClient) -> dict[str, int]:
+    def fund(self, client: Target) -> dict[str, int]:
         cfg = self.cfg
         for i in range(cfg.accounts):
             made = client.create_account(
                 f"bank-{cfg.seed}-{i}-{uuid.uuid4().hex[:8]}", cfg.currency
             )
-            self.accounts.append(str(made["id"]))
+            self.accounts.append(made.id)
             client.deposit(self.accounts[-1], cfg.funding, cfg.currency, cfg.psp)
         let_webhooks_arrive(self.psp)
         initial: dict[str, int] = {}
@@ -115,46 +128,32 @@ class BankWorkload:
     # -- workers ----------------------------------------------------------------------------
     def _send(
         self,
-        client: PlatformClient,
+        client: Target,
         process: int,
         kind: str,
-        method: str,
-        path: str,
-        body: dict[str, Any],
+        send: Send,
         **fields: Any,
-    ) -> tuple[Op, Any]:
+    ) -> Op:
         key = str(uuid.uuid4())
         invoked = self.clock.now()
-        status: int | None = None
-        data: Any = None
-        error = None
-        try:
-            resp = client.request(method, path, body, key=key)
-            status = resp.status_code
-            data = resp.json() if resp.content else None
-        except (httpx.HTTPError, ValueError) as exc:
-            error = repr(exc)
+        outcome, data, refusal, why = _answer(client, send, key)
         completed = self.clock.now()
-        if status is None or status >= 500:
-            outcome = INFO
-            error = error or str(data)[:300]
-        else:
-            outcome = OK if status < 400 else FAIL
-        placed = kind == "hold" and outcome == OK and isinstance(data, dict)
-        if placed:
-            fields["hold_id"] = str(data["id"])
-        code = error_code(data) if outcome == FAIL else None
-        op = Op(process, kind, invoked, completed, outcome, status=status, error=error, code=code,
-                **fields)  # fmt: skip
+        placed = kind == "hold" and isinstance(data, Hold)
+        if placed and isinstance(data, Hold):
+            fields["hold_id"] = data.id
+        status = None if refusal is None else refusal.status
+        code = refusal.code if outcome == FAIL and refusal is not None else None
+        op = Op(process, kind, invoked, completed, outcome, status=status, error=why or None,
+                code=code, **fields)  # fmt: skip
         with self.lock:
             if placed:
                 self.holds.append((fields["hold_id"], op.account, op.amount))
             self.ops.append(op)
             if outcome == INFO:
-                self.pending.append(_Pending(len(self.ops) - 1, method, path, body, key))
-        return op, data
+                self.pending.append(_Pending(len(self.ops) - 1, send, key))
+        return op
 
-    def _one(self, client: PlatformClient, process: int, rng: random.Random) -> None:
+    def _one(self, client: Target, process: int, rng: random.Random) -> None:
         cfg, cur = self.cfg, self.cfg.currency
         kind = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
         if kind in ("burn", "release"):
@@ -163,56 +162,33 @@ class BankWorkload:
                     kind = "hold"
                 else:  # often a recent hold, so two workers race for the same one
                     hold = rng.choice(self.holds[-3:] if rng.random() < 0.5 else self.holds)
-        if kind == "transfer":
-            src, dst = rng.sample(self.accounts, 2)
+        if kind in ("transfer", "bad-transfer"):
+            if kind == "transfer":
+                src, dst = rng.sample(self.accounts, 2)
+            else:
+                src, dst = rng.choice(self.accounts), str(uuid.uuid4())
             amount = rng.randint(1, cfg.max_transfer)
-            body = {"from_account_id": src, "to_account_id": dst, "amount": amount, "currency": cur}
             self._send(
                 client,
                 process,
                 kind,
-                "POST",
-                "/transfers",
-                body,
-                account=src,
-                amount=amount,
-                to_account=dst,
-            )
-        elif kind == "bad-transfer":
-            src, dst = rng.choice(self.accounts), str(uuid.uuid4())
-            amount = rng.randint(1, cfg.max_transfer)
-            body = {"from_account_id": src, "to_account_id": dst, "amount": amount, "currency": cur}
-            self._send(
-                client,
-                process,
-                kind,
-                "POST",
-                "/transfers",
-                body,
+                lambda c, key: c.transfer(src, dst, amount, cur, key=key),
                 account=src,
                 amount=amount,
                 to_account=dst,
             )
         elif kind == "hold":
             acc, amount = rng.choice(self.accounts), rng.randint(1, cfg.funding // 2)
-            body = {
-                "account_id": acc,
-                "amount": amount,
-                "currency": cur,
-                "expires_in_seconds": 3600,
-            }
-            self._send(client, process, kind, "POST", "/holds", body, account=acc, amount=amount)
+            self._send(client, process, kind, _hold(acc, amount, cur), account=acc, amount=amount)
         elif kind == "burn":
             hold_id, acc, whole = hold
             take = whole if rng.random() < 0.5 else rng.randint(1, whole)
-            body = {} if take == whole else {"amount": take}
+            part = None if take == whole else take
             self._send(
                 client,
                 process,
                 kind,
-                "POST",
-                f"/holds/{hold_id}/burn",
-                body,
+                lambda c, key: c.burn(hold_id, part, key=key),
                 account=acc,
                 amount=take,
                 hold_id=hold_id,
@@ -224,16 +200,14 @@ class BankWorkload:
                 client,
                 process,
                 kind,
-                "POST",
-                f"/holds/{hold_id}/release",
-                {},
+                lambda c, key: c.release(hold_id, key=key),
                 account=acc,
                 amount=whole,
                 hold_id=hold_id,
                 hold_amount=whole,
             )
 
-    def burst(self, client: PlatformClient, process: int, rng: random.Random, n: int) -> None:
+    def burst(self, client: Target, process: int, rng: random.Random, n: int) -> None:
         """All workers at once: a large hold on the same account (at most one should fit)."""
         try:
             self.barrier.wait(timeout=BARRIER_SECONDS)
@@ -242,9 +216,8 @@ class BankWorkload:
             return
         acc, cfg = self.accounts[n % len(self.accounts)], self.cfg
         amount = rng.randint(cfg.funding // 4, cfg.funding // 2)
-        body = {"account_id": acc, "amount": amount, "currency": cfg.currency,
-                "expires_in_seconds": 3600}  # fmt: skip
-        self._send(client, process, "hold", "POST", "/holds", body, account=acc, amount=amount)
+        send = _hold(acc, amount, cfg.currency)
+        self._send(client, process, "hold", send, account=acc, amount=amount)
 
     def worker(self, process: int, deadline: float) -> None:
         rng = random.Random(f"{self.cfg.seed}:{process}")
@@ -262,9 +235,7 @@ class BankWorkload:
             client.close()
 
     # -- readers ----------------------------------------------------------------------------
-    def snapshot(
-        self, client: PlatformClient, process: int, *, final: bool = False
-    ) -> Snapshot | None:
+    def snapshot(self, client: Target, process: int, *, final: bool = False) -> Snapshot | None:
         reads = []
         for acc in self.accounts:
             started = self.clock.now()
@@ -291,48 +262,39 @@ class BankWorkload:
             client.close()
 
     # -- after the workload ----------------------------------------------------------------
-    def settle_unknown(self, client: PlatformClient) -> None:
+    def settle_unknown(self, client: Target) -> None:
         """Retry each unanswered operation with its key: a replay tells what happened."""
         for p in self.pending:
             op = self.ops[p.index]
-            try:
-                resp = client.request(p.method, p.path, p.body, key=p.key)
-            except httpx.HTTPError:
+            outcome, data, refusal, _ = _answer(client, p.send, p.key)
+            if outcome == INFO:
                 continue
-            if resp.status_code >= 500:
-                continue
-            outcome = OK if resp.status_code < 400 else FAIL
             op = replace(op, outcome=outcome, completed=self.clock.now())
-            if outcome == FAIL:
-                op = replace(op, code=error_code(resp.json() if resp.content else None))
-            if op.kind == "hold" and outcome == OK:
-                op = replace(op, hold_id=str(resp.json()["id"]))
-                self.holds.append((str(op.hold_id), op.account, op.amount))
+            if outcome == FAIL and refusal is not None:
+                op = replace(op, code=refusal.code)
+            if op.kind == "hold" and isinstance(data, Hold):
+                op = replace(op, hold_id=data.id)
+                self.holds.append((data.id, op.account, op.amount))
             self.ops[p.index] = op
 
-    def hold_records(self, client: PlatformClient) -> dict[str, HoldRecord]:
+    def hold_records(self, client: Target) -> dict[str, HoldRecord]:
         out = {}
         for hold_id, acc, amount in self.holds:
             h = client.get_hold(hold_id)
             out[hold_id] = HoldRecord(
-                hold_id,
-                acc,
-                amount,
-                str(h["status"]),
-                int(h["burned_amount"]),
-                int(h["released_amount"]),
+                hold_id, acc, amount, h.status, h.burned_amount, h.released_amount
             )
         return out
 
-    def clean_up(self, client: PlatformClient, records: dict[str, HoldRecord]) -> None:
+    def clean_up(self, client: Target, records: dict[str, HoldRecord]) -> None:
         """Release the holds left pending (best effort: the verdict is already in the history)."""
         for rec in records.values():
             if rec.status == "pending":
-                with contextlib.suppress(httpx.HTTPError):
-                    client.request("POST", f"/holds/{rec.hold_id}/release", {})
+                with contextlib.suppress(NoAnswer, PlatformError):
+                    client.release(rec.hold_id)
 
 
-def run_bank(make_client: Callable[[], PlatformClient], psp: PspOps, cfg: BankConfig) -> History:
+def run_bank(make_client: Callable[[], Target], psp: PspOps, cfg: BankConfig) -> History:
     """Fund the accounts, run the workers and readers, settle unknowns, read the end state."""
     wl = BankWorkload(make_client, psp, cfg)
     client = make_client()

@@ -11,9 +11,9 @@ from golive.canary.conservation import conservation_violations
 from golive.canary.load import one_loop
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
-from golive.driver import PlatformClient
 from golive.evidence import transcript_hooks
 from golive.stack import embedded_stack
+from golive.target import open_target
 
 LOOPS = (("stripe", "EUR", 10_000), ("adyen", "EUR", 12_345))
 
@@ -43,7 +43,7 @@ def canary_on(dsn: str, *, app_version: str, log_dir: Path | None = None) -> Can
     outcome = CanaryOutcome(started=time.time())
     try:
         with embedded_stack(dsn, app_version=app_version, log_dir=log_dir) as stack:
-            client = PlatformClient(stack.platform_url, event_hooks=transcript_hooks("platform"))
+            client = open_target(stack.platform_url, event_hooks=transcript_hooks("platform"))
             psp = PspOps(stack.psp_url)
             try:
                 psp.clear_faults()

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from golive.canary.psp_ops import PspOps
-from golive.driver import PlatformClient, PlatformError
 from golive.money import Money
+from golive.target import PlatformError, Target, open_target
 
 T = TypeVar("T")
 PSPS = ("stripe", "adyen")
@@ -66,18 +66,18 @@ class SeedResult:
 
 
 class _Clients:
-    """One PlatformClient per worker thread (closed together)."""
+    """One target client per worker thread (closed together)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.local = threading.local()
-        self.all: list[PlatformClient] = []
+        self.all: list[Target] = []
         self.lock = threading.Lock()
 
-    def get(self) -> PlatformClient:
-        client: PlatformClient | None = getattr(self.local, "client", None)
+    def get(self) -> Target:
+        client: Target | None = getattr(self.local, "client", None)
         if client is None:
-            client = self.local.client = PlatformClient(self.url, timeout=30)
+            client = self.local.client = open_target(self.url, timeout=30)
             with self.lock:
                 self.all.append(client)
         return client
@@ -143,8 +143,8 @@ def seed_platform(
         def open_account(a: SeedAccount) -> tuple[str, str]:
             c = clients.get()
             acc = c.create_account(a.owner_ref, a.opening.currency)
-            dep = c.deposit(str(acc["id"]), a.opening.amount_minor, a.opening.currency, a.psp)
-            return str(acc["id"]), str(dep["id"])
+            dep = c.deposit(acc.id, a.opening.amount_minor, a.opening.currency, a.psp)
+            return acc.id, dep.id
 
         opened = _bounded(accounts, open_account, workers=workers, deadline=deadline)
         made = [(a, r) for a, r in zip(accounts, opened, strict=True) if isinstance(r, tuple)]
@@ -158,7 +158,7 @@ def seed_platform(
 
         def credited(item: tuple[SeedAccount, tuple[str, str]]) -> Wallet | None:
             a, (account_id, deposit_id) = item
-            status = clients.get().get_deposit(deposit_id)["status"]
+            status = clients.get().get_deposit(deposit_id).status
             return (
                 Wallet(account_id, a.opening.currency, a.opening.amount_minor)
                 if status == "succeeded"

@@ -13,10 +13,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import httpx
-
 from golive.drills.restore.seed import Wallet, plan_transfers
-from golive.driver import PlatformClient, PlatformError
+from golive.target import NoAnswer, PlatformError, Target, open_target
 
 
 @dataclass
@@ -73,13 +71,13 @@ class Traffic:
 
     def _work(self) -> None:
         deadline = self._started + self.max_seconds
-        client = PlatformClient(self.url, timeout=5)
+        client = open_target(self.url, timeout=5)
         try:
             self._loop(client, deadline)
         finally:
             client.close()
 
-    def _loop(self, client: PlatformClient, deadline: float) -> None:
+    def _loop(self, client: Target, deadline: float) -> None:
         while not self._stop.is_set() and time.monotonic() < deadline:
             item = self._take()
             if item is None:
@@ -96,13 +94,13 @@ class Traffic:
                 if exc.status >= 500:
                     self._stop.wait(0.05)
                 continue
-            except httpx.HTTPError:
+            except NoAnswer:
                 with self._lock:
                     self.result.errors += 1
                 self._stop.wait(0.05)
                 continue
             with self._lock:
-                self.result.acknowledged.append((time.time(), str(res.get("transaction_id"))))
+                self.result.acknowledged.append((time.time(), res.transaction_id))
 
     def start(self) -> Traffic:
         self._started = time.monotonic()

@@ -12,11 +12,11 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from golive.canary.world import CanaryWorld
 from golive.invariants import Violation
 from golive.money import Money
+from golive.target import Total
 
 # ledger account kinds → the groups whose totals the books can predict
 GROUPS = {
@@ -49,17 +49,17 @@ class Book:
         for world in self.funded():
             w, client = world.w, world.client
             for dep in world.deposits:
-                status = client.get_deposit(str(dep["id"]))["status"]
+                status = client.get_deposit(dep.id).status
                 if status == "succeeded":
-                    w.credited.add(str(dep["id"]))
+                    w.credited.add(dep.id)
                 elif status == "failed":
-                    w.failed_deposits.add(str(dep["id"]))
+                    w.failed_deposits.add(dep.id)
             for wd in world.withdrawals:
-                status = client.get_withdrawal(str(wd["id"]))["status"]
+                status = client.get_withdrawal(wd.id).status
                 if status == "paid":
-                    w.paid.add(str(wd["id"]))
+                    w.paid.add(wd.id)
                 elif status == "failed":
-                    w.refunded.add(str(wd["id"]))
+                    w.refunded.add(wd.id)
 
     def expected_totals(self) -> dict[str, int]:
         """What each account group should hold, per currency, from the operations made."""
@@ -75,13 +75,13 @@ class Book:
             out[f"PSP clearing {cur}"] += paid - credited
         return dict(out)
 
-    def unexplained(self, totals: Iterable[dict[str, Any]]) -> dict[str, int]:
+    def unexplained(self, totals: Iterable[Total]) -> dict[str, int]:
         """Platform totals minus the books, per group and currency (zeros left out)."""
         self.refresh()
         seen: dict[str, int] = defaultdict(int)
         for row in totals:
-            group = GROUPS.get(str(row["account_kind"]), str(row["account_kind"]))
-            seen[f"{group} {row['currency']}"] += int(row["balance"])
+            group = GROUPS.get(row.account_kind, row.account_kind)
+            seen[f"{group} {row.currency}"] += row.balance
         expected = self.expected_totals()
         keys = set(seen) | set(expected)
         diff = {k: seen.get(k, 0) - expected.get(k, 0) for k in sorted(keys)}

@@ -21,9 +21,9 @@ from golive.drills.rollback.drill import Drill, Sink
 from golive.drills.rollback.money import InFlight, new_world
 from golive.drills.rollback.plan import ReleasePlan, TargetOrigin, ensure_disposable, plan_release
 from golive.drills.rollback.probes import money_hypothesis
-from golive.driver import PlatformClient
 from golive.errors import ConfigError
 from golive.stack import embedded_stack
+from golive.target import Target, open_target
 
 ENV_FROM, ENV_TO, ENV_SCHEMA = (
     "GOLIVE_ROLLBACK_FROM",
@@ -39,7 +39,7 @@ class DrillCase:
 
     drill: Drill
     plan: ReleasePlan
-    client: PlatformClient
+    client: Target
     psp: PspOps
     deployment: Deployment
     book: Book
@@ -92,7 +92,7 @@ def open_drill(
         raise ConfigError(f"[drills] rollback_seconds = {target_seconds!r} must be positive")
     with embedded_stack(dsn, app_version=plan.previous.version, log_dir=log_dir) as stack:
         assert stack.platform is not None
-        client = PlatformClient(stack.platform_url, event_hooks=client_hooks)
+        client = open_target(stack.platform_url, event_hooks=client_hooks)
         psp = PspOps(stack.psp_url)
         book = Book()
         drill = Drill(

@@ -13,16 +13,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from golive.drills.rollback.drill import RollbackAction
 from golive.drills.rollback.plan import ReleasePlan
 from golive.drills.rollback.schema import MIGRATION_APP_NAME
-from golive.driver import PlatformClient
 from golive.errors import PlatformFault
 from golive.stack import EmbeddedPlatform
 from golive.stack.embedded import MODULE
+from golive.target import Target
 
 
 class MigrationFailed(PlatformFault):
@@ -57,7 +57,7 @@ class Deployment:
     """One embedded platform whose app and schema a drill switches."""
 
     platform: EmbeddedPlatform
-    client: PlatformClient
+    client: Target
     dsn: str
     lock_timeout_s: float = 3.0
     # run while the app is down during a switch (a drill's PSP deliveries, for instance)
@@ -65,7 +65,7 @@ class Deployment:
     timings: dict[str, float] = field(default_factory=dict)
 
     def version(self) -> dict[str, Any]:
-        return dict(self.client.version())
+        return asdict(self.client.version())
 
     def migrate(self, schema: str) -> dict[str, Any]:
         t0 = time.perf_counter()

@@ -14,9 +14,9 @@ from typing import Any
 
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld, ExpectationFailed
-from golive.driver import PlatformClient, PlatformError
 from golive.invariants import Violation
 from golive.money import Money
+from golive.target import Deposit, PlatformError, Target, Withdrawal
 
 CONFIRMATION_DELAY_S = 300  # PSP seconds before the confirmations of the switch go out
 
@@ -28,7 +28,7 @@ def _unit(currency: str) -> int:
 # -- webhooks during the switch -------------------------------------------------------------
 def deposits_confirmed_during_switch(
     worlds: list[CanaryWorld], psp: PspOps
-) -> list[tuple[CanaryWorld, dict[str, Any]]]:
+) -> list[tuple[CanaryWorld, Deposit]]:
     """Deposits through both PSPs whose confirmations go out a little later, each twice."""
     made = []
     psp.set_faults(webhook_delay_s=CONFIRMATION_DELAY_S, duplicate_webhooks=1)
@@ -57,20 +57,18 @@ def retry_deliveries(psp: PspOps, not_before: float) -> float:
     return waited
 
 
-def delivery_findings(psp: PspOps, deposits: list[tuple[CanaryWorld, dict[str, Any]]]) -> list[str]:
+def delivery_findings(psp: PspOps, deposits: list[tuple[CanaryWorld, Deposit]]) -> list[str]:
     """Each confirmation failed while the platform was down, then a retry delivered it."""
     found = []
     duplicated = 0
     for _, dep in deposits:
-        ref = str(dep["psp_reference"])
+        ref = str(dep.psp_reference)
         attempts = sorted(psp.attempts_for(ref), key=lambda a: a["seq"])
         ok = [a for a in attempts if 200 <= (a.get("status_code") or 0) < 300]
         if not attempts or _ok(attempts[0]):
-            found.append(f"deposit {dep['id']}: the PSP did not try to deliver while it was down")
+            found.append(f"deposit {dep.id}: the PSP did not try to deliver while it was down")
         if not ok:
-            found.append(
-                f"deposit {dep['id']}: no retry was acknowledged after the platform returned"
-            )
+            found.append(f"deposit {dep.id}: no retry was acknowledged after the platform returned")
         duplicated += len(ok) >= 2
     if deposits and not duplicated:
         found.append("no confirmation was delivered twice, so exactly-once was not put to the test")
@@ -81,13 +79,11 @@ def _ok(attempt: dict[str, Any]) -> bool:
     return 200 <= (attempt.get("status_code") or 0) < 300
 
 
-def credited_once(
-    client: PlatformClient, deposits: list[tuple[CanaryWorld, dict[str, Any]]]
-) -> dict[str, str]:
-    statuses = {str(d["id"]): str(client.get_deposit(str(d["id"]))["status"]) for _, d in deposits}
+def credited_once(client: Target, deposits: list[tuple[CanaryWorld, Deposit]]) -> dict[str, str]:
+    statuses = {d.id: client.get_deposit(d.id).status for _, d in deposits}
     for world, dep in deposits:
-        if statuses[str(dep["id"])] == "succeeded":
-            world.w.credited.add(str(dep["id"]))
+        if statuses[dep.id] == "succeeded":
+            world.w.credited.add(dep.id)
     wrong = {d: s for d, s in statuses.items() if s != "succeeded"}
     if wrong:
         raise ExpectationFailed(f"deposits not credited after the PSP's retries: {wrong}")
@@ -105,13 +101,11 @@ class Failover:
         return self.secondary if provider == self.primary else self.primary
 
 
-def route(client: PlatformClient, provider: str) -> dict[str, Any]:
+def route(client: Target, provider: str) -> dict[str, Any]:
     client.update_settings(primary_psp=provider)
     seen = client.settings()
-    if seen.get("primary_psp") != provider:
-        raise ExpectationFailed(
-            f"the platform routes to {seen.get('primary_psp')!r}, not {provider!r}"
-        )
+    if seen.primary_psp != provider:
+        raise ExpectationFailed(f"the platform routes to {seen.primary_psp!r}, not {provider!r}")
     return {"primary_psp": provider}
 
 
@@ -120,7 +114,7 @@ def refused_by_failed_provider(world: CanaryWorld, failover: Failover) -> dict[s
     client, w = world.client, world.w
     before = client.balance(w.account_id)
     codes = {}
-    calls: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+    calls: list[tuple[str, Callable[[], Deposit | Withdrawal]]] = [
         ("deposit", lambda: client.deposit(w.account_id, 20 * _unit(w.currency), w.currency)),
         ("withdrawal", lambda: client.withdraw(w.account_id, 10 * _unit(w.currency), w.currency)),
     ]
@@ -129,12 +123,11 @@ def refused_by_failed_provider(world: CanaryWorld, failover: Failover) -> dict[s
             made = call()
         except PlatformError as exc:
             codes[what] = str(exc.code)
-            record = (exc.body.get("error") or {}).get(what) if isinstance(exc.body, dict) else None
-            if what == "withdrawal" and isinstance(record, dict):
-                failover.refused_withdrawals.append(str(record["id"]))
+            if isinstance(exc.resource, Withdrawal):
+                failover.refused_withdrawals.append(exc.resource.id)
             continue
         raise ExpectationFailed(
-            f"the {what} was accepted through {made.get('psp')!r} while {failover.primary} is down "
+            f"the {what} was accepted through {made.psp!r} while {failover.primary} is down "
             "and still the primary"
         )
     after = client.balance(w.account_id)
@@ -143,10 +136,10 @@ def refused_by_failed_provider(world: CanaryWorld, failover: Failover) -> dict[s
     return codes
 
 
-def routed_deposit(world: CanaryWorld, amount: Money) -> dict[str, Any]:
+def routed_deposit(world: CanaryWorld, amount: Money) -> Deposit:
     """A deposit without a PSP: the platform picks its primary."""
     dep = world.client.deposit(world.w.account_id, amount.amount_minor, amount.currency)
-    world.w.deposits[str(dep["id"])] = amount.amount_minor
+    world.w.deposits[dep.id] = amount.amount_minor
     world.deposits.append(dep)
     return dep
 
@@ -159,16 +152,16 @@ def through(world: CanaryWorld, provider: str) -> dict[str, str]:
     wd = world.withdraw(Money(25 * _unit(cur), cur), None)
     world.settle_payouts()
     wrong = [
-        f"{k} went to {v['psp']!r}"
+        f"{k} went to {v.psp!r}"
         for k, v in (("deposit", dep), ("withdrawal", wd))
-        if v["psp"] != provider
+        if v.psp != provider
     ]
     if wrong:
         raise ExpectationFailed(f"routed to {provider}, but the " + " and the ".join(wrong))
-    if str(dep["id"]) not in world.w.credited or str(wd["id"]) not in world.w.paid:
+    if dep.id not in world.w.credited or wd.id not in world.w.paid:
         raise ExpectationFailed(
-            f"through {provider}: deposit {world.client.get_deposit(str(dep['id']))['status']}, "
-            f"withdrawal {world.client.get_withdrawal(str(wd['id']))['status']}"
+            f"through {provider}: deposit {world.client.get_deposit(dep.id).status}, "
+            f"withdrawal {world.client.get_withdrawal(wd.id).status}"
         )
     return {"deposit": provider, "withdrawal": provider}
 
@@ -188,10 +181,10 @@ def payouts_made_twice(
     found = []
     for world in worlds:
         for wd in world.withdrawals:
-            n = counts.get(str(wd["id"]), 0)
+            n = counts.get(wd.id, 0)
             if n != 1:
                 found.append(
-                    Violation("no payout made twice", f"withdrawal {wd['id']}", f"{n} payouts")
+                    Violation("no payout made twice", f"withdrawal {wd.id}", f"{n} payouts")
                 )
     for wid in failover.refused_withdrawals:
         if counts.get(wid, 0):
@@ -211,7 +204,7 @@ class Attempt:
     world: CanaryWorld
     started: float
     ended: float
-    withdrawal: dict[str, Any] | None = None
+    withdrawal: Withdrawal | None = None
     refused: str | None = None  # the error code
 
 
@@ -311,9 +304,7 @@ def switch_findings(run: KillSwitchRun) -> list[str]:
     for a in run.accepted:
         if a.started > done:
             assert a.withdrawal is not None
-            found.append(
-                f"withdrawal {a.withdrawal['id']} started after the switch and was accepted"
-            )
+            found.append(f"withdrawal {a.withdrawal.id} started after the switch and was accepted")
     if not any(a.started > done for a in run.refused):
         found.append("no withdrawal was attempted after the switch, so the refusal was not shown")
     return found

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from golive.canary.conservation import conservation_violations
 from golive.canary.load import one_loop
@@ -15,9 +14,9 @@ from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.probes import JOB_RESOURCES, resource_status
-from golive.driver import PlatformClient
 from golive.invariants import Violation
 from golive.money import Money
+from golive.target import Deposit, Hold, Target, Withdrawal
 
 # (psp, currency, deposit): the balances a platform has before the release
 LIVE_WALLETS = (("stripe", "EUR", 50_000), ("adyen", "USD", 30_000), ("stripe", "JPY", 20_000))
@@ -29,15 +28,15 @@ DEPOSIT_WEBHOOK_DELAY_S = 600  # PSP seconds before a deposit's confirmation is 
 class InFlight:
     """What was left unfinished across the switch."""
 
-    holds: list[tuple[CanaryWorld, dict[str, Any]]] = field(default_factory=list)
-    deposits: list[tuple[CanaryWorld, dict[str, Any]]] = field(default_factory=list)
-    withdrawals: list[tuple[CanaryWorld, dict[str, Any]]] = field(default_factory=list)
+    holds: list[tuple[CanaryWorld, Hold]] = field(default_factory=list)
+    deposits: list[tuple[CanaryWorld, Deposit]] = field(default_factory=list)
+    withdrawals: list[tuple[CanaryWorld, Withdrawal]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {k: len(getattr(self, k)) for k in ("holds", "deposits", "withdrawals")}
 
 
-def new_world(client: PlatformClient, psp: PspOps, book: Book) -> CanaryWorld:
+def new_world(client: Target, psp: PspOps, book: Book) -> CanaryWorld:
     return book.add(CanaryWorld(client, psp))
 
 
@@ -57,7 +56,7 @@ def live_balances(make: Callable[[], CanaryWorld], psp: PspOps) -> list[CanaryWo
     return made
 
 
-def canary(make: Callable[[], CanaryWorld], psp: PspOps, release: str) -> dict[str, Any]:
+def canary(make: Callable[[], CanaryWorld], psp: PspOps, release: str) -> dict[str, str]:
     """The canary money loop end to end, payout included; every cent accounted for."""
     provider, currency, amount = CANARY.get(release, CANARY["1"])
     world = make()
@@ -69,7 +68,7 @@ def canary(make: Callable[[], CanaryWorld], psp: PspOps, release: str) -> dict[s
         raise ExpectationFailed(
             f"the canary money loop on release {release} broke: " + "; ".join(map(str, found))
         )
-    unpaid = [str(x["id"]) for x in world.withdrawals if str(x["id"]) not in world.w.paid]
+    unpaid = [x.id for x in world.withdrawals if x.id not in world.w.paid]
     if unpaid:
         raise ExpectationFailed(f"the canary's payout(s) {unpaid} were not paid")
     return {"release": release, "psp": provider, "wallet": world.w.account_id}
@@ -94,7 +93,7 @@ def leave_in_flight(worlds: list[CanaryWorld], psp: PspOps) -> InFlight:
 
 
 def _psp(world: CanaryWorld) -> str:
-    return str(world.deposits[0]["psp"]) if world.deposits else "stripe"
+    return world.deposits[0].psp if world.deposits else "stripe"
 
 
 def resolve_holds(flight: InFlight) -> dict[str, str]:
@@ -104,10 +103,10 @@ def resolve_holds(flight: InFlight) -> dict[str, str]:
         world.hold = hold
         if i % 2 == 0:
             world.burn()
-            done[str(hold["id"])] = "burned"
+            done[hold.id] = "burned"
         else:
             world.release()
-            done[str(hold["id"])] = "released"
+            done[hold.id] = "released"
     return done
 
 
@@ -117,10 +116,10 @@ def confirm_deposits(flight: InFlight, psp: PspOps) -> dict[str, str]:
     psp.flush()
     statuses = {}
     for world, dep in flight.deposits:
-        status = world.client.get_deposit(str(dep["id"]))["status"]
-        statuses[str(dep["id"])] = status
+        status = world.client.get_deposit(dep.id).status
+        statuses[dep.id] = status
         if status == "succeeded":
-            world.w.credited.add(str(dep["id"]))
+            world.w.credited.add(dep.id)
     late = {d: s for d, s in statuses.items() if s != "succeeded"}
     if late:
         raise ExpectationFailed(f"deposits not credited after their confirmation: {late}")
@@ -133,21 +132,21 @@ def complete_payouts(flight: InFlight, psp: PspOps) -> dict[str, str]:
     statuses = {}
     for world, wd in flight.withdrawals:
         world.settle_payouts(advance=False)
-        seen = world.client.get_withdrawal(str(wd["id"]))
-        at_psp = psp.payout_status(str(seen["psp"]), str(seen["psp_reference"]))
-        statuses[str(wd["id"])] = f"{seen['status']} (PSP: {at_psp})"
-        if seen["status"] != "paid" or at_psp != "paid":
+        seen = world.client.get_withdrawal(wd.id)
+        at_psp = psp.payout_status(seen.psp, str(seen.psp_reference))
+        statuses[wd.id] = f"{seen.status} (PSP: {at_psp})"
+        if seen.status != "paid" or at_psp != "paid":
             raise ExpectationFailed(
-                f"payout of withdrawal {wd['id']} did not complete: the platform says "
-                f"{seen['status']!r}, the PSP {at_psp!r}"
+                f"payout of withdrawal {wd.id} did not complete: the platform says "
+                f"{seen.status!r}, the PSP {at_psp!r}"
             )
     return statuses
 
 
-def pending_jobs(client: PlatformClient, book: Book) -> list[Violation]:
+def pending_jobs(client: Target, book: Book) -> list[Violation]:
     """The drill's finance jobs still pending once the PSP has delivered everything."""
-    ours = {str(d["id"]) for w in book.funded() for d in w.deposits}
-    ours |= {str(x["id"]) for w in book.funded() for x in w.withdrawals}
+    ours = {d.id for w in book.funded() for d in w.deposits}
+    ours |= {x.id for w in book.funded() for x in w.withdrawals}
     return [
         Violation(
             "no finance job stuck",

@@ -6,31 +6,30 @@ Every probe is read-only: it never moves money, delivers a webhook or changes a 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.hypothesis import Hypothesis, Probe
 from golive.drills.rollback.tolerance import Exactly, NoneFound, SameAsBefore
-from golive.driver import Job, PlatformClient, PlatformError
 from golive.invariants import (
     Violation,
     negative_available,
     unbalanced_transactions,
     wallet_mismatches,
 )
+from golive.target import Job, PlatformError, Target, Total, iter_entries
 
 JOB_RESOURCES = {"deposit_confirmation": "deposit", "payout": "withdrawal"}
 
 
-def money_hypothesis(client: PlatformClient, book: Book) -> Hypothesis:
+def money_hypothesis(client: Target, book: Book) -> Hypothesis:
     """The money platform's steady state: serving, balanced, on the books, nothing stuck."""
     return Hypothesis(
         "the platform serves, its ledger balances, every cent is on the books, no job is stuck",
         [
-            Probe("platform serving", lambda: client.health().get("status"), Exactly("ok")),
+            Probe("platform serving", lambda: client.health().status, Exactly("ok")),
             Probe(
                 "every transaction balances",
-                lambda: unbalanced_transactions(client.entries()),
+                lambda: unbalanced_transactions(iter_entries(client)),
                 NoneFound("unbalanced transaction"),
             ),
             Probe(
@@ -58,11 +57,11 @@ def money_hypothesis(client: PlatformClient, book: Book) -> Hypothesis:
     )
 
 
-def trial_balance(totals: list[dict[str, Any]]) -> list[Violation]:
+def trial_balance(totals: list[Total]) -> list[Violation]:
     """All ledger accounts of a currency add up to zero (money is neither made nor lost)."""
     sums: dict[str, int] = defaultdict(int)
     for row in totals:
-        sums[str(row["currency"])] += int(row["balance"])
+        sums[row.currency] += row.balance
     return [
         Violation("ledger sums to zero", f"currency {cur}", f"its accounts add up to {s}, not 0")
         for cur, s in sorted(sums.items())
@@ -70,12 +69,12 @@ def trial_balance(totals: list[dict[str, Any]]) -> list[Violation]:
     ]
 
 
-def ledger_mismatches(client: PlatformClient, book: Book) -> list[Violation]:
+def ledger_mismatches(client: Target, book: Book) -> list[Violation]:
     balances = [client.balance(w.w.account_id) for w in book.funded()]
-    return negative_available(balances) + wallet_mismatches(client.entries(), balances)
+    return negative_available(balances) + wallet_mismatches(iter_entries(client), balances)
 
 
-def stuck_jobs(client: PlatformClient) -> list[Violation]:
+def stuck_jobs(client: Target) -> list[Violation]:
     """Pending finance jobs whose deposit or withdrawal is already settled.
 
     A job waiting for a webhook that has not come is not stuck yet; a job still pending
@@ -96,14 +95,14 @@ def stuck_jobs(client: PlatformClient) -> list[Violation]:
     return found
 
 
-def resource_status(client: PlatformClient, job: Job) -> str:
+def resource_status(client: Target, job: Job) -> str:
     """The status of the deposit or withdrawal a finance job waits on."""
     resource = JOB_RESOURCES.get(job.kind)
     if resource is None or job.reference is None:
         return f"unknown (job kind {job.kind!r})"
     try:
         if resource == "deposit":
-            return str(client.get_deposit(job.reference)["status"])
-        return str(client.get_withdrawal(job.reference)["status"])
+            return client.get_deposit(job.reference).status
+        return client.get_withdrawal(job.reference).status
     except PlatformError as exc:
         return f"unreadable ({exc.status})"

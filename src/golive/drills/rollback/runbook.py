@@ -24,6 +24,7 @@ from golive.drills.rollback.schema import (
 )
 from golive.invariants import Violation
 from golive.money import Money
+from golive.target import Deposit
 
 LOCKED_TABLE = "settings"  # altered last by the v2 migration: a lock there stops it partway
 
@@ -234,8 +235,8 @@ def psp_retries(case: DrillCase) -> None:
     case.drill.act("the payment providers retry, after the confirmation window", retry)
 
 
-def _switch_deposits(case: DrillCase) -> list[tuple[CanaryWorld, dict[str, Any]]]:
-    made: list[tuple[CanaryWorld, dict[str, Any]]] = case.notes.get("switch_deposits", [])
+def _switch_deposits(case: DrillCase) -> list[tuple[CanaryWorld, Deposit]]:
+    made: list[tuple[CanaryWorld, Deposit]] = case.notes.get("switch_deposits", [])
     if not made:
         raise ExpectationFailed("no deposit was made during the switch in this drill")
     return made

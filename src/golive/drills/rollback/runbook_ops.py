@@ -82,8 +82,8 @@ def no_payout_twice(case: DrillCase) -> None:
 def _switch(case: DrillCase, enabled: bool) -> dict[str, Any]:
     case.client.update_settings(withdrawals_enabled=enabled)
     seen = case.client.settings()
-    if seen.get("withdrawals_enabled") is not enabled:
-        raise ExpectationFailed(f"withdrawals_enabled is {seen.get('withdrawals_enabled')!r}")
+    if seen.withdrawals_enabled is not enabled:
+        raise ExpectationFailed(f"withdrawals_enabled is {seen.withdrawals_enabled!r}")
     return {"withdrawals_enabled": enabled}
 
 
@@ -128,8 +128,8 @@ def accepted_complete(case: DrillCase) -> None:
         for a in _run(case).accepted:
             assert a.withdrawal is not None
             a.world.settle_payouts(advance=False)
-            wid = str(a.withdrawal["id"])
-            out[wid] = str(a.world.client.get_withdrawal(wid)["status"])
+            wid = a.withdrawal.id
+            out[wid] = a.world.client.get_withdrawal(wid).status
         unpaid = {k: v for k, v in out.items() if v != "paid"}
         if unpaid:
             raise ExpectationFailed(
@@ -149,8 +149,8 @@ def new_withdrawal_completes(case: DrillCase) -> None:
         cur = world.w.currency
         wd = world.withdraw(Money(700 if cur != "JPY" else 7, cur), None)
         world.settle_payouts()
-        if str(wd["id"]) not in world.w.paid:
-            raise ExpectationFailed(f"the new withdrawal {wd['id']} did not complete")
-        return str(wd["id"])
+        if wd.id not in world.w.paid:
+            raise ExpectationFailed(f"the new withdrawal {wd.id} did not complete")
+        return wd.id
 
     case.drill.verify("a new withdrawal is accepted and completes", one)
