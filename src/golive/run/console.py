@@ -77,11 +77,20 @@ def _failures(console: Console, tests: list[dict[str, Any]], *, verbose: bool) -
         if len(lines) > MAX_MESSAGE_LINES:
             console.print(Text(f"      … {len(lines) - MAX_MESSAGE_LINES} more line(s)"))
         if verbose:
-            for step in test.get("steps", []):
-                mark, style = STEP_MARKS.get(step.get("status"), ("·", "dim"))
-                text = f"{step.get('keyword', '')} {step.get('name', '')}".strip()
-                status = "" if step.get("status") in STEP_MARKS else "  (not run)"
-                console.print(Text.assemble("      ", (mark, style), " ", text, (status, "dim")))
+            _steps(console, test.get("steps", []))
+
+
+def _steps(console: Console, steps: list[dict[str, Any]]) -> None:
+    """Given/When/Then of a failed scenario; pytest-bdd marks every step after the failing
+    one as failed too, so those are shown as not run."""
+    stopped = False
+    for step in steps:
+        status = None if stopped else step.get("status")
+        stopped = stopped or status == "failed"
+        mark, style = STEP_MARKS.get(str(status), ("·", "dim"))
+        text = f"{step.get('keyword', '')} {step.get('name', '')}".strip()
+        note = "" if status in STEP_MARKS else "  (not run)"
+        console.print(Text.assemble("      ", (mark, style), " ", text, (note, "dim")))
 
 
 def print_verdict(console: Console, run_dir: Path, verdict: str, *, verbose: bool) -> None:
