@@ -44,6 +44,7 @@ _installed = False
 _previous: dict[int, Any] = {}
 _watchdog: subprocess.Popen[bytes] | None = None
 _watchdog_pid = 0  # the process that started it (a forked child must not write to it)
+_watchdog_failed_in = 0  # a process whose watchdog could not start does not try again
 
 
 @dataclass(frozen=True)
@@ -198,21 +199,28 @@ def _reap(entry: dict[str, Any]) -> None:
 # the watchdog ------------------------------------------------------------------------------
 def _tell(message: dict[str, Any]) -> None:
     """Send one instruction to the watchdog, starting it on the first ``add``."""
-    global _watchdog, _watchdog_pid
-    if _watchdog is None or _watchdog_pid != os.getpid():
-        if "add" not in message:
-            return
-        _watchdog = subprocess.Popen(
-            [sys.executable, "-I", os.path.abspath(__file__), "watch"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C to golive's process group does not reach it
-        )  # fmt: skip
-        _watchdog_pid = os.getpid()
-    stdin: IO[bytes] | None = _watchdog.stdin
-    with contextlib.suppress(OSError, ValueError):  # a watchdog that is gone cannot be told
-        assert stdin is not None
-        stdin.write(json.dumps(message).encode() + b"\n")
-        stdin.flush()
+    global _watchdog, _watchdog_pid, _watchdog_failed_in
+    with _lock:
+        if _watchdog is None or _watchdog_pid != os.getpid():
+            if "add" not in message or _watchdog_failed_in == os.getpid():
+                return
+            try:
+                _watchdog = subprocess.Popen(
+                    [sys.executable, "-I", os.path.abspath(__file__), "watch"],
+                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    start_new_session=True,  # a Ctrl-C to golive's process group misses it
+                )  # fmt: skip
+            except OSError as exc:  # clean-up at exit and on signals still works
+                _watchdog_failed_in = os.getpid()
+                os.write(2, f"golive: no clean-up watchdog ({exc}); a SIGKILL leaves "
+                            "servers behind\n".encode())  # fmt: skip
+                return
+            _watchdog_pid = os.getpid()
+        stdin: IO[bytes] | None = _watchdog.stdin
+        with contextlib.suppress(OSError, ValueError):  # a watchdog that is gone cannot be told
+            assert stdin is not None
+            stdin.write(json.dumps(message).encode() + b"\n")
+            stdin.flush()
 
 
 def watch(instructions: IO[bytes]) -> None:
