@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,187 @@ def test_cleanup_command_removes_containers_of_dead_runs(local_image: str) -> No
             with contextlib.suppress(docker.errors.NotFound):
                 c.remove(force=True)
         client.close()
+
+
+# -- SIGKILL: no handler runs; the watchdog and the next run clean up -------------------------
+LOCAL_KINDS = [pytest.param("system", id="system"), pytest.param("pgserver", id="pgserver")]
+
+
+@pytest.mark.parametrize("kind", LOCAL_KINDS)
+def test_sigkill_leaves_no_cluster(kind: str, request: pytest.FixtureRequest) -> None:
+    """The watchdog stops the server and removes its folder and WAL archive."""
+    spec = spec_for(kind, request)
+    proc = subprocess.Popen(
+        [sys.executable, str(HOLDER), spec, "wait"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=HERE.parent.parent,
+    )  # fmt: skip
+    try:
+        info = read_ready(proc)
+        assert alive(info["pid"])
+        assert all(Path(f).is_dir() for f in info["folders"])
+        proc.kill()
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert wait_gone(info["pid"]), f"server process {info['pid']} still running"
+    deadline = time.monotonic() + 30
+    while [f for f in info["folders"] if Path(f).exists()] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [f for f in info["folders"] if Path(f).exists()] == []
+
+
+def test_watchdog_keeps_what_was_unregistered(tmp_path: Path) -> None:
+    """Only what is still registered when the process dies is ended and removed."""
+    code = """if True:
+        import os, pathlib, signal, subprocess, sys
+        from golive.postgres import cleanup
+        base = pathlib.Path(sys.argv[1])
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        (base / "kept").mkdir(); (base / "removed").mkdir()
+        token = cleanup.register(lambda: None, cleanup.Orphans(folders=(str(base / "kept"),)))
+        orphans = cleanup.Orphans(pids=(cleanup.process(child.pid),),
+                                  folders=(str(base / "removed"),))
+        cleanup.register(lambda: None, orphans)
+        cleanup.unregister(token)
+        print(child.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert res.returncode == -signal.SIGKILL, res.stderr
+    child = int(res.stdout.split()[0])
+    assert wait_gone(child), f"the registered child {child} still runs"
+    deadline = time.monotonic() + 30
+    while (tmp_path / "removed").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not (tmp_path / "removed").exists()
+    assert (tmp_path / "kept").is_dir()
+
+
+@pytest.fixture
+def own_tmpdir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A temporary folder of this test's own (reachable by the server's account as root)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="golive-test-tmp-"))
+    folder.chmod(0o1777)
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_next_provider_removes_clusters_of_dead_runs(own_tmpdir: Path) -> None:
+    """A cluster whose owner file names a process that is gone is stopped and removed when
+    the next provider starts; a live owner's cluster and a folder without owner stay."""
+    from golive.postgres import cleanup
+    from golive.postgres.local import LocalInstance, LocalProvider
+
+    need_system_pg()
+    foreign = own_tmpdir / "golive-pg-foreign"
+    foreign.mkdir()
+    provider = LocalProvider()
+    second: LocalProvider | None = None
+    try:
+        orphan = provider.start_instance(name="orphan")
+        live = provider.start_instance(name="live")
+        assert isinstance(orphan, LocalInstance)
+        assert isinstance(live, LocalInstance)
+        pid = orphan._pid
+        assert pid is not None
+        gone = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        owner_pid, started = cleanup.process(gone.pid)  # a golive run that was then killed
+        gone.kill()
+        gone.wait(timeout=30)
+        owner = {"pid": owner_pid, "started": started}
+        (orphan.folder / cleanup.OWNER).write_text(json.dumps(owner))
+        second = LocalProvider()
+        assert wait_gone(pid), f"orphaned server {pid} still running"
+        assert not orphan.folder.exists()
+        assert live.running
+        assert live.folder.is_dir()
+        assert foreign.is_dir()
+    finally:
+        for p in (second, provider):
+            if p is not None:
+                p.close()
+
+
+def _children(pid: int) -> dict[int, str]:
+    """pid → command line of the live processes whose parent is ``pid``."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found[int(stat.parent.name)] = cmdline
+    return found
+
+
+def _servers(folder: Path) -> list[int]:
+    pids = []
+    for pidfile in folder.glob("golive-pg-*/data/postmaster.pid"):
+        with contextlib.suppress(OSError, ValueError):
+            pids.append(int(pidfile.read_text().split("\n", 1)[0]))
+    return pids
+
+
+def _serving(cmdline: str) -> bool:
+    """The platform answers /health: it is past start-up and would keep running on its own."""
+    import httpx
+
+    port = cmdline.split("--port", 1)[1].split()[0]
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_sigkill_of_a_run_leaves_nothing_running(own_tmpdir: Path, tmp_path: Path) -> None:
+    """`golive run` killed mid-run: its platform, Postgres, watchdog and folders all go."""
+    need_system_pg()
+    env = {k: v for k, v in os.environ.items() if k != "GOLIVE_PLATFORM_FAULTS"}
+    env["TMPDIR"] = str(own_tmpdir)
+    argv = [sys.executable, "-m", "golive", "run", "--suite", "canary", "--postgres", "local"]
+    argv += ["-k", "the_money_loop_through", "--out", str(tmp_path / "reports")]
+    with (tmp_path / "console.txt").open("w") as console:
+        run = subprocess.Popen(
+            argv, stdout=console, stderr=console, env=env, cwd=HERE.parent.parent
+        )
+    platform, watchdog, servers = None, None, []
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and run.poll() is None:
+            children = _children(run.pid)
+            platform = next((p for p, c in children.items() if "refbank serve" in c), None)
+            watchdog = next((p for p, c in children.items() if "cleanup.py watch" in c), None)
+            servers = [p for p in _servers(own_tmpdir) if alive(p)]
+            if platform and watchdog and servers and _serving(children[platform]):
+                break
+            time.sleep(0.1)
+        output = (tmp_path / "console.txt").read_text()
+        assert platform, output
+        assert watchdog, output
+        assert servers, output
+        run.kill()
+        run.wait(timeout=60)
+        for pid in (platform, watchdog, *servers):
+            assert wait_gone(pid), f"{pid} still running after golive was killed"
+        left = [p.name for p in own_tmpdir.glob("golive-*")]
+        assert left == []
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(timeout=30)
+        for pid in (platform, *servers):  # never leave the test's own leftovers running
+            if pid and alive(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -102,7 +102,13 @@ class LocalInstance(Instance):
         self.log_file = self.folder / "server.log"
         self.archive_dir = provider.archive_folder(name) if spec.archive else None
         self._account = _run_as()
-        self._token = cleanup.register(self.destroy)
+        cleanup.write_owner(self.folder)
+        orphans = cleanup.Orphans(
+            pidfiles=(str(self.data_dir / "postmaster.pid"),),
+            folders=(str(self.folder),),
+            stop_signal=signal.SIGINT,  # Postgres's fast shutdown
+        )
+        self._token = cleanup.register(self.destroy, orphans)
         self._destroyed = False
         try:
             self._create(spec)
@@ -262,6 +268,8 @@ class LocalProvider(Provider):
         self.password = secrets.token_urlsafe(16)
         self.instances: list[LocalInstance] = []
         self._archive_root: Path | None = None
+        self._archive_token: int | None = None
+        cleanup.remove_orphaned()  # clusters of golive runs that were killed
         self._token = cleanup.register(self.close)
 
     def archive_folder(self, name: str) -> Path:
@@ -269,6 +277,9 @@ class LocalProvider(Provider):
         if self._archive_root is None:
             self._archive_root = Path(tempfile.mkdtemp(prefix="golive-archive-"))
             os.chmod(self._archive_root, 0o755)
+            cleanup.write_owner(self._archive_root)
+            orphans = cleanup.Orphans(folders=(str(self._archive_root),))
+            self._archive_token = cleanup.register(self._remove_archive, orphans)
         folder = self._archive_root / name
         folder.mkdir()
         account = _run_as()
@@ -290,10 +301,16 @@ class LocalProvider(Provider):
     def close(self) -> None:
         for inst in list(self.instances):
             inst.destroy()
+        self._remove_archive()
+        cleanup.unregister(self._token)
+
+    def _remove_archive(self) -> None:
         if self._archive_root is not None:
             shutil.rmtree(self._archive_root, ignore_errors=True)
             self._archive_root = None
-        cleanup.unregister(self._token)
+        if self._archive_token is not None:
+            cleanup.unregister(self._archive_token)
+            self._archive_token = None
 
     def describe(self) -> str:
         b = self.binaries

@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 import typer
-from rich.console import Console
+from rich.text import Text
 
 from golive.errors import ConfigError, ExitCode
 from golive.evidence import Verdict
 from golive.evidence.plugin import last_run
+from golive.run.console import make_console, print_verdict
 from golive.run.preflight import StepCheck, check_features, check_target
 from golive.run.progress import Progress
 from golive.run.suites import SUITES, suite_paths, suite_root
-
-console = Console(stderr=True)
 
 
 def _preflight(args: list[str]) -> None:
@@ -70,6 +69,9 @@ def run(
     suite_dir: Path = typer.Option(
         None, "--suite-root", help="Folder with features/ (default: this checkout)."
     ),
+    verbose: bool = typer.Option(
+        False, "-v", "--verbose", help="Also print the Given/When/Then steps of failures."
+    ),
 ) -> None:
     """Run a readiness suite against the target and exit with its verdict.
 
@@ -99,7 +101,6 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     args = [
         *common,
-        "-q",
         "--tb=short",
         "-p",
         "no:cacheprovider",
@@ -112,11 +113,20 @@ def run(
     ]
     if key:
         args += ["--golive-key", str(key)]
-    console.print(f"[bold]golive run[/] suite={suite} target={target} out={out}")
+    console = make_console()
+    console.print(Text(f"golive run suite={suite} target={target} out={out}", style="bold"))
     progress = Progress(console)
-    rc = pytest.main(args, plugins=[progress])
+    try:
+        rc = pytest.main(args, plugins=[progress])
+    finally:
+        progress.stop()
     run_dir, verdict = last_run(progress.config) if progress.config else (None, None)
     if run_dir is None or verdict is None:
-        console.print(f"[red]no verdict was recorded (pytest exit {int(rc)}): INCONCLUSIVE[/]")
+        where = f"; incomplete run folder: {run_dir}" if run_dir else ""
+        console.print(
+            Text(f"no verdict was recorded (pytest exit {int(rc)}): INCONCLUSIVE{where}", "red")
+        )
         raise typer.Exit(int(ExitCode.INCONCLUSIVE))
+    # `is True`: the drill commands call run() as a function, leaving typer's OptionInfo here
+    print_verdict(console, run_dir, verdict, verbose=verbose is True)
     raise typer.Exit(int(Verdict(verdict).exit_code))

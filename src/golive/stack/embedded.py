@@ -105,7 +105,9 @@ class EmbeddedPlatform:
         finally:
             if self.log_path:
                 log.close()  # type: ignore[union-attr]
-        self._token = cleanup.register(self.stop)
+        # Ended by the clean-up watchdog if golive dies without stopping it (SIGKILL).
+        orphans = cleanup.Orphans(pids=(cleanup.process(self.proc.pid),))
+        self._token = cleanup.register(self.stop, orphans)
         self._wait_healthy(timeout)
 
     def _wait_healthy(self, timeout: float) -> None:
