@@ -233,7 +233,7 @@ class Redactor:
 
     def register_dsn(self, text: str) -> int:
         """Register the password of every DSN or URL in `text` (`user:password@`,
-        `password=…`). Returns how many were registered."""
+        `password=…`), as written and decoded. Returns how many values were registered."""
         count = 0
         for password in dsn_passwords(text):
             if len(password) >= MIN_SECRET_LENGTH:
