@@ -5,8 +5,9 @@ attachments as they are written; junit, cucumber and allure output in a pass at 
 What is redacted:
 
 - known secret values: registered with `register_secret`, found in the harness
-  configuration, and values of environment variables whose names look secret; also their
-  JSON-escaped, URL-encoded and base64 forms;
+  configuration, values of environment variables whose names look secret, and the password
+  of any DSN in any variable; also their JSON-escaped, URL-encoded and base64 forms (base64
+  at each byte alignment, standard and URL-safe);
 - credentials in URLs and DSNs: the password of `user:password@` in a URL of any scheme,
   `password=` / `PGPASSWORD=` values (key/value DSNs, query strings, environment dumps,
   reprs, JSON); `register_dsn` registers a DSN's password as a known value;
