@@ -112,3 +112,12 @@ def test_manifest_args_mask_dsns_and_secret_options() -> None:
     assert masked[-2:] == ["-k", "money_loop"]
     # the DSN's password is now a known secret everywhere, not just next to a DSN
     assert PASSWORD not in redactor.redact_text(f"bare {PASSWORD}")
+
+
+def test_rollback_drill_objects_do_not_print_their_dsn() -> None:
+    from golive.drills.rollback.deploy import Deployment
+
+    deployment = Deployment(None, None, DSN)  # type: ignore[arg-type]
+    assert deployment.dsn == DSN
+    assert PASSWORD not in repr(deployment)
+    assert "dsn=" not in repr(deployment)
