@@ -24,7 +24,10 @@ SECRETS = {
     "ADYEN_API_KEY": "AQEplantedAdyenApiKey0123456789abcdefXYZ+/==-plantedSecondPart012=-zZ9",
     "ADYEN_HMAC_KEY": "9F3A6C1B2D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8",
     "PLATFORM_API_TOKEN": "plain-looking-token-value-42",  # only known through its env name
+    # not a secret-looking name: its password is known because the value is a DSN
+    "DATABASE_URL": "postgresql://app:Planted-db-pass-77@db.internal:5432/ledger",
 }
+DB_PASSWORD = "Planted-db-pass-77"
 REGISTERED = "my-registered-secret-value"
 BEARER = "eyJhbGciOi.plantedBearerToken.signature123"
 
@@ -112,7 +115,7 @@ def test_planted_secrets_never_reach_the_bundle(
         assert name in files
     assert any(f.startswith("allure-results/") for f in files)
     assert len([f for f in files if f.startswith("attachments/")]) == 2
-    planted = [*SECRETS.values(), REGISTERED, BEARER]
+    planted = [*SECRETS.values(), REGISTERED, BEARER, DB_PASSWORD]
     for rel in files:
         data = (run / rel).read_bytes()
         if rel == "attestation.dsse.json":  # its payload is base64: look inside too
