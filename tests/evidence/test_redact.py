@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from golive.evidence.redact import Redactor
+from golive.evidence.redact import Redactor, dsn_passwords, mask_dsn
 
 # Test-only fake credentials, shaped like the real ones.
 STRIPE_LIVE = "sk_live_51Habcdefghijklmnopqrstuv"
@@ -131,3 +131,107 @@ def test_scan_reports_offsets_and_kinds_without_the_secret() -> None:
     assert [(f.offset, f.kind) for f in findings] == [(3, "private-key-block")]
     # private keys are refused, not masked: the redactor leaves them for the scan to stop
     assert Redactor().redact_bytes(data) == data
+
+
+# -- credentials in URLs and DSNs --------------------------------------------------------------
+
+DSN_PASSWORD = "Pl4nted-pass_word"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Stack(database_dsn='postgresql://golive:{DSN_PASSWORD}@127.0.0.1:5432/golive_1')",
+        f"postgres://golive:{DSN_PASSWORD}@db.internal/ledger?sslmode=require",
+        f"https://user:{DSN_PASSWORD}@proxy.example:8443/path",
+        f"redis://:{DSN_PASSWORD}@127.0.0.1:6379/0",
+        f"postgresql://golive@db/ledger?password={DSN_PASSWORD}&sslmode=require",
+        f"host=db port=5432 user=golive password={DSN_PASSWORD} dbname=ledger",
+        f"host=db password='{DSN_PASSWORD} x' user=golive",
+        f"PGPASSWORD={DSN_PASSWORD} pg_dump -Fc ledger",
+        f"{{'PGHOST': 'db', 'PGPASSWORD': '{DSN_PASSWORD}'}}",
+        json.dumps({"db": {"password": DSN_PASSWORD}}),
+        json.dumps({"note": json.dumps({"db_password": DSN_PASSWORD})}),  # JSON inside JSON
+        f"DbSettings(user='golive', password='{DSN_PASSWORD}')",
+    ],
+)
+def test_credentials_in_urls_and_dsns_are_redacted_and_scanned(text: str) -> None:
+    r = Redactor()  # nothing registered: the rules alone find them
+    clean = r.redact_text(text)
+    assert DSN_PASSWORD not in clean
+    assert "[REDACTED:" in clean
+    assert r.scan(text.encode())
+    assert r.scan(clean.encode()) == []  # a masked value is not a finding again
+    if text.startswith('{"'):
+        assert json.loads(clean)  # JSON stays JSON
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password=None",
+        '{"password": null, "passwd": ""}',
+        "http://127.0.0.1:8080/v1/accounts?limit=10",
+        "postgresql://golive@127.0.0.1:5432/postgres",
+        "git+ssh://git@github.com/org/repo.git",
+        "password=[REDACTED:password] and postgresql://u:[REDACTED:url-password]@h/db",
+    ],
+)
+def test_url_and_password_rules_leave_harmless_text_alone(text: str) -> None:
+    r = Redactor()
+    assert r.redact_text(text) == text
+    assert r.scan(text.encode()) == []
+
+
+def test_user_and_host_survive_url_redaction() -> None:
+    clean = Redactor().redact_text(f"postgresql://golive:{DSN_PASSWORD}@10.0.0.5:5432/ledger")
+    assert clean == "postgresql://golive:[REDACTED:url-password]@10.0.0.5:5432/ledger"
+
+
+def test_a_dsn_password_is_registered_with_its_encoded_forms() -> None:
+    r = Redactor()
+    secret = "p@ss/word%42"
+    assert r.register_dsn(f"postgresql://golive:{quote(secret, safe='')}@db/x") > 0
+    for form in (secret, quote(secret, safe=""), quote(secret)):
+        assert form not in r.redact_text(f"seen: {form} ."), form
+    # the bare password, far from any DSN, is a known secret now
+    assert r.scan(f"log line {secret}".encode())[0].kind == "known-secret"
+
+
+def test_key_value_dsn_password_is_registered_unquoted() -> None:
+    r = Redactor()
+    r.register_dsn("host=db user=u password='it\\'s-a-secret' dbname=x")
+    assert "it's-a-secret" not in r.redact_text("value: it's-a-secret")
+
+
+def test_environment_registration_reads_dsns_in_any_variable() -> None:
+    r = Redactor()
+    count = r.register_environment(
+        {
+            "GOLIVE_TARGET_DB": f"postgresql://readonly:{DSN_PASSWORD}@db/platform",
+            "GOLIVE_POSTGRES": "host=db user=x password=another-pg-password",
+            "HOME": "/root",
+        }
+    )
+    assert count == 2
+    clean = r.redact_text(f"{DSN_PASSWORD} another-pg-password /root")
+    assert clean == "[REDACTED:known-secret] [REDACTED:known-secret] /root"
+
+
+@pytest.mark.parametrize("prefix", [b"", b"x", b"xy", b"xyz"])
+@pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode])
+def test_known_values_inside_base64_at_any_alignment(prefix: bytes, encode: object) -> None:
+    r = Redactor()
+    secret = "s3cret>>value??~~"  # its base64 holds '+' and '/' (or '-' and '_')
+    r.register(secret)
+    assert callable(encode)
+    blob = encode(b'{"dsn": "' + prefix + secret.encode() + b'", "more": 1}')
+    assert r.scan(blob), blob
+    assert r.scan(r.redact_bytes(blob)) == []
+
+
+def test_mask_dsn_keeps_everything_but_the_password() -> None:
+    assert mask_dsn(None) is None
+    assert mask_dsn("host=db password=abc user=u") == "host=db password=[REDACTED:password] user=u"
+    assert mask_dsn("postgresql://u:abc@db:5/x") == "postgresql://u:[REDACTED:url-password]@db:5/x"
+    assert dsn_passwords("postgresql://u@db/x") == set()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from golive.evidence.fsutil import bundle_files
+from golive.evidence.keys import SigningKey
 from golive.evidence.verify import verify_run
 
 from .conftest import only_run
@@ -22,7 +24,10 @@ SECRETS = {
     "ADYEN_API_KEY": "AQEplantedAdyenApiKey0123456789abcdefXYZ+/==-plantedSecondPart012=-zZ9",
     "ADYEN_HMAC_KEY": "9F3A6C1B2D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8",
     "PLATFORM_API_TOKEN": "plain-looking-token-value-42",  # only known through its env name
+    # not a secret-looking name: its password is known because the value is a DSN
+    "DATABASE_URL": "postgresql://app:Planted-db-pass-77@db.internal:5432/ledger",
 }
+DB_PASSWORD = "Planted-db-pass-77"
 REGISTERED = "my-registered-secret-value"
 BEARER = "eyJhbGciOi.plantedBearerToken.signature123"
 
@@ -110,7 +115,7 @@ def test_planted_secrets_never_reach_the_bundle(
         assert name in files
     assert any(f.startswith("allure-results/") for f in files)
     assert len([f for f in files if f.startswith("attachments/")]) == 2
-    planted = [*SECRETS.values(), REGISTERED, BEARER]
+    planted = [*SECRETS.values(), REGISTERED, BEARER, DB_PASSWORD]
     for rel in files:
         data = (run / rel).read_bytes()
         if rel == "attestation.dsse.json":  # its payload is base64: look inside too
@@ -184,3 +189,73 @@ def test_secret_registered_after_an_attachment_is_still_redacted(
         assert b"late-registered-value-1" not in (run / rel).read_bytes(), rel
     assert verify_run(run).ok
     assert not (run / "allure-results").exists()  # empty folders are dropped, not listed
+
+
+def test_scan_names_file_and_offset_of_dsn_credentials_never_the_value(tmp_path: Path) -> None:
+    from golive.evidence.finalize import scan_bundle
+    from golive.evidence.redact import Redactor
+
+    registered = "registered-db-password-7"
+    redactor = Redactor()
+    redactor.register(registered)
+    files = {
+        "junit.xml": b'<failure message="connect postgresql://golive:hunter2-pw@db:5432/x"/>',
+        "cucumber.json": b'[{"note": "host=db password=hunter3-pw"}]',
+        "allure-results/a-attachment.txt": b"x" + base64.b64encode(b"ab" + registered.encode()),
+        "transcripts/platform.jsonl": b'{"url": "https://u:' + quote(registered).encode() + b'@h"}',
+    }
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    problems = scan_bundle(tmp_path, redactor, sorted(files))
+    text = "\n".join(problems)
+    at = files["junit.xml"].index(b"hunter2")
+    assert f"junit.xml at byte {at}: looks like a url-password" in problems
+    at = files["cucumber.json"].index(b"hunter3")
+    assert f"cucumber.json at byte {at}: looks like a password" in problems
+    assert any(p.startswith("allure-results/a-attachment.txt at byte ") for p in problems)
+    at = files["transcripts/platform.jsonl"].index(quote(registered).encode())
+    assert f"transcripts/platform.jsonl at byte {at}: looks like a url-password" in problems
+    for secret in ("hunter2", "hunter3", registered, quote(registered)):
+        assert secret not in text
+
+
+def test_a_secret_left_in_the_manifest_stops_signing_even_of_a_no_go(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """The manifest is scanned too: a DSN in the recorded configuration means no signature,
+    exit 3 (INCONCLUSIVE, though a test failed), the offset named and the value not."""
+    import time
+
+    from golive.evidence.finalize import RunContext, finalize
+    from golive.evidence.manifest import create_run_dir
+    from golive.evidence.recorder import Recorder
+    from golive.evidence.redact import Redactor
+    from golive.evidence.results import TestRecord
+
+    reports = tmp_path / "reports"
+    run_dir = create_run_dir(reports)
+    failed = TestRecord(
+        nodeid="properties/test_x.py::test_x", name="test_x", kind="property",
+        location="properties/test_x.py:1", phases={"call": "failed"}, outcome="failed",
+    )  # fmt: skip
+    dsn = "postgresql://golive:manifest-only-pw@db:5432/ledger"
+    ctx = RunContext(
+        run_dir=run_dir, reports_dir=reports, key=signing_key,
+        recorder=Recorder(run_dir, redactor=Redactor()), started_at=time.time(),
+        harness={"name": "golive", "version": "0", "commit": None, "dirty": None},
+        configuration={"args": ["--postgres", dsn], "digest": "0"},
+        inputs=[], seeds={}, records=[failed],
+    )  # fmt: skip
+    verdict = finalize(ctx)
+    assert verdict.exit_code == 3
+    assert verdict.verdict.value == "INCONCLUSIVE"
+    assert any("1 test(s) failed" in r for r in verdict.reasons)  # the NO-GO reason is kept
+    assert not (run_dir / "attestation.dsse.json").exists()
+    manifest_text = (run_dir / "manifest.json").read_text()
+    offset = manifest_text.encode().index(b"manifest-only-pw")
+    refusal = next(r for r in verdict.reasons if "NOT signed" in r)
+    assert f"manifest.json at byte {offset}: looks like a url-password" in refusal
+    assert "manifest-only-pw" not in refusal
+    report = verify_run(run_dir)
+    assert not report.ok

@@ -3,7 +3,8 @@
 Order matters, and is the crash-safety argument:
 1. close transcripts, redact third-party output (junit, cucumber, allure) in place;
 2. decide the verdict; write results.json and signer.pub;
-3. scan every file for secrets; any finding means: no signature, verdict INCONCLUSIVE;
+3. scan every file for secrets (views and manifest too, before they are written); any
+   finding means: no signature, verdict INCONCLUSIVE (exit 3);
 4. hash every artifact, link to the previous run, render report.html / canary_report.md;
 5. write manifest.json, then attestation.dsse.json (each atomically), then remove RUNNING.
 A crash anywhere before step 5 ends leaves RUNNING behind: `golive verify` says incomplete.
@@ -117,9 +118,12 @@ def _verdict(ctx: RunContext, extra: list[str]) -> VerdictResult:
     if ctx.collection_errors:
         names = ", ".join(e["nodeid"] for e in ctx.collection_errors[:10])
         problems.append(f"{len(ctx.collection_errors)} collection error(s): {names}")
-    return decide(
+    result = decide(
         tests=tests, gates=ctx.recorder.gates, interrupted=ctx.interrupted, problems=problems
     )
+    if extra and result.verdict is Verdict.NO_GO:  # unsigned evidence proves nothing: exit 3
+        return VerdictResult(Verdict.INCONCLUSIVE, (*extra, *result.reasons))
+    return result
 
 
 def _results(ctx: RunContext) -> dict[str, Any]:
@@ -229,26 +233,16 @@ def finalize(ctx: RunContext) -> VerdictResult:
         core["verdict"] = verdict.to_dict()
         core["signing"] = _signing(findings)
         views = render_views(core, results, run_dir)
-        view_findings = [
-            f"{name} at byte {f.offset}: looks like a {f.kind}"
-            for name, data in views.items()
-            for f in rec.redactor.scan(data)[:5]
-        ]
-        if view_findings and not findings:
-            findings = view_findings
+        # the views and the manifest itself are scanned too, before anything is signed
+        late = _scan_outputs(rec.redactor, {**views, MANIFEST: _manifest(core, views)[1]})
+        if late and not findings:
+            findings = late
             verdict = _verdict(ctx, _refusal(findings))
             core["verdict"], core["signing"] = verdict.to_dict(), _signing(findings)
             views = render_views(core, results, run_dir)
         for name, data in views.items():
             atomic_write(run_dir / name, data)
-        manifest = {
-            **core,
-            "views": [
-                {"path": n, "sha256": sha256_bytes(d), "size": len(d)}
-                for n, d in sorted(views.items())
-            ],
-        }
-        manifest_bytes = pretty_json(manifest)
+        manifest, manifest_bytes = _manifest(core, views)
         atomic_write(run_dir / MANIFEST, manifest_bytes)
         if not findings:
             envelope = dsse.sign(_statement(manifest_bytes, manifest, results), ctx.key)
@@ -265,6 +259,23 @@ def _clean(results: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
     except ValueError:  # a replacement broke the JSON: keep it as is, the scan will judge
         return results
     return parsed
+
+
+def _scan_outputs(redactor: Redactor, outputs: dict[str, bytes]) -> list[str]:
+    """Findings in files not yet written (views, the manifest), as `scan_bundle` words them."""
+    return [
+        f"{name} at byte {f.offset}: looks like a {f.kind}"
+        for name, data in outputs.items()
+        for f in redactor.scan(data)[:5]
+    ]
+
+
+def _manifest(core: dict[str, Any], views: dict[str, bytes]) -> tuple[dict[str, Any], bytes]:
+    entries = [
+        {"path": n, "sha256": sha256_bytes(d), "size": len(d)} for n, d in sorted(views.items())
+    ]
+    manifest = {**core, "views": entries}
+    return manifest, pretty_json(manifest)
 
 
 def _refusal(findings: list[str]) -> list[str]:

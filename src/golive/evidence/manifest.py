@@ -14,13 +14,16 @@ from __future__ import annotations
 import fcntl
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from golive.evidence.fsutil import sha256_file
+
+if TYPE_CHECKING:
+    from golive.evidence.redact import Redactor
 
 SCHEMA = "golive.manifest/v1"
 MANIFEST = "manifest.json"
@@ -31,6 +34,31 @@ RESULTS = "results.json"
 VIEWS = ("report.html", "canary_report.md")
 # Files a manifest cannot list (itself, its signature) and the marker of an unfinished run.
 UNLISTED = frozenset({MANIFEST, ATTESTATION})
+
+
+def mask_args(args: Iterable[object], redactor: Redactor) -> list[str]:
+    """Command-line arguments as the manifest records them: the password of every DSN in
+    them is registered as a secret, the value of a secret-named option (`--password X`,
+    `--api-key=X`) is dropped, and everything is redacted."""
+    from golive.evidence.redact import SECRET_ENV_NAME
+
+    def secret_named(option: str) -> bool:
+        return option.startswith("--") and bool(SECRET_ENV_NAME.search(option.replace("-", "_")))
+
+    texts = [str(a) for a in args]
+    for text in texts:
+        redactor.register_dsn(text)
+    out: list[str] = []
+    value_is_secret = False
+    for text in texts:
+        name, eq, _ = text.partition("=")
+        if value_is_secret and not text.startswith("-"):
+            text = "[REDACTED:argument]"
+        elif eq and secret_named(name):
+            text = f"{name}=[REDACTED:argument]"
+        value_is_secret = not eq and secret_named(text)
+        out.append(redactor.redact_text(text))
+    return out
 
 
 def new_run_id(now: datetime | None = None) -> str:

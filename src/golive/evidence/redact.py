@@ -5,8 +5,12 @@ attachments as they are written; junit, cucumber and allure output in a pass at 
 What is redacted:
 
 - known secret values: registered with `register_secret`, found in the harness
-  configuration, and values of environment variables whose names look secret; also their
-  JSON-escaped, URL-encoded and base64 forms;
+  configuration, values of environment variables whose names look secret, and the password
+  of any DSN in any variable; also their JSON-escaped, URL-encoded and base64 forms (base64
+  at each byte alignment, standard and URL-safe);
+- credentials in URLs and DSNs: the password of `user:password@` in a URL of any scheme,
+  `password=` / `PGPASSWORD=` values (key/value DSNs, query strings, environment dumps,
+  reprs, JSON); `register_dsn` registers a DSN's password as a known value;
 - patterns: Stripe secret and restricted keys (`sk_live_`, `sk_test_`, `rk_live_`,
   `rk_test_`), `whsec_` webhook secrets, Adyen API keys (`AQE…`), Adyen HMAC keys (64 hex
   digits in upper case, or any hex after an `hmac key` name), Authorization values and
@@ -28,12 +32,34 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 MIN_SECRET_LENGTH = 8
 
+# A value already masked (by us or by a repr) is not a secret.
+_MASKED = rb"(?!\[REDACTED|\*{3})"
+# The password of `user:password@` in a URL of any scheme (postgresql, https, redis…).
+_URL_PASSWORD = re.compile(
+    rb"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:\"'<>]*:" + _MASKED + rb"([^\s/?#@\"'<>]+)@"
+)
+# `password=…`, `PGPASSWORD=…`, `"password": "…"`, `password='…'` (libpq key/value DSNs, query
+# strings, env dumps, reprs, JSON, JSON inside JSON). Quoted values lose what is inside the
+# quotes (so JSON stays JSON); `None`, `null` and empty values are left alone.
+_PASSWORD_VALUE = re.compile(
+    rb"(?i)(?<![a-z0-9])(?:pg)?passw(?:or)?d\\?[\"']?\s*[:=]\s*(?:"
+    rb"\\?\"" + _MASKED + rb"((?:[^\"\\\n]|\\[^\"\n])+)\\?\""
+    rb"|'" + _MASKED + rb"((?:[^'\\\n]|\\.)+)'"
+    rb"|" + _MASKED + rb"(?!(?:None|null)\b)([^\s\"'&;,)\]}<>\\]+))"
+)
+ANY_GROUP = -1  # replace the first group that took part in the match
+
 # (kind, pattern, group to replace). Group 0 replaces the whole match.
+_DSN_PATTERNS: list[tuple[str, re.Pattern[bytes], int]] = [
+    ("url-password", _URL_PASSWORD, 1),
+    ("password", _PASSWORD_VALUE, ANY_GROUP),
+]
 _REDACT_PATTERNS: list[tuple[str, re.Pattern[bytes], int]] = [
+    *_DSN_PATTERNS,
     ("stripe-key", re.compile(rb"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{8,}"), 0),
     ("webhook-secret", re.compile(rb"\bwhsec_[0-9A-Za-z+/=_-]{8,}"), 0),
     (
@@ -61,6 +87,8 @@ _REDACT_PATTERNS: list[tuple[str, re.Pattern[bytes], int]] = [
 # A pattern can only match where its literal is (in lower case): skip the scan otherwise.
 # The hex key has no literal; a run of 64 upper-case hex digits is looked for instead.
 _NEEDLES: dict[str, tuple[bytes, ...]] = {
+    "url-password": (b"://",),
+    "password": (b"passw",),
     "stripe-key": (b"k_live_", b"k_test_"),
     "webhook-secret": (b"whsec_",),
     "adyen-api-key": (b"aqe",),
@@ -120,6 +148,53 @@ class Finding:
     kind: str
 
 
+def _group(match: re.Match[bytes]) -> int:
+    return next(i for i in range(1, (match.re.groups or 0) + 1) if match.start(i) >= 0)
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def _base64_forms(raw: bytes) -> set[bytes]:
+    """`raw` as it appears inside base64 (standard and URL-safe) at each of the three byte
+    alignments: only the characters that depend on `raw` alone."""
+    forms: set[bytes] = set()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw)
+        start, end = -(-8 * shift // 6), 8 * (shift + len(raw)) // 6
+        part = encoded[start:end]
+        forms.update((part, part.translate(_URLSAFE)))
+    return forms
+
+
+def dsn_passwords(text: str) -> set[str]:
+    """Passwords in the DSNs and URLs in `text`, as written and decoded."""
+    data = text.encode("utf-8", "surrogateescape")
+    found: set[str] = set()
+    for m in _URL_PASSWORD.finditer(data):
+        raw = m.group(1).decode("utf-8", "surrogateescape")
+        found.update((raw, unquote(raw)))
+    for m in _PASSWORD_VALUE.finditer(data):
+        raw = m.group(_group(m)).decode("utf-8", "surrogateescape")
+        found.update((raw, unquote(raw), re.sub(r"\\(.)", r"\1", raw)))
+    return found
+
+
+def mask_dsn(dsn: str | None) -> str | None:
+    """`dsn` with its password masked, for reprs and messages."""
+    if dsn is None:
+        return None
+    masked = dsn.encode("utf-8", "surrogateescape")
+    for kind, pattern, group in _DSN_PATTERNS:
+        spans = []
+        for m in pattern.finditer(masked):
+            g = _group(m) if group == ANY_GROUP else group
+            spans.append((m.start(g), m.end(g)))
+        for start, end in reversed(spans):
+            masked = masked[:start] + _marker(kind) + masked[end:]
+    return masked.decode("utf-8", "surrogateescape")
+
+
 def _marker(kind: str) -> bytes:
     return b"[REDACTED:" + kind.encode() + b"]"
 
@@ -146,12 +221,24 @@ class Redactor:
                 self._known = None
 
     def register_environment(self, environ: Mapping[str, str] | None = None) -> int:
-        """Register values of environment variables whose names look secret."""
+        """Register values of environment variables whose names look secret, and the
+        password of every DSN or URL in any variable (GOLIVE_TARGET_DB, GOLIVE_POSTGRES…)."""
         count = 0
         for name, value in (os.environ if environ is None else environ).items():
             secret_name = name not in NOT_SECRET_ENV and SECRET_ENV_NAME.search(name)
             if secret_name and len(value) >= MIN_SECRET_LENGTH:
                 self.register(value)
+                count += 1
+            count += self.register_dsn(value)
+        return count
+
+    def register_dsn(self, text: str) -> int:
+        """Register the password of every DSN or URL in `text` (`user:password@`,
+        `password=…`), as written and decoded. Returns how many values were registered."""
+        count = 0
+        for password in dsn_passwords(text):
+            if len(password) >= MIN_SECRET_LENGTH:
+                self.register(password)
                 count += 1
         return count
 
@@ -164,10 +251,11 @@ class Redactor:
                         value,
                         json.dumps(value)[1:-1],
                         quote(value, safe=""),
+                        quote(value),
                         quote_plus(value),
-                        base64.b64encode(value.encode()).decode().rstrip("="),
                     ):
                         forms.add(form.encode())
+                    forms.update(_base64_forms(value.encode()))
                 alternatives = sorted(forms, key=len, reverse=True)
                 self._known = re.compile(b"|".join(re.escape(f) for f in alternatives))
             return self._known
@@ -184,7 +272,8 @@ class Redactor:
             for m in pattern.finditer(data):
                 if kind == "adyen-hmac-key" and not _is_hmac_hex(m.group(0)):
                     continue
-                yield m.start(group), m.end(group), kind
+                g = _group(m) if group == ANY_GROUP else group
+                yield m.start(g), m.end(g), kind
 
     def redact_bytes(self, data: bytes) -> bytes:
         spans = sorted(self._matches(data))

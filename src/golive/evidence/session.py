@@ -21,7 +21,7 @@ import golive
 from golive.errors import ConfigError, Inconclusive
 from golive.evidence import recorder as recorder_mod
 from golive.evidence.fsutil import canonical_json, sha256_bytes, sha256_file
-from golive.evidence.manifest import create_run_dir
+from golive.evidence.manifest import create_run_dir, mask_args
 from golive.evidence.recorder import Recorder
 from golive.evidence.results import (
     TestRecord,
@@ -112,6 +112,8 @@ class EvidenceSession:
         self.run_dir = create_run_dir(self.reports_dir)
         self.recorder = Recorder(self.run_dir)
         self.recorder.redactor.register_environment()
+        for arg in self.config.invocation_params.args:  # --postgres DSN and the like
+            self.recorder.redactor.register_dsn(str(arg))
         for name in RUN_LABELS:  # what the run is evidence of, set by CI or `golive runbook`
             value = os.environ.get(f"GOLIVE_{name.upper()}", "").strip()
             if value:
@@ -311,7 +313,6 @@ class EvidenceSession:
     def _configuration(self) -> dict[str, Any]:
         assert self.recorder is not None
         assert self.key is not None
-        redact = self.recorder.redactor.redact_text
         plugins = sorted(
             {
                 f"{dist.project_name}=={dist.version}"
@@ -319,7 +320,7 @@ class EvidenceSession:
             }
         )
         items = {
-            "args": [redact(str(a)) for a in self.config.invocation_params.args],
+            "args": mask_args(self.config.invocation_params.args, self.recorder.redactor),
             "mode": self.mode,
             "signing_key_source": self.key.source,
             "chain_head": self.config.option.golive_chain_head,

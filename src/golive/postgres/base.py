@@ -63,7 +63,10 @@ class Instance(abc.ABC):
     disposable: bool = True
 
     def dsn(self, dbname: str = "postgres") -> str:
-        """A libpq URI for ``dbname`` on this instance."""
+        """A libpq URI for ``dbname`` on this instance (its password is an evidence secret)."""
+        from golive.evidence import register_secret
+
+        register_secret(self.password)
         return (
             f"postgresql://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
             f"@{self.host}:{self.port}/{quote(dbname, safe='')}"
@@ -140,6 +143,9 @@ class Provider(abc.ABC):
 
     def describe(self) -> str:
         return self.kind
+
+    def __repr__(self) -> str:  # the provider's password never shows
+        return f"<{type(self).__name__} {self.describe()}>"
 
 
 def wait_ready(dsn: str, timeout: float = 30.0) -> None:

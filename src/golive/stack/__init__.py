@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from golive.evidence.redact import mask_dsn
 from golive.postgres.base import free_port
 from golive.stack.embedded import EmbeddedPlatform, PspWiring, migrate
 
@@ -38,6 +39,13 @@ class Stack:
     @property
     def embedded(self) -> bool:
         return self.platform is not None
+
+    def __repr__(self) -> str:  # fixture values end up in Allure: never the DSN's password
+        return (
+            f"Stack(platform_url={self.platform_url!r}, psp_url={self.psp_url!r}, "
+            f"wiring={self.wiring!r}, platform={self.platform!r}, "
+            f"database_dsn={mask_dsn(self.database_dsn)!r})"
+        )
 
 
 def _register_endpoint(stub: Any, provider: str, url: str, secret: str | None = None) -> str:

@@ -49,6 +49,13 @@ class PspWiring:
     adyen_hmac_key: str
     adyen_merchant_account: str = "GoLiveCanaryECOM"
 
+    def __repr__(self) -> str:  # the keys and secrets never show in logs or evidence
+        return (
+            f"PspWiring(stripe_api_base={self.stripe_api_base!r}, "
+            f"adyen_api_base={self.adyen_api_base!r}, "
+            f"adyen_merchant_account={self.adyen_merchant_account!r}, secrets=[REDACTED])"
+        )
+
     def env(self) -> dict[str, str]:
         return {
             "REFBANK_STRIPE_API_BASE": self.stripe_api_base,
@@ -77,6 +84,10 @@ class EmbeddedPlatform:
         self.extra_env = dict(extra_env or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self._token: int | None = None
+
+    def __repr__(self) -> str:  # no DSN, no PSP secrets
+        state = "running" if self.running else "stopped"
+        return f"<EmbeddedPlatform app v{self.app_version} at {self.url} ({state})>"
 
     @property
     def url(self) -> str:

@@ -43,7 +43,7 @@ class DrillCase:
     psp: PspOps
     deployment: Deployment
     book: Book
-    dsn: str
+    dsn: str = field(repr=False)  # never in logs or Allure parameters
     late_webhook_s: float = 3.0  # real seconds after which a confirmation is late
     flight: InFlight | None = None
     notes: dict[str, Any] = field(default_factory=dict)

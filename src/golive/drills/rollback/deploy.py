@@ -58,7 +58,7 @@ class Deployment:
 
     platform: EmbeddedPlatform
     client: Target
-    dsn: str
+    dsn: str = field(repr=False)  # never in logs or Allure parameters
     lock_timeout_s: float = 3.0
     # run while the app is down during a switch (a drill's PSP deliveries, for instance)
     during_downtime: list[Callable[[], None]] = field(default_factory=list)
