@@ -3,8 +3,9 @@
 golive never imports the reference platform: `serve` starts ``python -m refbank serve`` as a
 subprocess with every argument forwarded and the environment passed through unchanged (the
 platform reads its own settings and fault switches from it; golive does not). `start`,
-`stop`, `deploy`, `migrate` and `set-webhook-secrets` are golive's operations for refbank
-(docs/operations-hooks.md): they keep its environment, pid and log in a state folder.
+`stop`, `deploy`, `migrate`, `set-webhook-secrets`, `backup` and `restore-into` are golive's
+operations for refbank (docs/operations-hooks.md); they keep its environment, pid and log in
+a state folder.
 """
 
 from __future__ import annotations
@@ -116,3 +117,25 @@ def set_webhook_secrets(
 ) -> None:
     """Make refbank accept webhooks signed with the secrets in FILE (restarts it if it runs)."""
     typer.echo(refbank.set_webhook_secrets(refbank.PlatformState.at(state), file))
+
+
+@platform_app.command("backup")
+def backup(
+    to: Path = typer.Option(..., "--to", help="the backup file to write (pg_dump custom format)"),
+    state: Path | None = STATE,
+) -> None:
+    """Back up refbank's database to a file with pg_dump."""
+    if refbank.backup(refbank.PlatformState.at(state), to):
+        raise typer.Exit(1)
+    typer.echo(f"backed up to {to}")
+
+
+@platform_app.command("restore-into")
+def restore_into(
+    dsn: str = typer.Option(..., help="the empty database to restore into"),
+    source: Path = typer.Option(..., "--from", help="the file backup wrote"),
+) -> None:
+    """Restore a backup into an empty database with pg_restore (all or nothing)."""
+    if refbank.restore_into(dsn, source):
+        raise typer.Exit(1)
+    typer.echo(f"restored {source}")

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from golive.evidence.redact import Redactor
@@ -153,3 +154,16 @@ def test_the_example_is_driven_by_its_operations(
     entry = run("set_webhook_secrets", secrets_file=str(secrets))
     assert NEW_SECRET not in json.dumps(entry)
     assert stripe_webhook(url, NEW_SECRET) == "malformed_event"  # past the signature check
+
+    body = {"owner_ref": "before-the-backup", "currency": "EUR"}
+    account = httpx.post(f"{url}/accounts", json=body, headers={"Idempotency-Key": "b1"}).json()
+    run("backup", backup=str(tmp_path / "ledger.dump"))
+    server = f"postgresql://golive@127.0.0.1:{env['EXAMPLE_PG_PORT']}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute("CREATE DATABASE refbank_restored")
+    run("restore_into", backup=str(tmp_path / "ledger.dump"), dsn=f"{server}/refbank_restored")
+    run("use_database", dsn=f"{server}/refbank_restored")
+    with psycopg.connect(f"{server}/refbank_restored") as conn:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", ("refbank",))
+        assert row.fetchone() == (0,)  # the platform left the database it was backed up from
+    assert httpx.get(f"{url}/accounts/{account['id']}").json()["owner_ref"] == "before-the-backup"

@@ -269,3 +269,29 @@ def set_webhook_secrets(state: PlatformState, secrets_file: Path) -> str:
         state.record(state.settings() | changes)
         return f"webhook secrets set ({what}); they apply at the next start"
     return f"webhook secrets set ({what}); " + start(state, changes)
+
+
+def _pg_tool(name: str) -> str:
+    from golive.postgres.binaries import find_binaries
+
+    return str(find_binaries().tool(name))
+
+
+def backup(state: PlatformState, dest: Path) -> int:
+    """``pg_dump -Fc`` of the platform's database into ``dest``; pg_dump's exit code."""
+    dsn = state.settings().get("REFBANK_DSN")
+    if not dsn:
+        raise ConfigError(f"no database for the platform in {state.folder}: start it first")
+    argv = [_pg_tool("pg_dump"), "-Fc", "--no-password", "--file", str(dest), "--dbname", dsn]
+    return subprocess.run(argv, stdin=subprocess.DEVNULL, check=False).returncode
+
+
+def restore_into(dsn: str, source: Path) -> int:
+    """``pg_restore`` of ``source`` into the (empty) database ``dsn``, all or nothing."""
+    if not source.is_file():
+        raise ConfigError(f"--from {str(source)!r} is not a file; give the path backup wrote")
+    argv = [
+        _pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+        "--single-transaction", "--no-password", "--dbname", dsn, str(source),
+    ]  # fmt: skip
+    return subprocess.run(argv, stdin=subprocess.DEVNULL, check=False).returncode
