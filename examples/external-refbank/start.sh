@@ -37,6 +37,17 @@ if [ -f "$STATE/platform.pid" ] && kill -0 "$(cat "$STATE/platform.pid")" 2>/dev
 fi
 rm -f "$STATE/platform.env"  # a fresh start records the environment given now
 
+# a start that fails half-way stops what it started
+undo() {
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "start.sh: failed (exit $rc); stopping what it started" >&2
+        "$HERE/stop.sh" >&2 || true
+    fi
+    exit "$rc"
+}
+trap undo EXIT
+
 # -- Postgres ----------------------------------------------------------------------------
 if [ -z "$DSN" ]; then
     if [ -z "${PG_BIN:-}" ]; then
@@ -79,3 +90,4 @@ export REFBANK_ADYEN_HMAC_KEY="${GOLIVE_PSP_ADYEN_HMAC_KEY:-$(od -An -N32 -tx1 /
 
 platform migrate --dsn "$DSN" --schema "$RELEASE"
 platform start --port "$PORT" --release "$RELEASE"
+trap - EXIT

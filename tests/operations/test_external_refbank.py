@@ -8,6 +8,7 @@ import hmac
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -72,17 +73,22 @@ def replays(url: str) -> bool:
     return ids[0] == ids[1]
 
 
+def example_env(tmp_path: Path) -> dict[str, str]:
+    """Free ports, a state folder of the test's own, this golive first on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REFBANK_", "GOLIVE_"))}
+    return env | {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        "GOLIVE_PLATFORM_STATE": str(tmp_path / "state"),
+        "REFBANK_PORT": str(free_port()),
+        "EXAMPLE_PG_PORT": str(free_port()),
+    }
+
+
 @pytest.fixture
 def example(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """The example started with a fault switched on; stopped (and checked) at the end."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REFBANK_", "GOLIVE_"))}
-    env |= {
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-        "GOLIVE_PLATFORM_STATE": str(tmp_path / "state"),
-        "REFBANK_PORT": str(port),
-        "EXAMPLE_PG_PORT": str(free_port()),
-    }
+    env = example_env(tmp_path)
+    port = env["REFBANK_PORT"]
     started = subprocess.run(
         [EXAMPLE / "start.sh"],
         env=env | {"GOLIVE_PLATFORM_FAULTS": "idempotency-ignored"},
@@ -167,3 +173,20 @@ def test_the_example_is_driven_by_its_operations(
         row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", ("refbank",))
         assert row.fetchone() == (0,)  # the platform left the database it was backed up from
     assert httpx.get(f"{url}/accounts/{account['id']}").json()["owner_ref"] == "before-the-backup"
+
+
+def test_a_start_that_fails_stops_what_it_started(tmp_path: Path) -> None:
+    env = example_env(tmp_path)
+    with socket.socket() as busy:  # something else holds refbank's port
+        busy.bind(("127.0.0.1", int(env["REFBANK_PORT"])))
+        busy.listen()
+        out = subprocess.run(
+            [EXAMPLE / "start.sh"], env=env, capture_output=True, text=True, timeout=180
+        )
+    assert out.returncode == 1, out.stderr[-2000:]
+    assert f"something else already listens on http://127.0.0.1:{env['REFBANK_PORT']}" in out.stderr
+    assert "Postgres stopped and removed" in out.stderr
+    assert not (tmp_path / "state" / "pgdata").exists()
+    assert not (tmp_path / "state" / "platform.env").exists()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", int(env["EXAMPLE_PG_PORT"]))) != 0

@@ -45,8 +45,8 @@ class Command:
         if missing:
             raise ConfigError(
                 f"operation {self.name} uses {{{missing[0]}}} but no value was given for it; "
-                f"this drill can fill in {', '.join('{' + k + '}' for k in sorted(given))}. "
-                f"Fix: take {{{missing[0]}}} out of target.operations.{self.name}"
+                f"this drill fills in {', '.join('{' + k + '}' for k in sorted(given)) or 'none'}"
+                f". Fix: take {{{missing[0]}}} out of target.operations.{self.name}"
             )
         return [word.format_map(given) for word in self.words]
 

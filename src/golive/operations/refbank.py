@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -157,6 +158,13 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def _listening(url: str) -> bool:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((host, int(port))) == 0
+
+
 def start(state: PlatformState, changes: Mapping[str, str], *, timeout_s: float = 60.0) -> str:
     """Start the platform with the recorded settings plus ``changes``; restart it when it
     runs with other settings. Returns what was done."""
@@ -172,6 +180,9 @@ def start(state: PlatformState, changes: Mapping[str, str], *, timeout_s: float 
         return f"already running (pid {running}) at {url_of(settings)}"
     if running is not None:
         stop(state)
+    url = url_of(settings)
+    if _listening(url):  # else its /health could pass for the new platform's
+        raise PlatformCommandFailed(f"something else already listens on {url}; stop it first")
     state.folder.mkdir(parents=True, exist_ok=True)
     offset = state.log_size()
     with open(state.log_file, "ab") as log:
@@ -181,7 +192,6 @@ def start(state: PlatformState, changes: Mapping[str, str], *, timeout_s: float 
             env=state.environment(settings), start_new_session=True,
         )  # fmt: skip
     state.pid_file.write_text(f"{proc.pid}\n")
-    url = url_of(settings)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
