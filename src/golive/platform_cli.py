@@ -103,11 +103,8 @@ def migrate(
     ),
 ) -> None:
     """Move refbank's schema to SCHEMA with its own migration command."""
-    code = refbank.migrate(
-        refbank.PlatformState.at(state), schema, dsn=dsn, lock_timeout_ms=lock_timeout_ms
-    )
-    if code:  # 2: refbank refused its arguments; anything else: the migration failed
-        raise typer.Exit(2 if code == 2 else 1)
+    at = refbank.PlatformState.at(state)
+    typer.echo(refbank.migrate(at, schema, dsn=dsn, lock_timeout_ms=lock_timeout_ms))
 
 
 @platform_app.command("set-webhook-secrets")

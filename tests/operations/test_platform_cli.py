@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from golive.postgres.base import free_port
+
 
 def golive(*args: str, state: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REFBANK_", "GOLIVE_"))}
@@ -61,3 +63,13 @@ def test_a_bad_secrets_file_is_refused(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "STRIPE_WEBHOOK_SECRET is not a webhook secret" in out.stderr
     assert not (tmp_path / "state" / "platform.env").exists()
+
+
+def test_a_failed_migration_is_one_line_and_its_output_is_kept(tmp_path: Path) -> None:
+    dsn = f"postgresql://golive@127.0.0.1:{free_port()}/nothing?connect_timeout=2"
+    out = golive("migrate", "--schema", "1", "--dsn", dsn, state=tmp_path)
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: the migration to schema 1 failed (exit 1): ")
+    assert "Traceback" not in out.stderr
+    assert f"(all of it: {tmp_path / 'migrate.log'})" in " ".join(out.stderr.split())
+    assert "Traceback" in (tmp_path / "migrate.log").read_text()  # refbank's own, kept

@@ -239,12 +239,12 @@ def deploy(state: PlatformState, release: str, *, timeout_s: float = 60.0) -> st
 
 def migrate(
     state: PlatformState, schema: str, *, dsn: str | None = None, lock_timeout_ms: int | None = None
-) -> int:
-    """``python -m refbank migrate --to SCHEMA`` on the platform's database; its exit code.
+) -> str:
+    """``python -m refbank migrate --to SCHEMA`` on the platform's database; what it did.
 
-    ``dsn`` (recorded for later operations) is needed when the platform never started. The
-    output goes to this process's stdout and stderr. With ``lock_timeout_ms`` a migration that
-    meets a lock fails instead of stalling the platform (``PGOPTIONS``, as deploys do).
+    ``dsn`` (recorded for later operations) is needed when the platform never started. With
+    ``lock_timeout_ms`` a migration that meets a lock fails instead of stalling the platform
+    (``PGOPTIONS``, as deploys do). Its whole output is appended to ``migrate.log``.
     """
     from golive.drills.rollback.schema import MIGRATION_APP_NAME
 
@@ -261,7 +261,20 @@ def migrate(
         env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={lock_timeout_ms}".strip()
     env["PGAPPNAME"] = MIGRATION_APP_NAME  # so a drill's lock watcher sees its locks
     argv = [sys.executable, "-m", MODULE, "migrate", "--to", schema]
-    return subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, check=False).returncode
+    out = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    log = state.folder / "migrate.log"
+    state.folder.mkdir(parents=True, exist_ok=True)
+    with open(log, "a") as fh:
+        fh.write(f"$ refbank migrate --to {schema}\n{out.stdout}{out.stderr}")
+    if out.returncode == 0:
+        return out.stdout.strip() or f"schema {schema}"
+    last = (out.stderr.strip().splitlines() or [f"exit {out.returncode}"])[-1].strip()
+    if out.returncode == 2:  # refbank refused its arguments or settings
+        raise ConfigError(f"refbank refused the migration to schema {schema!r}: {last}")
+    raise PlatformCommandFailed(
+        f"the migration to schema {schema} failed (exit {out.returncode}): {last} "
+        f"(all of it: {log})"
+    )
 
 
 def set_webhook_secrets(state: PlatformState, secrets_file: Path) -> str:
