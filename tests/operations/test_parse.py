@@ -35,7 +35,10 @@ def test_values_fill_words_without_splitting_them() -> None:
 @pytest.mark.parametrize(
     ("table", "words"),
     [
-        ({"depoly": "x {release}"}, ["target.operations.depoly", "not an operation", "deploy"]),
+        (
+            {"depoly": "x {release}"},
+            ["target.operations.depoly = 'x {release}'", "'depoly' is not an operation", "deploy"],
+        ),
         ({"deploy": "x {relase}"}, ["deploy", "{relase}", "offers {release}", "Fix"]),
         ({"stop": "x {release}"}, ["stop", "{release}", "offers {url}"]),
         ({"deploy": "x {release!r}"}, ["{release!r}", "not a placeholder"]),

@@ -67,7 +67,7 @@ def parse_command(name: str, value: Any, *, where: str = "target.operations") ->
     spec = CATALOG.get(name)
     if spec is None:
         raise ConfigError(
-            f"{key} is not an operation golive runs; known operations: "
+            f"{key} = {value!r}: {name!r} is not an operation golive runs; known operations: "
             f"{', '.join(sorted(CATALOG))}. Fix: rename it to one of those ({DOCS})"
         )
     timeout: Any = DEFAULT_TIMEOUT_S
