@@ -1,22 +1,36 @@
-"""`golive platform serve`: run the reference platform (refbank) in the foreground.
+"""`golive platform`: the reference platform (refbank) — serve it, or run it as a service.
 
-golive never imports the reference platform: this starts ``python -m refbank serve`` as a
+golive never imports the reference platform: `serve` starts ``python -m refbank serve`` as a
 subprocess with every argument forwarded and the environment passed through unchanged (the
-platform reads its own settings and fault switches from it; golive does not).
+platform reads its own settings and fault switches from it; golive does not). `start`,
+`stop`, `deploy`, `migrate`, `set-webhook-secrets`, `backup` and `restore-into` are golive's
+operations for refbank (docs/operations-hooks.md); they keep its environment, pid and log in
+a state folder.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import typer
+
+from golive.operations import refbank
 
 platform_app = typer.Typer(
     help="The embedded reference platform (refbank): a double-entry money platform on Postgres "
     "behind the platform contract (docs/platform.md).",
     no_args_is_help=True,
 )
+
+STATE = typer.Option(
+    None,
+    "--state",
+    envvar=refbank.STATE_ENV,
+    help="the platform's state folder: its environment, pid and log [default: .golive-platform]",
+)
+TIMEOUT = typer.Option(60.0, "--timeout", min=0.1, help="seconds to wait for /health")
 
 
 @platform_app.command(
@@ -38,3 +52,87 @@ def serve(ctx: typer.Context) -> None:
         code = proc.wait()
     if code:
         raise typer.Exit(code)
+
+
+@platform_app.command("start")
+def start(
+    state: Path | None = STATE,
+    dsn: str | None = typer.Option(None, help="its database (recorded; else REFBANK_DSN)"),
+    host: str | None = typer.Option(None, help="listen address [default: 127.0.0.1]"),
+    port: int | None = typer.Option(None, min=1, max=65535, help="listen port [default: 8000]"),
+    release: str | None = typer.Option(None, help="the release to run [default: 1]"),
+    timeout: float = TIMEOUT,
+) -> None:
+    """Start refbank in the background and wait for /health; restart it when it runs with
+    other settings. The first start records the platform's environment (REFBANK_*,
+    GOLIVE_PLATFORM_FAULTS) in the state folder; later operations reuse it."""
+    changes = {
+        "REFBANK_DSN": dsn, "REFBANK_HOST": host,
+        "REFBANK_PORT": None if port is None else str(port), "REFBANK_APP_VERSION": release,
+    }  # fmt: skip
+    given = {k: v for k, v in changes.items() if v is not None}
+    typer.echo(refbank.start(refbank.PlatformState.at(state), given, timeout_s=timeout))
+
+
+@platform_app.command("stop")
+def stop(
+    state: Path | None = STATE,
+    now: bool = typer.Option(False, "--now", help="kill it at once, as a crash would"),
+) -> None:
+    """Stop refbank (SIGTERM, then SIGKILL if it does not stop); nothing if it is not running."""
+    typer.echo(refbank.stop(refbank.PlatformState.at(state), now=now))
+
+
+@platform_app.command("deploy")
+def deploy(
+    release: str = typer.Option(..., help="the release to switch the app to"),
+    state: Path | None = STATE,
+    timeout: float = TIMEOUT,
+) -> None:
+    """Switch refbank's app to RELEASE (stop, start the release, wait for /health)."""
+    typer.echo(refbank.deploy(refbank.PlatformState.at(state), release, timeout_s=timeout))
+
+
+@platform_app.command("migrate")
+def migrate(
+    schema: str = typer.Option(..., help="the schema version to move to, up or down"),
+    state: Path | None = STATE,
+    dsn: str | None = typer.Option(None, help="its database, if the platform never started"),
+    lock_timeout_ms: int | None = typer.Option(
+        None, min=1, help="fail a migration that waits longer than this for a lock"
+    ),
+) -> None:
+    """Move refbank's schema to SCHEMA with its own migration command."""
+    at = refbank.PlatformState.at(state)
+    typer.echo(refbank.migrate(at, schema, dsn=dsn, lock_timeout_ms=lock_timeout_ms))
+
+
+@platform_app.command("set-webhook-secrets")
+def set_webhook_secrets(
+    file: Path = typer.Option(..., "--file", help="the secrets file (docs/operations-hooks.md)"),
+    state: Path | None = STATE,
+) -> None:
+    """Make refbank accept webhooks signed with the secrets in FILE (restarts it if it runs)."""
+    typer.echo(refbank.set_webhook_secrets(refbank.PlatformState.at(state), file))
+
+
+@platform_app.command("backup")
+def backup(
+    to: Path = typer.Option(..., "--to", help="the backup file to write (pg_dump custom format)"),
+    state: Path | None = STATE,
+) -> None:
+    """Back up refbank's database to a file with pg_dump."""
+    if refbank.backup(refbank.PlatformState.at(state), to):
+        raise typer.Exit(1)
+    typer.echo(f"backed up to {to}")
+
+
+@platform_app.command("restore-into")
+def restore_into(
+    dsn: str = typer.Option(..., help="the empty database to restore into"),
+    source: Path = typer.Option(..., "--from", help="the file backup wrote"),
+) -> None:
+    """Restore a backup into an empty database with pg_restore (all or nothing)."""
+    if refbank.restore_into(dsn, source):
+        raise typer.Exit(1)
+    typer.echo(f"restored {source}")

@@ -1,0 +1,41 @@
+"""The webhook secrets file handed to set_webhook_secrets."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from golive.errors import ConfigError
+from golive.operations import WebhookSecrets, read_secrets_file, write_secrets_file
+
+
+def test_written_owner_only_and_read_back(tmp_path: Path) -> None:
+    secrets = WebhookSecrets(("whsec_new12345678", "whsec_old12345678"), "AB" * 32)
+    path = write_secrets_file(tmp_path / "s.env", secrets)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert read_secrets_file(path) == secrets
+    assert "whsec_" not in repr(secrets)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("STRIPE_WEBHOOK_SECRET=whsec_x\n", ["STRIPE_WEBHOOK_SECRET is not a webhook secret"]),
+        ("STRIPE_WEBHOOK_SECRETS=\n", ["holds no webhook secret"]),
+    ],
+)
+def test_a_file_without_secrets_is_refused(tmp_path: Path, text: str, words: list[str]) -> None:
+    path = tmp_path / "s.env"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        read_secrets_file(path)
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_a_comma_in_a_secret_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="comma"):
+        write_secrets_file(tmp_path / "s.env", WebhookSecrets(("a,b",), ""))
+    assert not (tmp_path / "s.env").exists()
