@@ -1,5 +1,8 @@
-"""One env-check scenario: an environment file and a register written to a folder, the
-check run over them, and expectations about what it said. Steps are one line over these.
+"""A made-up environment for tests of golive's own checker: an environment file and a register
+written to a folder, the check run over them, and expectations about what it said.
+
+(These were scenarios in features/env; a scenario there must test the target, and these test
+only the checker, on input they make up.)
 """
 
 from __future__ import annotations
