@@ -18,6 +18,7 @@ from golive.config_target import (
     CONFIG_ENV,
     PspSettings,
     TargetConfig,
+    check_hand_over,
     psp_section,
     target_section,
 )
@@ -278,6 +279,9 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
             raise ConfigError(f"{source}: [{key}] is not a golive section; use {sorted(top)}")
     profiles = _profiles(data.get("profiles", {}))
     base = Path(source).resolve().parent if source != "defaults" else cwd
+    target = target_section(data.get("target", {}), base, profiles)
+    psp = psp_section(data.get("psp", {}))
+    check_hand_over(psp, target)
     return Config(
         slo=_section(SloTargets, data.get("slo", {}), "slo"),
         drills=_section(DrillTargets, data.get("drills", {}), "drills"),
@@ -285,7 +289,7 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
         ops=_section(OpsTargets, data.get("ops", {}), "ops"),
         invariants=_invariants(data.get("invariants", {})),
         profiles=profiles,
-        target=target_section(data.get("target", {}), base, profiles),
-        psp=psp_section(data.get("psp", {})),
+        target=target,
+        psp=psp,
         source=source,
     )

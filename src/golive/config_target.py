@@ -212,3 +212,16 @@ def psp_section(data: Any) -> PspSettings:
             "generate: golive makes fresh ones and hands them over"
         )
     return PspSettings(host=host, port=port, public_url=public_url, webhook_secrets=mode)
+
+
+def check_hand_over(psp: PspSettings, target: TargetConfig) -> None:
+    """Generated webhook secrets need a way to reach the platform golive does not start."""
+    if psp.webhook_secrets == "generate" and target.url and (
+        "set_webhook_secrets" not in target.operations
+    ):
+        raise ConfigError(
+            "psp.webhook_secrets = 'generate' needs a way to hand the secrets to the platform: "
+            "add set_webhook_secrets to [target.operations], or use webhook_secrets = "
+            "'environment' and give both sides GOLIVE_PSP_STRIPE_WEBHOOK_SECRET and "
+            "GOLIVE_PSP_ADYEN_HMAC_KEY"
+        )

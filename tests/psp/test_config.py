@@ -55,3 +55,15 @@ def test_bad_input_names_key_value_and_fix(tmp_path: Path, text: str, names: lis
     assert int(err.value.exit_code) == 2
     for part in names:
         assert part in str(err.value)
+
+
+def test_generated_secrets_for_another_target_need_the_hand_over_operation(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "golive.toml"
+    text = '[target]\nurl = "http://127.0.0.1:8000"\n[psp]\nwebhook_secrets = "generate"\n'
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="add set_webhook_secrets to"):
+        load_config(path)
+    path.write_text(text + '[target.operations]\nset_webhook_secrets = "true {secrets_file}"\n')
+    assert load_config(path).psp.webhook_secrets == "generate"
