@@ -93,3 +93,23 @@ def test_the_dsn_password_is_not_in_the_repr(tmp_path: Path) -> None:
     target = _load(tmp_path, text).target
     assert target.database.endswith("@db/bank")
     assert "hunter2secret" not in repr(target)
+
+
+def test_golive_run_refuses_a_bad_config_file_before_anything_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "bad.toml").write_text('[target]\nenv_file = "missing.env"\n')
+    for config, named in (
+        ("bad.toml", "target.env_file = 'missing.env'"),
+        ("no-such.toml", "no-such.toml"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "golive", "run", "--config", config, "--out", "out"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2
+        assert named in done.stderr
+        assert "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]

@@ -35,11 +35,15 @@ def _embedded_env_file(tmp_path: Path, stripe_key: str = "sk_test_abcdef01234567
     return env_file
 
 
+def _config(folder: Path, text: str):  # type: ignore[no-untyped-def]
+    (folder / "golive.toml").write_text(text)
+    return load_config(folder / "golive.toml")
+
+
 def _check(
     tmp_path: Path, env_file: Path | None, *, embedded: bool, toml: str = ""
 ) -> TargetEnvCheck:
-    (tmp_path / "golive.toml").write_text(toml)
-    config = load_config(tmp_path / "golive.toml")
+    config = _config(tmp_path, toml)
     check = TargetEnvCheck(
         TargetEnvironment.of(config, env_file=env_file, embedded=embedded), config
     )
@@ -93,7 +97,7 @@ def test_the_targets_env_file_profile_and_waivers_come_from_the_configuration(
         "    owner: DevOps\n    deadline: 2025-12-27\n    mitigation: Rotate the key.\n"
     )
     toml = '[target]\nurl = "http://127.0.0.1:9"\nenv_file = "prod.env"\nwaivers = "waivers.yaml"\n'
-    config = load_config_at(tmp_path, toml)
+    config = _config(tmp_path, toml)
     where = TargetEnvironment.of(config, env_file=Path(config.target.env_file), embedded=False)
     check = TargetEnvCheck(where, config)
     check.run(now=datetime(2025, 12, 28, 9, tzinfo=UTC))  # the waiver ended on the 27th
@@ -111,8 +115,3 @@ def test_a_secret_in_the_output_is_caught(tmp_path: Path) -> None:
     check.outputs.append(f"leaked {check.secrets[0]}")
     with pytest.raises(ExpectationFailed, match="secret value appears"):
         check.expect_no_secret_shown()
-
-
-def load_config_at(folder: Path, text: str):  # type: ignore[no-untyped-def]
-    (folder / "golive.toml").write_text(text)
-    return load_config(folder / "golive.toml")
