@@ -216,8 +216,10 @@ def psp_section(data: Any) -> PspSettings:
 
 def check_hand_over(psp: PspSettings, target: TargetConfig) -> None:
     """Generated webhook secrets need a way to reach the platform golive does not start."""
-    if psp.webhook_secrets == "generate" and target.url and (
-        "set_webhook_secrets" not in target.operations
+    if (
+        psp.webhook_secrets == "generate"
+        and target.url
+        and ("set_webhook_secrets" not in target.operations)
     ):
         raise ConfigError(
             "psp.webhook_secrets = 'generate' needs a way to hand the secrets to the platform: "
