@@ -113,3 +113,20 @@ def test_golive_run_refuses_a_bad_config_file_before_anything_runs(tmp_path: Pat
         assert "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_golive_run_refuses_an_env_file_for_the_embedded_platform(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "app.env").write_text("A=1\n")
+    (tmp_path / "golive.toml").write_text('[target]\nenv_file = "app.env"\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "golive", "run", "--suite", "canary", "--config", "golive.toml",
+         "--out", "out"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "target.env_file is set, but the target is the embedded platform" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
