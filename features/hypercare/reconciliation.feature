@@ -51,19 +51,3 @@ Feature: The daily reconciliation matches the ledger with the payment providers
     And the day is reconciled
     Then reconciliation reports missing in the ledger for the deposit
     And reconciliation fails so that cron raises the alarm
-
-  Scenario Outline: A <psp> settlement report whose <what> line is <how> is caught
-    Given a wallet funded with 100.00 EUR through <psp>
-    When the customer withdraws 40.00 EUR through <psp>
-    And the payment provider pays the payout out
-    And the day is reconciled against a <psp> report whose <what> line is <how>
-    Then reconciliation reports <status> for the <what>
-    And every other line of the day is matched
-    And reconciliation fails so that cron raises the alarm
-
-    Examples:
-      | psp    | what    | how            | status             |
-      | stripe | deposit | missing        | missing at the PSP |
-      | adyen  | deposit | one cent short | amount mismatch    |
-      | stripe | payout  | listed twice   | duplicate          |
-      | adyen  | payout  | missing        | missing at the PSP |

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from golive.config_target import (
+    CONFIG_ENV,
+    PspSettings,
+    TargetConfig,
+    check_hand_over,
+    psp_section,
+    target_section,
+)
 from golive.errors import ConfigError
 
 
@@ -68,6 +77,7 @@ class EnvProfile:
     database_url_var: str = "DATABASE_URL"
     database_tls: bool = True  # the DSN must say sslmode=require, verify-ca or verify-full
     sqlite_allowed: bool = False
+    webhook_secret_lists: bool = False  # webhook secret variables hold comma-separated lists
 
 
 BUILTIN_PROFILES: dict[str, EnvProfile] = {
@@ -79,7 +89,23 @@ BUILTIN_PROFILES: dict[str, EnvProfile] = {
         database_tls=False,
         sqlite_allowed=True,
     ),
-}
+    # The reference platform as golive starts it (and as examples/ run it): its own variable
+    # names, test keys for the stub PSP, its database on loopback without TLS.
+    "refbank": EnvProfile(
+        required_secrets=(
+            "REFBANK_STRIPE_API_KEY", "REFBANK_STRIPE_WEBHOOK_SECRETS", "REFBANK_ADYEN_API_KEY",
+            "REFBANK_ADYEN_HMAC_KEY", "REFBANK_DSN",
+        ),
+        stripe_keys="test",
+        stripe_key_vars=("REFBANK_STRIPE_API_KEY",),
+        webhook_secret_vars=("REFBANK_STRIPE_WEBHOOK_SECRETS",),
+        adyen_api_key_var="REFBANK_ADYEN_API_KEY",
+        adyen_hmac_key_var="REFBANK_ADYEN_HMAC_KEY",
+        database_url_var="REFBANK_DSN",
+        database_tls=False,
+        webhook_secret_lists=True,
+    ),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,8 @@ class Config:
     ops: OpsTargets = field(default_factory=OpsTargets)
     invariants: InvariantQueries = field(default_factory=InvariantQueries)
     profiles: dict[str, EnvProfile] = field(default_factory=lambda: dict(BUILTIN_PROFILES))
+    target: TargetConfig = field(default_factory=lambda: TargetConfig())
+    psp: PspSettings = field(default_factory=lambda: PspSettings())
     source: str = "defaults"
 
     def profile(self, name: str) -> EnvProfile:
@@ -219,15 +247,21 @@ def _invariants(data: Any) -> InvariantQueries:
 
 
 def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
-    """Read ``path``, else ./golive.toml, else [tool.golive] of ./pyproject.toml, else defaults."""
+    """Read ``path``, else $GOLIVE_CONFIG, else ./golive.toml, else [tool.golive] of
+    ./pyproject.toml, else defaults."""
     cwd = cwd or Path.cwd()
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
     data: dict[str, Any] = {}
     source = "defaults"
     candidates = [path] if path else [cwd / "golive.toml", cwd / "pyproject.toml"]
     for candidate in candidates:
-        if candidate is None or not candidate.exists():
+        if candidate is None or not candidate.is_file():
             if path is not None:
-                raise ConfigError(f"configuration file {str(path)!r} does not exist")
+                raise ConfigError(
+                    f"configuration file {str(path)!r} does not exist or is not a file; "
+                    "pass the path of your golive.toml"
+                )
             continue
         try:
             doc = tomllib.loads(candidate.read_text())
@@ -239,16 +273,23 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
                 continue
         data, source = doc, str(candidate)
         break
-    top = {"slo", "drills", "load", "ops", "invariants", "profiles"}
+    top = {"slo", "drills", "load", "ops", "invariants", "profiles", "target", "psp"}
     for key in data:
         if key not in top:
             raise ConfigError(f"{source}: [{key}] is not a golive section; use {sorted(top)}")
+    profiles = _profiles(data.get("profiles", {}))
+    base = Path(source).resolve().parent if source != "defaults" else cwd
+    target = target_section(data.get("target", {}), base, profiles)
+    psp = psp_section(data.get("psp", {}))
+    check_hand_over(psp, target)
     return Config(
         slo=_section(SloTargets, data.get("slo", {}), "slo"),
         drills=_section(DrillTargets, data.get("drills", {}), "drills"),
         load=_section(LoadPhase, data.get("load", {}), "load"),
         ops=_section(OpsTargets, data.get("ops", {}), "ops"),
         invariants=_invariants(data.get("invariants", {})),
-        profiles=_profiles(data.get("profiles", {})),
+        profiles=profiles,
+        target=target,
+        psp=psp,
         source=source,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ def _config(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
 
 def test_defaults(tmp_path: Path) -> None:
     cfg = load_config(cwd=tmp_path)
-    assert set(cfg.profiles) == {"production", "staging", "development"}
+    assert set(cfg.profiles) == {"production", "staging", "development", "refbank"}
     assert cfg.profile("production").stripe_keys == "live"
     assert cfg.profile("production").database_tls is True
     assert cfg.ops.payout_sla_hours == 24.0
@@ -75,7 +76,8 @@ def test_bad_settings_are_refused(tmp_path: Path, text: str, pattern: str) -> No
 
 
 def test_an_unknown_profile_names_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="known profiles: development, production, staging"):
+    known = "known profiles: development, production, refbank, staging"
+    with pytest.raises(ConfigError, match=known):
         load_config(cwd=tmp_path).profile("prod")
 
 
@@ -85,7 +87,13 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 def test_the_documented_example_loads(tmp_path: Path) -> None:
     text = DOC.read_text()
     example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "staging.env").write_text("STRIPE_SECRET_KEY=sk_test_abcdefgh\n")
+    (tmp_path / "deploy" / "waivers.yaml").write_text("waivers: []\n")
     cfg = _config(tmp_path, example)
+    assert cfg.target.env_file == str(tmp_path / "deploy" / "staging.env")
+    assert cfg.target.psps == ("stripe",)
+    assert cfg.psp.public_url == "http://ci-runner.internal:12111"
     assert cfg.profile("production").required_secrets[-1] == "PAYOUT_SIGNING_KEY"
     assert cfg.profile("dr").database_url_var == "DR_DATABASE_URL"
     assert cfg.profile("sandbox").stripe_keys == "any"
@@ -99,14 +107,16 @@ def test_every_key_is_documented_with_its_default() -> None:
 
     text = DOC.read_text()
     defaults = Config()
-    for section in ("slo", "drills", "load", "ops", "invariants"):
+    for section in ("slo", "drills", "load", "ops", "invariants", "target", "psp"):
         for f in fields(getattr(defaults, section)):
-            if f.name == "queries":
+            if f.name in ("queries", "operations"):
                 continue
             value = getattr(getattr(defaults, section), f.name)
             shown = (
                 {True: "true", False: "false"}.get(value, value)
                 if isinstance(value, bool)
+                else json.dumps(value)
+                if isinstance(value, str)
                 else value
             )
             row = (

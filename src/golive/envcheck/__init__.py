@@ -5,7 +5,13 @@ from __future__ import annotations
 from golive.envcheck.assess import EnvReport, Outcome, VarState, Warning, assess, check_environment
 from golive.envcheck.checks import CHECKS, RISKS, Finding, fingerprint, run_checks
 from golive.envcheck.dates import DateError, parse_deadline, parse_instant
-from golive.envcheck.envfile import EnvFile, EnvVar, read_env_file
+from golive.envcheck.envfile import (
+    EnvFile,
+    EnvVar,
+    read_env_file,
+    read_process_environment,
+    write_env_file,
+)
 from golive.envcheck.waivers import Register, Waiver, read_register
 
 __all__ = [
@@ -27,6 +33,8 @@ __all__ = [
     "parse_deadline",
     "parse_instant",
     "read_env_file",
+    "read_process_environment",
     "read_register",
     "run_checks",
+    "write_env_file",
 ]

@@ -135,7 +135,11 @@ def _stripe(env: EnvFile, profile: EnvProfile) -> Iterator[Finding]:
             )  # fmt: skip
     for name in profile.webhook_secret_vars:
         value = _set(env, name)
-        if value is None or _is_placeholder(value) or _WHSEC.match(value.strip()):
+        if value is None or _is_placeholder(value):
+            continue
+        # a list holds the current secret and, during a rotation, the previous one
+        parts = value.split(",") if profile.webhook_secret_lists else [value]
+        if all(_WHSEC.match(part.strip()) for part in parts):
             continue
         yield _finding(
             "webhook-secret-form", "high", name,

@@ -1,4 +1,4 @@
-"""Read a dotenv file (KEY=value lines) without ever echoing a value.
+"""Read (and write) a dotenv file (KEY=value lines) without ever echoing a value.
 
 Accepted: blank lines, ``# comments``, ``export KEY=value``, unquoted values (a `` #``
 starts a comment), 'single-quoted' values taken literally and "double-quoted" values with
@@ -7,7 +7,9 @@ backslash escapes. Anything else is refused with the file, the line and what to 
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,3 +119,34 @@ def _value(raw: str, where: str) -> str:
         f"{where}: the value opens a {quote} quote that never closes on that line; close it "
         "(multi-line values are not supported)"
     )
+
+
+def read_process_environment(environ: Mapping[str, str] | None = None) -> EnvFile:
+    """This process's environment as an EnvFile (checked when no env file is configured)."""
+    env = os.environ if environ is None else environ
+    found = {name: EnvVar(name, value, 0) for name, value in env.items()}
+    return EnvFile(Path("<process environment>"), found)
+
+
+def write_env_file(path: Path, values: Mapping[str, str]) -> Path:
+    """Write ``values`` so that read_env_file reads them back unchanged; mode 0600."""
+    lines = []
+    for name, value in values.items():
+        if not _KEY.match(name):
+            raise ValueError(f"{name!r} is not a variable name")
+        lines.append(f"{name}={_quoted(value)}\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.writelines(lines)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+    return path
+
+
+def _quoted(value: str) -> str:
+    if "'" not in value and len(f"-{value}-".splitlines()) == 1:
+        return f"'{value}'"
+    table = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    out = '"' + "".join(table.get(ch, ch) for ch in value) + '"'
+    if len(out.splitlines()) != 1:
+        raise ValueError("a value holds a line separator other than \\n or \\r")
+    return out

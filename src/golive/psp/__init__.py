@@ -7,6 +7,7 @@ Two faces over the same handlers: `StubPSP.handle(...)` in-process, and `running
 
 from __future__ import annotations
 
+from golive.psp.binding import ServedStub, serve_stub
 from golive.psp.client import (
     ClockState,
     FlushResult,
@@ -17,6 +18,7 @@ from golive.psp.client import (
 from golive.psp.faults import FAULT_NAMES, Faults
 from golive.psp.http import StubResponse
 from golive.psp.outbox import ADYEN_RETRY_DELAYS, STRIPE_RETRY_DELAYS
+from golive.psp.secrets import WebhookSecrets
 from golive.psp.server import RunningStub, create_app, running_stub, serve_in_thread
 from golive.psp.signing import adyen_hmac, stripe_signature
 from golive.psp.state import StubPSP
@@ -29,14 +31,17 @@ __all__ = [
     "Faults",
     "FlushResult",
     "RunningStub",
+    "ServedStub",
     "StubControl",
     "StubControlError",
     "StubPSP",
     "StubResponse",
     "WebhookEndpointInfo",
+    "WebhookSecrets",
     "adyen_hmac",
     "create_app",
     "running_stub",
     "serve_in_thread",
+    "serve_stub",
     "stripe_signature",
 ]

@@ -50,9 +50,18 @@ def bind(host: str, port: int) -> socket.socket:
     # TCP, and without it every answer waits ~40 ms for a delayed ACK (Nagle).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
+
+
+def _local_url(host: str, port: int) -> str:
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def uvicorn_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
@@ -70,7 +79,7 @@ def uvicorn_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
 
 @dataclass
 class RunningStub:
-    """A stub served on a loopback port; `stop()` (or leaving `running_stub`) ends it."""
+    """A served stub; `stop()` (or leaving `running_stub`) ends it."""
 
     psp: StubPSP
     host: str
@@ -82,8 +91,8 @@ class RunningStub:
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        """Where this process reaches the stub (loopback when it listens on every interface)."""
+        return _local_url(self.host, self.port)
 
     @property
     def stripe_base(self) -> str:
@@ -125,8 +134,7 @@ def serve_in_thread(
             raise RuntimeError(f"the PSP stub did not start on {host}:{actual_port}")
         time.sleep(0.01)
     psp.start()
-    host_part = f"[{host}]" if ":" in host else host
-    control = StubControl(f"http://{host_part}:{actual_port}")
+    control = StubControl(_local_url(host, actual_port))
     return RunningStub(psp, host, actual_port, control, server, thread, sock)
 
 

@@ -11,6 +11,8 @@ import pytest
 import typer
 from rich.text import Text
 
+from golive.config import load_config
+from golive.config_target import CONFIG_ENV
 from golive.errors import ConfigError, ExitCode
 from golive.evidence import Verdict
 from golive.evidence.plugin import last_run
@@ -38,10 +40,13 @@ def _preflight(args: list[str]) -> None:
 def run(
     suite: str = typer.Option("full", "--suite", help=f"Which suite: {', '.join(SUITES)}."),
     target: str = typer.Option(
-        "embedded",
+        None,
         "--target",
         help="`embedded` (the reference platform, started here) or the URL of a platform that "
-        "implements docs/platform-contract.yaml.",
+        "implements docs/platform-contract.yaml (default: [target] url, else embedded).",
+    ),
+    config: Path = typer.Option(
+        None, "--config", help="The golive.toml to use (default: ./golive.toml)."
     ),
     postgres: str = typer.Option(
         None,
@@ -79,6 +84,10 @@ def run(
     on free loopback ports, runs the suite with the evidence plugin, prints the verdict, its
     reasons and the run folder. Exit codes: 0 GO, 1 NO-GO, 2 usage error, 3 INCONCLUSIVE.
     """
+    cfg = load_config(config)  # a bad file stops here: exit 2
+    if config is not None:  # the run's own load_config() calls read it from here
+        os.environ[CONFIG_ENV] = str(config.resolve())
+    target = target or cfg.target.url or "embedded"
     root = suite_root(suite_dir)
     paths = [str(p) for p in suite_paths(suite, root)]
     common = [*paths, "--rootdir", str(root), "-c", str(root / "pyproject.toml")]

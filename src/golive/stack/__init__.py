@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from golive.config_target import EXTERNAL_PSP_PORT, PspSettings
 from golive.evidence.redact import mask_dsn
 from golive.postgres.base import free_port
 from golive.stack.embedded import EmbeddedPlatform, PspWiring, migrate
@@ -35,6 +36,7 @@ class Stack:
     platform: EmbeddedPlatform | None = None
     database_dsn: str | None = None
     psp: Any = None  # the in-process stub (golive.psp), when it runs here
+    env_file: Path | None = None  # the platform's environment; None: the process environment
 
     @property
     def embedded(self) -> bool:
@@ -48,78 +50,88 @@ class Stack:
         )
 
 
-def _register_endpoint(stub: Any, provider: str, url: str, secret: str | None = None) -> str:
-    return str(stub.control.add_webhook_endpoint(provider, url, secret=secret).secret)
-
-
 def _register_secrets(*values: str) -> None:
     from golive.evidence import register_secret
 
     for v in values:
-        register_secret(v)
-
-
-@contextlib.contextmanager
-def _stub(port: int = 0, speed: float = 0.0) -> Iterator[Any]:
-    """The stub PSP; its clock is frozen by default (speed 0): the harness moves PSP time."""
-    from golive.psp import running_stub
-
-    with running_stub(host="127.0.0.1", port=port, speed=speed) as stub:
-        yield stub
+        if v:
+            register_secret(v)
 
 
 @contextlib.contextmanager
 def embedded_stack(
     dsn: str, *, app_version: str = "2", log_dir: Path | None = None, psp_speed: float = 0.0,
+    psp: PspSettings | None = None,
 ) -> Iterator[Stack]:  # fmt: skip
-    """The stub PSP and the reference platform on free loopback ports, wired to each other."""
+    """The stub PSP (where ``psp`` says, else a free loopback port) and the reference platform
+    on a free loopback port, wired to each other with webhook secrets fresh for this run."""
+    from golive.psp.binding import serve_stub
+    from golive.psp.secrets import WebhookSecrets, private_folder
+
     port = free_port()
-    with _stub(speed=psp_speed) as stub:
-        base = stub.base_url.rstrip("/")
-        stripe_secret = _register_endpoint(
-            stub, "stripe", f"http://127.0.0.1:{port}/webhooks/stripe"
-        )
-        adyen_key = _register_endpoint(stub, "adyen", f"http://127.0.0.1:{port}/webhooks/adyen")
+    hooks = WebhookSecrets.generate()
+    with serve_stub(psp or PspSettings(), speed=psp_speed) as served, private_folder() as folder:
+        hooks.register_at(served.stub.control, f"http://127.0.0.1:{port}")
         wiring = PspWiring(
-            stripe_api_base=f"{base}/stripe", stripe_api_key=f"sk_test_{secrets.token_hex(12)}",
-            stripe_webhook_secrets=[stripe_secret], adyen_api_base=f"{base}/adyen",
-            adyen_api_key=f"AQE{secrets.token_hex(20)}", adyen_hmac_key=adyen_key,
+            stripe_api_base=served.stripe_base, stripe_api_key=f"sk_test_{secrets.token_hex(12)}",
+            stripe_webhook_secrets=[hooks.stripe], adyen_api_base=served.adyen_base,
+            adyen_api_key=f"AQE{secrets.token_hex(20)}", adyen_hmac_key=hooks.adyen_hmac,
         )  # fmt: skip
-        _register_secrets(wiring.stripe_api_key, stripe_secret, wiring.adyen_api_key, adyen_key)
+        _register_secrets(wiring.stripe_api_key, wiring.adyen_api_key, *hooks.values())
         log = (log_dir / "platform.log") if log_dir else None
+        env_file = Path(folder) / "refbank.env"
         platform = EmbeddedPlatform(
-            dsn=dsn, psp=wiring, app_version=app_version, port=port, log_path=log
-        )
+            dsn=dsn, psp=wiring, app_version=app_version, port=port, log_path=log,
+            env_file=env_file,
+        )  # fmt: skip
         platform.start()
         try:
-            yield Stack(platform.url, base, wiring, platform, dsn, stub)
+            yield Stack(
+                platform.url, served.stub.base_url, wiring, platform, dsn, served.stub, env_file
+            )
         finally:
             platform.stop()
 
 
 @contextlib.contextmanager
-def external_stack(url: str, *, psp_port: int | None = None) -> Iterator[Stack]:
-    """An external platform: the stub PSP runs here on a fixed port (GOLIVE_PSP_PORT).
+def external_stack(
+    url: str, *, psp: PspSettings | None = None, database: str | None = None,
+    env_file: Path | None = None, hand_over: Callable[[Path], None] | None = None,
+) -> Iterator[Stack]:  # fmt: skip
+    """An external platform; the stub PSP runs here where ``psp`` says (port 0: 12111, or
+    GOLIVE_PSP_PORT).
 
-    The platform and the stub share the webhook secrets GOLIVE_PSP_STRIPE_WEBHOOK_SECRET and
-    GOLIVE_PSP_ADYEN_HMAC_KEY; both must be set (docs/operator-guide.md says how).
+    Webhook secrets: with ``psp.webhook_secrets = "environment"`` the platform and the stub
+    share GOLIVE_PSP_STRIPE_WEBHOOK_SECRET and GOLIVE_PSP_ADYEN_HMAC_KEY; with "generate"
+    golive makes fresh ones and calls ``hand_over`` with the file holding them (the target's
+    `set_webhook_secrets` operation). docs/psp.md says how to point a platform at the stub.
     """
     from golive.errors import ConfigError
+    from golive.psp.binding import serve_stub
+    from golive.psp.secrets import WebhookSecrets, private_folder
 
+    settings = psp or PspSettings()
     env = os.environ
-    stripe_secret = env.get("GOLIVE_PSP_STRIPE_WEBHOOK_SECRET")
-    adyen_key = env.get("GOLIVE_PSP_ADYEN_HMAC_KEY")
-    if not stripe_secret or not adyen_key:
-        raise ConfigError(
-            "an external --target needs the webhook secrets it shares with the stub PSP: set "
-            "GOLIVE_PSP_STRIPE_WEBHOOK_SECRET (whsec_…) and GOLIVE_PSP_ADYEN_HMAC_KEY (hex) to the "
-            "values the platform is configured with"
+    with contextlib.ExitStack() as stack:
+        if settings.webhook_secrets == "generate":
+            if hand_over is None:
+                raise ConfigError(
+                    "psp.webhook_secrets = 'generate' needs a way to hand the secrets to the "
+                    "platform: configure the set_webhook_secrets operation in "
+                    "[target.operations], or use webhook_secrets = 'environment'"
+                )
+            hooks = WebhookSecrets.generate()
+        else:
+            hooks = WebhookSecrets.from_environment(env)
+        _register_secrets(*hooks.values())
+        port = int(env.get("GOLIVE_PSP_PORT") or EXTERNAL_PSP_PORT)
+        served = stack.enter_context(serve_stub(settings, default_port=port))
+        hooks.register_at(served.stub.control, url)
+        if hand_over is not None and settings.webhook_secrets == "generate":
+            folder = stack.enter_context(private_folder())
+            hand_over(hooks.write(Path(folder)))
+        wiring = PspWiring(
+            served.stripe_base, "", [hooks.stripe], served.adyen_base, "", hooks.adyen_hmac
         )
-    port = psp_port or int(env.get("GOLIVE_PSP_PORT", "12111"))
-    with _stub(port=port) as stub:
-        base = stub.base_url.rstrip("/")
-        _register_endpoint(stub, "stripe", f"{url}/webhooks/stripe", stripe_secret)
-        _register_endpoint(stub, "adyen", f"{url}/webhooks/adyen", adyen_key)
-        _register_secrets(stripe_secret, adyen_key)
-        wiring = PspWiring(f"{base}/stripe", "", [stripe_secret], f"{base}/adyen", "", adyen_key)
-        yield Stack(url, base, wiring, None, env.get("GOLIVE_TARGET_DB"), stub)
+        dsn = database or env.get("GOLIVE_TARGET_DB")
+        yield Stack(url, served.stub.base_url, wiring, None, dsn, served.stub, env_file)

@@ -2,7 +2,10 @@
 
 golive never imports the reference platform; it runs its module entry point and meets it
 at the HTTP contract. The environment is passed through unchanged (the platform reads its
-own fault switches from it; golive does not).
+own fault switches from it; golive does not). Its deployment settings (database, PSP
+addresses, keys and webhook secrets) are written to an env file, as a deployment would keep
+them, and the platform is started from what that file says: the env readiness scenarios
+check the same file.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from golive.envcheck.envfile import read_env_file, write_env_file
 from golive.errors import TargetUnreachable
 from golive.postgres import cleanup
 from golive.postgres.base import free_port
@@ -74,7 +78,7 @@ class EmbeddedPlatform:
     def __init__(
         self, *, dsn: str, psp: PspWiring, app_version: str = "2",
         port: int | None = None, log_path: Path | None = None,
-        extra_env: Mapping[str, str] | None = None,
+        extra_env: Mapping[str, str] | None = None, env_file: Path | None = None,
     ) -> None:  # fmt: skip
         self.dsn = dsn
         self.psp = psp
@@ -82,6 +86,7 @@ class EmbeddedPlatform:
         self.port = port or free_port()
         self.log_path = log_path
         self.extra_env = dict(extra_env or {})
+        self.env_file = env_file  # the platform's settings, rewritten at every start
         self.proc: subprocess.Popen[bytes] | None = None
         self._token: int | None = None
 
@@ -97,9 +102,18 @@ class EmbeddedPlatform:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def settings(self) -> dict[str, str]:
+        """The deployment settings the platform starts with (secrets included)."""
+        return self.psp.env() | {"REFBANK_DSN": self.dsn, "REFBANK_APP_VERSION": self.app_version}
+
+    def _settings_as_deployed(self) -> dict[str, str]:
+        if self.env_file is None:
+            return self.settings()
+        write_env_file(self.env_file, self.settings())
+        return {name: var.value for name, var in read_env_file(self.env_file).vars.items()}
+
     def start(self, *, timeout: float = 60.0) -> None:
-        env = os.environ.copy() | self.psp.env() | self.extra_env
-        env |= {"REFBANK_DSN": self.dsn, "REFBANK_APP_VERSION": self.app_version}
+        env = os.environ.copy() | self._settings_as_deployed() | self.extra_env
         argv = [
             sys.executable,
             "-m",

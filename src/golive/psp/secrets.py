@@ -1,0 +1,80 @@
+"""The webhook secrets golive and a platform share: the Stripe endpoint signing secret and
+the Adyen HMAC key the stub PSP signs with and the platform verifies with.
+
+Either golive generates fresh ones for the run and hands them to the platform (the embedded
+platform gets them in the environment it starts with; an external one through its
+`set_webhook_secrets` operation, given the file written by `write`), or the platform's
+operator picks them and gives both sides the same values (`from_environment`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from golive.errors import ConfigError
+from golive.psp.client import StubControl
+from golive.psp.signing import is_hex_key, new_adyen_key, new_stripe_secret
+
+STRIPE_VAR = "GOLIVE_PSP_STRIPE_WEBHOOK_SECRET"
+ADYEN_VAR = "GOLIVE_PSP_ADYEN_HMAC_KEY"
+
+
+@dataclass(frozen=True)
+class WebhookSecrets:
+    stripe: str = field(repr=False)  # whsec_…
+    adyen_hmac: str = field(repr=False)  # hex
+
+    @classmethod
+    def generate(cls) -> WebhookSecrets:
+        """Fresh secrets for one run."""
+        return cls(new_stripe_secret(), new_adyen_key())
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> WebhookSecrets:
+        """The secrets an operator shares with the platform through GOLIVE_PSP_* variables."""
+        stripe, adyen = env.get(STRIPE_VAR, ""), env.get(ADYEN_VAR, "")
+        if not stripe or not adyen:
+            raise ConfigError(
+                f"an external target needs the webhook secrets it shares with the stub PSP: set "
+                f"{STRIPE_VAR} (whsec_…) and {ADYEN_VAR} (hex) to the values the platform is "
+                "configured with, or set [psp] webhook_secrets = 'generate' with a "
+                "set_webhook_secrets operation (docs/psp.md)"
+            )
+        if not is_hex_key(adyen):
+            raise ConfigError(
+                f"{ADYEN_VAR} is not a hexadecimal HMAC key (its value is not shown); Adyen HMAC "
+                "keys are 64 hex characters: generate one with `openssl rand -hex 32`"
+            )
+        return cls(stripe, adyen)
+
+    def values(self) -> tuple[str, str]:
+        return (self.stripe, self.adyen_hmac)
+
+    def env(self) -> dict[str, str]:
+        return {STRIPE_VAR: self.stripe, ADYEN_VAR: self.adyen_hmac}
+
+    def write(self, folder: Path) -> Path:
+        """`folder`/webhook-secrets.env (mode 0600): what `set_webhook_secrets` is given."""
+        from golive.envcheck.envfile import write_env_file
+
+        return write_env_file(folder / "webhook-secrets.env", self.env())
+
+    def register_at(self, control: StubControl, platform_url: str) -> None:
+        """Make the stub deliver to the platform's webhook endpoints, signed with these."""
+        control.add_webhook_endpoint(
+            "stripe", f"{platform_url}/webhooks/stripe", secret=self.stripe
+        )
+        control.add_webhook_endpoint(
+            "adyen", f"{platform_url}/webhooks/adyen", secret=self.adyen_hmac
+        )
+
+
+def private_folder() -> tempfile.TemporaryDirectory[str]:
+    """A folder only this user can read (mode 0700), removed when the context ends."""
+    folder = tempfile.TemporaryDirectory(prefix="golive-secrets-")
+    os.chmod(folder.name, 0o700)
+    return folder
