@@ -11,7 +11,6 @@ from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.config import load_config
 from golive.evidence import GateStatus, record_gate, transcript_hooks, transcript_records
 from golive.stack import Stack
-from golive.target import open_target
 
 _GATE = {
     Judgement.PASS: GateStatus.PASS,
@@ -28,7 +27,7 @@ def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
     cfg = load_config().load
 
     def make_world() -> CanaryWorld:
-        client = open_target(stack.platform_url, event_hooks=transcript_hooks("platform"))
+        client = stack.open_target(event_hooks=transcript_hooks("platform"))
         return CanaryWorld(client, psp_ops)
 
     result = run_load(

@@ -125,10 +125,15 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
     if url != "":
         url = _http_url(url, "target.url", "https://staging.example.com")
     adapter = _string(data, "adapter", "target")
-    if adapter and not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", adapter):
+    if adapter and not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*|[A-Za-z_][\w-]*", adapter):
         raise ConfigError(
-            f"target.adapter = {adapter!r} is not package.module:Class; write e.g. "
-            "'mywallet.golive:Adapter'"
+            f"target.adapter = {adapter!r} is neither package.module:Class nor the name of a "
+            "golive.targets entry point; write e.g. 'mywallet.golive:Adapter'"
+        )
+    if adapter and not url:
+        raise ConfigError(
+            f"target.adapter = {adapter!r} needs target.url, the base URL the adapter is made "
+            "with (its base_url)"
         )
     database = _string(data, "database", "target")
     if database and not (database.startswith(("postgresql://", "postgres://")) or "=" in database):

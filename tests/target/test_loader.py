@@ -108,3 +108,15 @@ def test_the_package_exports_exactly_its_public_names() -> None:
     modules = {"errors", "loader", "models", "protocol"}
     assert len(golive.target.__all__) == len(set(golive.target.__all__))
     assert set(golive.target.__all__) == set(public) - modules
+
+
+def test_a_stack_with_an_adapter_opens_it_with_the_targets_url() -> None:
+    from golive.stack import PspWiring, Stack
+
+    wiring = PspWiring("http://127.0.0.1:1/stripe", "sk", [], "http://127.0.0.1:1/adyen", "k", "h")
+    stack = Stack("http://127.0.0.1:8000", "http://127.0.0.1:1", wiring)
+    assert isinstance(stack.open_target(), PlatformClient)
+    stack.adapter = "golive.driver.client:PlatformClient"  # an adapter taking base_url
+    client = stack.open_target()
+    assert isinstance(client, PlatformClient)
+    assert client.base_url == "http://127.0.0.1:8000"

@@ -14,6 +14,7 @@ from golive.config_target import EXTERNAL_PSP_PORT, PspSettings
 from golive.evidence.redact import mask_dsn
 from golive.postgres.base import free_port
 from golive.stack.embedded import EmbeddedPlatform, PspWiring, migrate
+from golive.target import Target, open_target
 
 __all__ = [
     "EmbeddedPlatform",
@@ -37,10 +38,17 @@ class Stack:
     database_dsn: str | None = None
     psp: Any = None  # the in-process stub (golive.psp), when it runs here
     env_file: Path | None = None  # the platform's environment; None: the process environment
+    adapter: str = ""  # package.module:Class that speaks to the platform; "": the HTTP contract
 
     @property
     def embedded(self) -> bool:
         return self.platform is not None
+
+    def open_target(self, **kw: Any) -> Target:
+        """A client of the platform: its adapter (made with ``base_url``), else the contract."""
+        if self.adapter:
+            return open_target(self.adapter, options={"base_url": self.platform_url})
+        return open_target(self.platform_url, **kw)
 
     def __repr__(self) -> str:  # fixture values end up in Allure: never the DSN's password
         return (

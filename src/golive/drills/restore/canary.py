@@ -13,7 +13,6 @@ from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
 from golive.evidence import transcript_hooks
 from golive.stack import embedded_stack
-from golive.target import open_target
 
 LOOPS = (("stripe", "EUR", 10_000), ("adyen", "EUR", 12_345))
 
@@ -43,7 +42,7 @@ def canary_on(dsn: str, *, app_version: str, log_dir: Path | None = None) -> Can
     outcome = CanaryOutcome(started=time.time())
     try:
         with embedded_stack(dsn, app_version=app_version, log_dir=log_dir) as stack:
-            client = open_target(stack.platform_url, event_hooks=transcript_hooks("platform"))
+            client = stack.open_target(event_hooks=transcript_hooks("platform"))
             psp = PspOps(stack.psp_url)
             try:
                 psp.clear_faults()
