@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from golive.evidence.redact import Redactor
-from golive.operations import WebhookSecrets, parse_operations, write_secrets_file
+from golive.operations import SecretsFile, parse_operations, write_secrets_file
 from golive.postgres.base import free_port
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "external-refbank"
@@ -155,7 +155,7 @@ def test_the_example_is_driven_by_its_operations(
     assert httpx.get(f"{url}/health").status_code == 200
 
     assert stripe_webhook(url, NEW_SECRET) == "invalid_signature"
-    secrets = write_secrets_file(tmp_path / "secrets.env", WebhookSecrets((NEW_SECRET,), ""))
+    secrets = write_secrets_file(tmp_path / "secrets.env", SecretsFile((NEW_SECRET,), ""))
     redactor.register(NEW_SECRET)
     entry = run("set_webhook_secrets", secrets_file=str(secrets))
     assert NEW_SECRET not in json.dumps(entry)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from golive.errors import ConfigError
-from golive.operations import WebhookSecrets, read_secrets_file, write_secrets_file
+from golive.operations import SecretsFile, read_secrets_file, write_secrets_file
 
 
 def test_written_owner_only_and_read_back(tmp_path: Path) -> None:
-    secrets = WebhookSecrets(("whsec_new12345678", "whsec_old12345678"), "AB" * 32)
+    secrets = SecretsFile(("whsec_new12345678", "whsec_old12345678"), "AB" * 32)
     path = write_secrets_file(tmp_path / "s.env", secrets)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert read_secrets_file(path) == secrets
@@ -37,5 +37,5 @@ def test_a_file_without_secrets_is_refused(tmp_path: Path, text: str, words: lis
 
 def test_a_comma_in_a_secret_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="comma"):
-        write_secrets_file(tmp_path / "s.env", WebhookSecrets(("a,b",), ""))
+        write_secrets_file(tmp_path / "s.env", SecretsFile(("a,b",), ""))
     assert not (tmp_path / "s.env").exists()

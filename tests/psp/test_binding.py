@@ -18,6 +18,7 @@ from Adyen.util import is_valid_hmac_notification
 from golive.config_target import PspSettings
 from golive.envcheck.envfile import read_env_file
 from golive.errors import ConfigError
+from golive.operations.secrets import SecretsFile, read_secrets_file
 from golive.postgres.base import free_port
 from golive.psp import StubControl
 from golive.psp.binding import serve_stub
@@ -78,8 +79,7 @@ def test_the_hand_over_file_is_private_and_reads_back(tmp_path: Path) -> None:
     hooks = WebhookSecrets.generate()
     path = hooks.write(tmp_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    read = {name: var.value for name, var in read_env_file(path).vars.items()}
-    assert read == {STRIPE_VAR: hooks.stripe, ADYEN_VAR: hooks.adyen_hmac}
+    assert read_secrets_file(path) == SecretsFile((hooks.stripe,), hooks.adyen_hmac)
 
 
 @pytest.mark.parametrize(
@@ -133,21 +133,22 @@ def _signed_webhooks(
 
 
 def test_generated_secrets_are_handed_over_and_sign_the_webhooks(platform: Receiver) -> None:
-    handed: dict[str, str] = {}
+    handed: list[SecretsFile] = []
 
     def set_webhook_secrets(path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        handed.update({n: v.value for n, v in read_env_file(path).vars.items()})
+        handed.append(read_secrets_file(path))
 
     settings = PspSettings(webhook_secrets="generate", port=free_port())
     url = f"http://127.0.0.1:{platform.port}"
     with external_stack(url, psp=settings, hand_over=set_webhook_secrets) as stack:
-        assert stack.wiring.stripe_webhook_secrets == [handed[STRIPE_VAR]]
-        assert stack.wiring.adyen_hmac_key == handed[ADYEN_VAR]
+        [secrets] = handed
+        assert stack.wiring.stripe_webhook_secrets == list(secrets.stripe)
+        assert stack.wiring.adyen_hmac_key == secrets.adyen_hmac_key
         body, sig, note = _signed_webhooks(stack.psp_url, platform)
-    event = stripe.Webhook.construct_event(body, sig, handed[STRIPE_VAR])
+    event = stripe.Webhook.construct_event(body, sig, secrets.stripe[0])
     assert event.type.startswith("payout.")
-    assert is_valid_hmac_notification(note, handed[ADYEN_VAR])
+    assert is_valid_hmac_notification(note, secrets.adyen_hmac_key)
     assert not is_valid_hmac_notification(note, "00" * 32)
 
 
@@ -155,7 +156,7 @@ def test_each_run_generates_new_secrets(platform: Receiver) -> None:
     seen: list[str] = []
 
     def set_webhook_secrets(path: Path) -> None:
-        seen.append(read_env_file(path).vars[STRIPE_VAR].value)
+        seen.append(read_secrets_file(path).stripe[0])
 
     settings = PspSettings(webhook_secrets="generate", port=free_port())
     for _ in range(2):

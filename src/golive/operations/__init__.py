@@ -15,7 +15,7 @@ from golive.operations.runner import (
     OperationTimedOut,
     run_command,
 )
-from golive.operations.secrets import WebhookSecrets, read_secrets_file, write_secrets_file
+from golive.operations.secrets import SecretsFile, read_secrets_file, write_secrets_file
 from golive.operations.table import OperationNotConfigured, Operations, parse_operations
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
     "OperationTimedOut",
     "Operations",
     "Placeholder",
-    "WebhookSecrets",
+    "SecretsFile",
     "parse_command",
     "parse_operations",
     "read_secrets_file",

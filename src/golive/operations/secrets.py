@@ -20,15 +20,15 @@ ADYEN = "ADYEN_HMAC_KEY"
 
 
 @dataclass(frozen=True)
-class WebhookSecrets:
+class SecretsFile:
     stripe: tuple[str, ...] = ()  # accepted Stripe signing secrets, newest first
     adyen_hmac_key: str = ""
 
     def __repr__(self) -> str:  # never shows a secret
-        return f"WebhookSecrets(stripe=<{len(self.stripe)} secrets>, adyen_hmac_key=<hidden>)"
+        return f"SecretsFile(stripe=<{len(self.stripe)} secrets>, adyen_hmac_key=<hidden>)"
 
 
-def write_secrets_file(path: Path, secrets: WebhookSecrets) -> Path:
+def write_secrets_file(path: Path, secrets: SecretsFile) -> Path:
     """Write ``secrets`` to ``path`` with mode 0600 (created that way, never wider)."""
     if any("," in s or "\n" in s for s in secrets.stripe) or "\n" in secrets.adyen_hmac_key:
         raise ValueError("a webhook secret must not hold a comma or a line break")
@@ -39,7 +39,7 @@ def write_secrets_file(path: Path, secrets: WebhookSecrets) -> Path:
     return path
 
 
-def read_secrets_file(path: Path) -> WebhookSecrets:
+def read_secrets_file(path: Path) -> SecretsFile:
     """The secrets in ``path``; ConfigError naming the file when it holds neither."""
     env = read_env_file(path)
     unknown = sorted(set(env.vars) - {STRIPE, ADYEN})
@@ -49,4 +49,4 @@ def read_secrets_file(path: Path) -> WebhookSecrets:
     adyen = (env.get(ADYEN) or "").strip()
     if not stripe and not adyen:
         raise ConfigError(f"{path} holds no webhook secret; write {STRIPE}=… and/or {ADYEN}=…")
-    return WebhookSecrets(stripe, adyen)
+    return SecretsFile(stripe, adyen)

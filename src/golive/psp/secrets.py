@@ -58,10 +58,13 @@ class WebhookSecrets:
         return {STRIPE_VAR: self.stripe, ADYEN_VAR: self.adyen_hmac}
 
     def write(self, folder: Path) -> Path:
-        """`folder`/webhook-secrets.env (mode 0600): what `set_webhook_secrets` is given."""
-        from golive.envcheck.envfile import write_env_file
+        """`folder`/webhook-secrets.env (mode 0600): the file `set_webhook_secrets` is given
+        as {secrets_file} (golive.operations.secrets)."""
+        from golive.operations.secrets import SecretsFile, write_secrets_file
 
-        return write_env_file(folder / "webhook-secrets.env", self.env())
+        return write_secrets_file(
+            folder / "webhook-secrets.env", SecretsFile((self.stripe,), self.adyen_hmac)
+        )
 
     def register_at(self, control: StubControl, platform_url: str) -> None:
         """Make the stub deliver to the platform's webhook endpoints, signed with these."""
