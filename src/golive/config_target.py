@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from golive.errors import ConfigError
+from golive.operations.table import Operations, parse_operations
 
 if TYPE_CHECKING:
     from golive.config import EnvProfile
@@ -28,7 +29,7 @@ class TargetConfig:
     waivers: str = ""  # the waiver register for the environment check
     profile: str = ""  # "" = refbank for the embedded platform, production otherwise
     psps: tuple[str, ...] = ("stripe", "adyen")  # the providers this platform uses
-    operations: dict[str, Any] = field(default_factory=dict)  # [target.operations], as written
+    operations: Operations = field(default_factory=Operations)  # [target.operations], checked
 
     def __repr__(self) -> str:  # the DSN may carry a password
         shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "database"}
@@ -108,7 +109,7 @@ def _existing_file(value: str, key: str, base: Path, fix: str) -> str:
 
 
 def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> TargetConfig:
-    """[target] and [target.operations] (the operations are kept as written).
+    """[target] and [target.operations] (each operation checked: golive.operations).
 
     Relative paths are read from ``base`` (the configuration file's folder)."""
     from golive.psp.control import PROVIDERS
@@ -167,14 +168,11 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
                 f"target.psps: {name!r} is not a payment provider golive emulates; use "
                 f"{', '.join(PROVIDERS)}"
             )
-    operations = data.get("operations", {})
-    if not isinstance(operations, dict):
-        raise ConfigError(
-            f"target.operations must be a table, not {operations!r}; write [target.operations]"
-        )
+    # commands run in the configuration file's folder, as its relative paths are read
+    operations = parse_operations(data.get("operations", {}), cwd=base)
     return TargetConfig(
         url=url, adapter=adapter, database=database, env_file=env_file, waivers=waivers,
-        profile=profile, psps=tuple(dict.fromkeys(psps)), operations=dict(operations),
+        profile=profile, psps=tuple(dict.fromkeys(psps)), operations=operations,
     )  # fmt: skip
 
 

@@ -44,7 +44,11 @@ def test_paths_are_read_from_the_configuration_files_folder(tmp_path: Path) -> N
     assert (target.profile, target.psps, target.adapter) == (
         "staging", ("adyen",), "mywallet.golive:Adapter",
     )  # fmt: skip
-    assert target.operations == {"deploy": "helm upgrade bank ./chart --set tag={release}"}
+    assert target.operations.names == ("deploy",)
+    assert target.operations.commands["deploy"].template == (
+        "helm upgrade bank ./chart --set tag={release}"
+    )
+    assert target.operations.cwd == tmp_path  # commands run in the configuration's folder
 
 
 def test_golive_config_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,6 +74,8 @@ def test_golive_config_names_the_file(tmp_path: Path, monkeypatch: pytest.Monkey
         ('profile = "prod"', ["target.profile", "'prod'", "[profiles.prod]"]),
         ('databse = "x"', ["target.databse", "known keys"]),
         ("operations = 3", ["target.operations", "[target.operations]"]),
+        ('operations = { release = "x" }', ["target.operations.release", "deploy"]),
+        ('operations = { deploy = "helm {tag}" }', ["target.operations.deploy", "{tag}"]),
     ],
 )
 def test_bad_input_names_key_value_and_fix(tmp_path: Path, line: str, names: list[str]) -> None:

@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from golive.envcheck.envfile import read_env_file
 from golive.errors import ConfigError
 
 STRIPE = "STRIPE_WEBHOOK_SECRETS"
@@ -41,6 +40,8 @@ def write_secrets_file(path: Path, secrets: SecretsFile) -> Path:
 
 def read_secrets_file(path: Path) -> SecretsFile:
     """The secrets in ``path``; ConfigError naming the file when it holds neither."""
+    from golive.envcheck.envfile import read_env_file  # envcheck reads golive.config, which
+    # reads [target.operations] with this package: imported here, no cycle
     env = read_env_file(path)
     unknown = sorted(set(env.vars) - {STRIPE, ADYEN})
     if unknown:
