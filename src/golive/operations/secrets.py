@@ -40,8 +40,9 @@ def write_secrets_file(path: Path, secrets: SecretsFile) -> Path:
 
 def read_secrets_file(path: Path) -> SecretsFile:
     """The secrets in ``path``; ConfigError naming the file when it holds neither."""
-    from golive.envcheck.envfile import read_env_file  # envcheck reads golive.config, which
-    # reads [target.operations] with this package: imported here, no cycle
+    # imported here: envcheck reads golive.config, which reads [target.operations] with this
+    # package
+    from golive.envcheck.envfile import read_env_file
     env = read_env_file(path)
     unknown = sorted(set(env.vars) - {STRIPE, ADYEN})
     if unknown:
