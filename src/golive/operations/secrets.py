@@ -43,6 +43,7 @@ def read_secrets_file(path: Path) -> SecretsFile:
     # imported here: envcheck reads golive.config, which reads [target.operations] with this
     # package
     from golive.envcheck.envfile import read_env_file
+
     env = read_env_file(path)
     unknown = sorted(set(env.vars) - {STRIPE, ADYEN})
     if unknown:
