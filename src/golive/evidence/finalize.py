@@ -34,7 +34,7 @@ from golive.evidence.manifest import (
 )
 from golive.evidence.recorder import Recorder
 from golive.evidence.redact import Redactor
-from golive.evidence.results import TestRecord, now
+from golive.evidence.results import TestRecord, now, settle_unfinished
 from golive.evidence.verdict import (
     ERROR,
     FAILED,
@@ -185,6 +185,7 @@ def _statement(manifest_bytes: bytes, manifest: dict[str, Any], results: dict[st
 
 def finalize(ctx: RunContext) -> VerdictResult:
     run_dir, rec = ctx.run_dir, ctx.recorder
+    settle_unfinished(ctx.records, ctx.interrupted)
     rec.close_transcripts()
     _redact_in_place(run_dir, rec.redactor)
     _drop_empty_folders(run_dir)
