@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.evidence import dsse
+from golive.evidence.ciformats import CiRun, environment, write_ci_formats
 from golive.evidence.fsutil import atomic_write, bundle_files, hash_files, pretty_json, sha256_bytes
 from golive.evidence.keys import SigningKey
 from golive.evidence.manifest import (
@@ -122,6 +123,19 @@ def _verdict(ctx: RunContext, extra: list[str]) -> VerdictResult:
     )
 
 
+def _ci_run(ctx: RunContext, verdict: VerdictResult) -> CiRun:
+    rec = ctx.recorder
+    return CiRun(
+        run_id=ctx.run_dir.name,
+        verdict=verdict,
+        records=ctx.records,
+        gates=list(rec.gates),
+        environment=environment(rec.metadata, ctx.harness, ctx.run_dir.name),
+        started_at=ctx.started_at,
+        attachments=list(rec.attachments),
+    )
+
+
 def _results(ctx: RunContext) -> dict[str, Any]:
     rec = ctx.recorder
     by_test: dict[str, list[str]] = {}
@@ -187,6 +201,9 @@ def finalize(ctx: RunContext) -> VerdictResult:
     run_dir, rec = ctx.run_dir, ctx.recorder
     settle_unfinished(ctx.records, ctx.interrupted)
     rec.close_transcripts()
+    # The CI formats carry the verdict; if the secret scan changes it, they are written again.
+    first = _verdict(ctx, [])
+    write_ci_formats(run_dir, _ci_run(ctx, first))
     _redact_in_place(run_dir, rec.redactor)
     _drop_empty_folders(run_dir)
     finished = now()
@@ -197,6 +214,8 @@ def finalize(ctx: RunContext) -> VerdictResult:
     listed = [n for n in bundle_files(run_dir) if n not in (RUNNING, MANIFEST, ATTESTATION, *VIEWS)]
     findings = scan_bundle(run_dir, rec.redactor, listed)
     verdict = _verdict(ctx, _refusal(findings))
+    if verdict != first:
+        write_ci_formats(run_dir, _ci_run(ctx, verdict))
     meta = rec.metadata
     core: dict[str, Any] = {
         "schema": SCHEMA,
@@ -237,6 +256,8 @@ def finalize(ctx: RunContext) -> VerdictResult:
         if view_findings and not findings:
             findings = view_findings
             verdict = _verdict(ctx, _refusal(findings))
+            write_ci_formats(run_dir, _ci_run(ctx, verdict))
+            core["artifacts"] = _entries(run_dir, listed)
             core["verdict"], core["signing"] = verdict.to_dict(), _signing(findings)
             views = render_views(core, results, run_dir)
         for name, data in views.items():
