@@ -45,7 +45,7 @@ import os
 import httpx
 from pytest_bdd import given, scenarios, then, when
 from golive.evidence import (GateStatus, attach, record_gate, record_metadata,
-                             record_money_flow, transcript_hooks)
+                             transcript_hooks)
 
 scenarios("money.feature")
 
@@ -75,7 +75,6 @@ def when_withdraws(wallet):
 
 @then("the available balance is 90 EUR")
 def then_available_balance(wallet):
-    record_money_flow([{"step": "withdraw", "amount_minor": 1000, "currency": "EUR"}])
     status = GateStatus[os.environ.get("GATE_STATUS", "PASS")]
     record_gate("p95 latency", status, value="12 ms", target="< 500 ms", reason="from transcripts")
     assert wallet["available"] == int(os.environ.get("EXPECT_MINOR", "9000"))
@@ -117,7 +116,6 @@ def build_bundle(
     rec.record_gate(
         "p95 latency", GateStatus.PASS, value="12 ms", target="< 500 ms", reason="measured"
     )
-    rec.record_money_flow([{"step": "deposit", "amount_minor": 10000, "currency": "EUR"}])
     for i in range(3):
         exchange = Exchange("psp", "POST", "http://127.0.0.1:9/v1/x", 200, time.time(), 5.0 + i)
         rec.add_exchange(exchange, b'{"peer": "psp", "duration_ms": %d}' % (5 + i))

@@ -147,7 +147,6 @@ def _results(ctx: RunContext) -> dict[str, Any]:
         "schema": "golive.results/v1",
         "tests": [r.to_dict() for r in ctx.records],
         "gates": [g.to_dict() for g in rec.gates],
-        "money_flow": rec.money_flow,
         "attachments": [vars(a) for a in rec.attachments],
         "metadata": rec.metadata,
         "collection_errors": ctx.collection_errors,
