@@ -39,6 +39,7 @@ from golive.evidence.results import TestRecord, now, settle_unfinished
 from golive.evidence.verdict import (
     ERROR,
     FAILED,
+    INTERRUPTED,
     PASSED,
     GateStatus,
     Verdict,
@@ -169,8 +170,10 @@ def _statement(manifest_bytes: bytes, manifest: dict[str, Any], results: dict[st
     tests = results["tests"]
     # Tests are named by pytest node id, the name a policy can match exactly.
     passed = [t["nodeid"] for t in tests if t["outcome"] == PASSED]
-    failed = [t["nodeid"] for t in tests if t["outcome"] in (FAILED, ERROR)]
-    warned = [t["nodeid"] for t in tests if t["outcome"] not in (PASSED, FAILED, ERROR)]
+    failed = [t["nodeid"] for t in tests if t["outcome"] in (FAILED, ERROR, INTERRUPTED)]
+    warned = [
+        t["nodeid"] for t in tests if t["outcome"] not in (PASSED, FAILED, ERROR, INTERRUPTED)
+    ]
     for gate in results["gates"]:
         label = f"gate: {gate['name']}"
         status = GateStatus(gate["status"])
