@@ -289,3 +289,22 @@ def test_allure_3_lists_every_test_of_the_run(run: Path, tmp_path: Path) -> None
     assert stats.get("failed") == 1  # the verdict
     assert stats.get("broken") == 2  # the critical gate without data
     assert stats.get("skipped") == 2  # the non-critical gate
+
+
+def test_a_test_s_transcript_slice_in_allure_is_capped(tmp_path: Path) -> None:
+    from golive.evidence.allure_results import SLICE_LIMIT, _transcripts_by_test
+
+    (tmp_path / "transcripts").mkdir()
+    line = json.dumps({"test": "t.py::t", "pad": "x" * 1000})
+    other = json.dumps({"test": "t.py::other"})
+    lines = [line] * 3000 + [other]
+    (tmp_path / "transcripts" / "platform.jsonl").write_text("\n".join(lines) + "\n")
+    slices = _transcripts_by_test(tmp_path)
+    data = slices["t.py::t"]["platform"]
+    assert SLICE_LIMIT - 2000 < len(data) <= SLICE_LIMIT + 200
+    assert (
+        data.splitlines()[-1]
+        .decode()
+        .endswith("transcripts/platform.jsonl in the run folder has them all")
+    )
+    assert slices["t.py::other"]["platform"] == other.encode() + b"\n"

@@ -59,6 +59,7 @@ MIME = {
     "xml": "application/xml",
     "md": "text/markdown",
 }
+SLICE_LIMIT = 1024 * 1024  # bytes of one test's transcript slice; the run folder has all
 OURS = ("feature", "story", "severity", "suite", "parentSuite")
 
 
@@ -101,24 +102,42 @@ def _visible_parameters(step: dict[str, Any]) -> None:
         _visible_parameters(child)
 
 
-def _transcript_slice(run_dir: Path, nodeid: str) -> dict[str, bytes]:
-    slices: dict[str, bytes] = {}
+def _transcripts_by_test(run_dir: Path) -> dict[str, dict[str, bytes]]:
+    """Each test's slice of every transcript (peer -> JSON lines), capped at SLICE_LIMIT."""
+    slices: dict[str, dict[str, list[bytes]]] = {}
     folder = run_dir / "transcripts"
     for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
-        lines = []
         for line in path.read_bytes().splitlines():
             try:
-                if json.loads(line).get("test") == nodeid:
-                    lines.append(line)
+                test = json.loads(line).get("test")
             except (ValueError, AttributeError):
                 continue
-        if lines:
-            slices[path.stem] = b"\n".join(lines) + b"\n"
-    return slices
+            if isinstance(test, str):
+                slices.setdefault(test, {}).setdefault(path.stem, []).append(line)
+    out: dict[str, dict[str, bytes]] = {}
+    for test, peers in slices.items():
+        for peer, lines in peers.items():
+            kept: list[bytes] = []
+            size = 0
+            for line in lines:
+                size += len(line) + 1
+                if size > SLICE_LIMIT:
+                    kept.append(
+                        f"… {len(lines) - len(kept)} more exchanges: transcripts/{peer}.jsonl "
+                        "in the run folder has them all".encode()
+                    )
+                    break
+                kept.append(line)
+            out.setdefault(test, {})[peer] = b"\n".join(kept) + b"\n"
+    return out
 
 
 def _attachments(
-    folder: Path, run_dir: Path, run: CiRun, nodeid: str | None
+    folder: Path,
+    run_dir: Path,
+    run: CiRun,
+    nodeid: str | None,
+    transcripts: dict[str, dict[str, bytes]],
 ) -> list[dict[str, str]]:
     """Copy golive's attachments of one test (or of the run) into allure-results/."""
     out = []
@@ -132,7 +151,7 @@ def _attachments(
         shutil.copyfile(src, folder / name)
         out.append({"name": att.name, "source": name, "type": MIME.get(ext, "text/plain")})
     if nodeid is not None:
-        for peer, data in _transcript_slice(run_dir, nodeid).items():
+        for peer, data in transcripts.get(nodeid, {}).items():
             name = f"{PREFIX}{_uuid(run, nodeid + '/' + peer)}-attachment.jsonl"
             atomic_write(folder / name, data)
             out.append({"name": f"HTTP transcript ({peer})", "source": name, "type": "text/plain"})
@@ -234,7 +253,7 @@ def _verdict_result(run: CiRun, folder: Path, run_dir: Path) -> dict[str, Any]:
         story="verdict",
         severity="blocker",
     )
-    _add_attachments(result, _attachments(folder, run_dir, run, None))
+    _add_attachments(result, _attachments(folder, run_dir, run, None, {}))
     return result
 
 
@@ -255,6 +274,7 @@ def _environment(run: CiRun) -> bytes:
 
 def complete(run_dir: Path, run: CiRun) -> None:
     folder = run_dir / FOLDER
+    transcripts = _transcripts_by_test(run_dir)
     theirs: dict[str, tuple[Path, dict[str, Any]]] = {}
     for path in sorted(folder.glob("*-result.json")):
         if path.name.startswith(PREFIX):
@@ -274,7 +294,7 @@ def complete(run_dir: Path, run: CiRun) -> None:
             result = _record_result(run, record)
             path = folder / f"{PREFIX}{result['uuid']}-result.json"
         _labels(result, **_record_labels(record))
-        _add_attachments(result, _attachments(folder, run_dir, run, record.nodeid))
+        _add_attachments(result, _attachments(folder, run_dir, run, record.nodeid, transcripts))
         atomic_write(path, json.dumps(result, indent=1).encode("utf-8"))
     seen: dict[str, int] = {}
     extra = []
