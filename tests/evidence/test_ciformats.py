@@ -237,7 +237,8 @@ def test_a_sigterm_leaves_a_junit_file_that_reads_as_failed(aborted: Path) -> No
     assert "SIGTERM" in (interrupted.message or "")
     (never,) = cases["Interrupted: The last one"].result
     assert isinstance(never, Skipped)
-    assert (never.message or "").startswith("not run:")
+    assert (never.message or "").startswith("not run: the run stopped before it started")
+    assert "SIGTERM" in (never.message or "")
     assert isinstance(cases["verdict"].result[0], Failure)
     assert "ABORTED" in (cases["verdict"].result[0].message or "")
     assert verify_run(aborted).ok

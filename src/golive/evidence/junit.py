@@ -73,7 +73,8 @@ def _testcase(record: TestRecord, existing: ET.Element | None) -> ET.Element:
     if record.outcome == INTERRUPTED:
         _outcome(tc, "error", f"interrupted: {record.message}", "golive.interrupted")
     elif record.outcome == NOT_RUN:
-        _outcome(tc, "skipped", f"not run: {record.message or 'never started'}", "golive.not-run")
+        message = f"not run: {record.message or 'never started'}"
+        _outcome(tc, "skipped", message, "golive.not-run")
     elif existing is None or not has_outcome:
         tag = {FAILED: "failure", ERROR: "error", SKIPPED: "skipped", XFAILED: "skipped"}
         if record.outcome in tag:

@@ -208,13 +208,18 @@ def _outcome(phases: dict[str, str]) -> str:
 
 
 def settle_unfinished(records: list[TestRecord], interrupted: str | None) -> None:
-    """After an interruption: a test that started and never finished is INTERRUPTED."""
+    """After an interruption: a test that started and never finished is INTERRUPTED; one
+    that never started stays NOT_RUN and says why."""
     if interrupted is None:
         return
     for record in records:
-        if record.outcome == NOT_RUN and record.started_at is not None:
+        if record.outcome != NOT_RUN:
+            continue
+        if record.started_at is not None:
             record.outcome = INTERRUPTED
             record.message = record.message or interrupted
+        else:
+            record.message = record.message or f"the run stopped before it started ({interrupted})"
 
 
 def now() -> float:
