@@ -74,7 +74,7 @@ class DrillReport:
             rows.append(
                 GateRow(name, GateStatus.PASS, count(0, "finding"), count(0, "finding"), why)
             )
-        target = f"<= {self.targets.rto_seconds:g} s"
+        target = f"≤ {self.targets.rto_seconds:g} s"
         rto = self.rto_seconds
         if rto is None:
             if not self.canary_wanted and not self.findings:
@@ -97,7 +97,7 @@ class DrillReport:
                 )
             )
         if self.kind in ("logical", "pitr"):
-            target = f"<= {self.targets.rpo_seconds:g} s"
+            target = f"≤ {self.targets.rpo_seconds:g} s"
             rpo = self.rpo_seconds
             if rpo is None:
                 rows.append(
