@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import platform
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,13 @@ def environment(meta: dict[str, Any], harness: dict[str, Any], run_id: str) -> d
         "environment": str(meta.get("environment") or "not recorded"),
         "golive.version": str(harness.get("version")),
         "python": platform.python_version(),
+        "os": platform.platform(),
     }
+    for dist in ("pytest", "pytest-bdd", "hypothesis"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            continue
     if isinstance(target, dict):
         out.update({f"target.{k}": str(v) for k, v in sorted(target.items()) if v is not None})
     else:
