@@ -106,10 +106,18 @@ def signing_key() -> SigningKey:
 
 
 def build_bundle(
-    reports: Path, key: SigningKey, *, outcome: str = "passed", redactor: Redactor | None = None
+    reports: Path,
+    key: SigningKey,
+    *,
+    outcome: str = "passed",
+    redactor: Redactor | None = None,
+    files: dict[str, bytes] | None = None,
 ) -> Path:
-    """A small but complete signed bundle, made without a pytest session."""
+    """A small but complete signed bundle, made without a pytest session (`files`: written
+    into the run folder first, as pytest's reporters would)."""
     run_dir = create_run_dir(reports)
+    for name, data in (files or {}).items():
+        (run_dir / name).write_bytes(data)
     rec = Recorder(run_dir, redactor=redactor or Redactor())
     rec.attach("notes", "all good\n", "text")
     rec.attach("chart", '<svg width="10" height="10"><rect width="5" height="5"/></svg>', "svg")

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase
 
+from golive.evidence.keys import SigningKey
 from golive.evidence.verify import verify_run
 
-from .conftest import only_run
+from .conftest import build_bundle, only_run
 
 FEATURE = """\
 Feature: Payouts
@@ -309,3 +310,31 @@ def test_a_test_s_transcript_slice_in_allure_is_capped(tmp_path: Path) -> None:
         .endswith("transcripts/platform.jsonl in the run folder has them all")
     )
     assert slices["t.py::other"]["platform"] == other.encode() + b"\n"
+
+
+def test_a_ci_file_that_cannot_be_completed_makes_the_run_inconclusive(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    run_dir = build_bundle(
+        tmp_path / "reports", signing_key, files={"junit.xml": b"<testsuites><testsuite"}
+    )
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["verdict"]["verdict"] == "INCONCLUSIVE"
+    assert any("junit.xml could not be completed" in r for r in manifest["verdict"]["reasons"])
+    assert verify_run(run_dir).ok
+
+
+def test_a_bundle_with_ci_files_gets_the_verdict_in_each(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    draft = b'<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="0"/></testsuites>'
+    run_dir = build_bundle(
+        tmp_path / "reports", signing_key, files={"junit.xml": draft, "cucumber.json": b"[]"}
+    )
+    cases = _cases(run_dir / "junit.xml")
+    assert cases["Canary: Deposit"].is_passed
+    assert cases["Gate: p95 latency"].is_passed
+    assert cases["verdict"].is_passed  # GO
+    features = json.loads((run_dir / "cucumber.json").read_text())
+    assert [f["name"] for f in features] == ["golive verdict"]  # no feature_uri: not Gherkin
+    assert verify_run(run_dir).ok

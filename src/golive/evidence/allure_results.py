@@ -38,7 +38,6 @@ from golive.evidence.verdict import (
     GateStatus,
 )
 
-FOLDER = "allure-results"
 PREFIX = "golive-"
 STATUS = {
     PASSED: "passed",
@@ -272,8 +271,8 @@ def _environment(run: CiRun) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def complete(run_dir: Path, run: CiRun) -> None:
-    folder = run_dir / FOLDER
+def complete(folder: Path, run: CiRun) -> None:
+    run_dir = folder.parent
     transcripts = _transcripts_by_test(run_dir)
     theirs: dict[str, tuple[Path, dict[str, Any]]] = {}
     for path in sorted(folder.glob("*-result.json")):

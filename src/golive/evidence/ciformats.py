@@ -84,12 +84,24 @@ def environment(meta: dict[str, Any], harness: dict[str, Any], run_id: str) -> d
     return out
 
 
-def write_ci_formats(run_dir: Path, run: CiRun) -> None:
+def write_ci_formats(run_dir: Path, run: CiRun) -> list[str]:
+    """Complete the CI formats present in the run folder; returns the problems, if any (a
+    file that could not be completed may look greener than the run: the verdict says so)."""
+    from xml.etree.ElementTree import ParseError
+
     from golive.evidence import allure_results, cucumber, junit
 
-    if (run_dir / "junit.xml").is_file():
-        junit.complete(run_dir / "junit.xml", run)
-    if (run_dir / "cucumber.json").is_file():
-        cucumber.complete(run_dir / "cucumber.json", run)
-    if (run_dir / "allure-results").is_dir():
-        allure_results.complete(run_dir, run)
+    problems = []
+    for name, complete in (
+        ("junit.xml", junit.complete),
+        ("cucumber.json", cucumber.complete),
+        ("allure-results", allure_results.complete),
+    ):
+        path = run_dir / name
+        if not path.exists():
+            continue
+        try:
+            complete(path, run)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ParseError) as exc:
+            problems.append(f"{name} could not be completed ({type(exc).__name__}: {exc})")
+    return problems

@@ -205,7 +205,7 @@ def finalize(ctx: RunContext) -> VerdictResult:
     rec.close_transcripts()
     # The CI formats carry the verdict; if the secret scan changes it, they are written again.
     first = _verdict(ctx, [])
-    write_ci_formats(run_dir, _ci_run(ctx, first))
+    ci_problems = write_ci_formats(run_dir, _ci_run(ctx, first))
     _redact_in_place(run_dir, rec.redactor)
     _drop_empty_folders(run_dir)
     finished = now()
@@ -215,7 +215,7 @@ def finalize(ctx: RunContext) -> VerdictResult:
 
     listed = [n for n in bundle_files(run_dir) if n not in (RUNNING, MANIFEST, ATTESTATION, *VIEWS)]
     findings = scan_bundle(run_dir, rec.redactor, listed)
-    verdict = _verdict(ctx, _refusal(findings))
+    verdict = _verdict(ctx, _refusal(findings) + ci_problems)
     if verdict != first:
         write_ci_formats(run_dir, _ci_run(ctx, verdict))
     meta = rec.metadata
@@ -257,7 +257,7 @@ def finalize(ctx: RunContext) -> VerdictResult:
         ]
         if view_findings and not findings:
             findings = view_findings
-            verdict = _verdict(ctx, _refusal(findings))
+            verdict = _verdict(ctx, _refusal(findings) + ci_problems)
             write_ci_formats(run_dir, _ci_run(ctx, verdict))
             core["artifacts"] = _entries(run_dir, listed)
             core["verdict"], core["signing"] = verdict.to_dict(), _signing(findings)
