@@ -1,9 +1,11 @@
 """Turn a finished (or interrupted) run into a signed bundle.
 
 Order matters, and is the crash-safety argument:
-1. close transcripts, redact third-party output (junit, cucumber, allure) in place;
+1. close transcripts; complete the CI formats (junit, cucumber, allure: ciformats.py) with
+   every test, the gates and a first verdict; redact them and every other file in place;
 2. decide the verdict; write results.json and signer.pub;
-3. scan every file for secrets; any finding means: no signature, verdict INCONCLUSIVE;
+3. scan every file for secrets; any finding means: no signature, verdict INCONCLUSIVE (and
+   the CI formats are written again with that verdict);
 4. hash every artifact, link to the previous run, render report.html / canary_report.md;
 5. write manifest.json, then attestation.dsse.json (each atomically), then remove RUNNING.
 A crash anywhere before step 5 ends leaves RUNNING behind: `golive verify` says incomplete.
