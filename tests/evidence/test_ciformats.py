@@ -116,6 +116,7 @@ def test_junit_names_gates_verdict_and_run_id(run: Path) -> None:
     assert isinstance(verdict, Failure)
     assert (verdict.message or "").startswith("INCONCLUSIVE (exit 3)")
     xml = JUnitXml.fromfile(str(run / "junit.xml"))
+    assert [s.name for s in xml] == ["golive readiness", "golive gates", "golive verdict"]
     for suite in xml:
         props = {p.name: p.value for p in suite.properties()}
         assert props["golive.run_id"] == run.name

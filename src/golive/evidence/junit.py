@@ -28,6 +28,7 @@ from golive.evidence.verdict import (
     GateStatus,
 )
 
+READINESS = "golive readiness"
 GATES = "golive gates"
 VERDICT = "golive verdict"
 NODEID = "golive.nodeid"
@@ -158,7 +159,8 @@ def complete(path: Path, run: CiRun) -> None:
             root.remove(suite)
     readiness = root.find("testsuite")
     if readiness is None:
-        readiness = ET.SubElement(root, "testsuite", name="golive readiness")
+        readiness = ET.SubElement(root, "testsuite")
+    readiness.set("name", READINESS)
     _readiness(readiness, run)
     root.append(_gates(run))
     root.append(_verdict(run))
