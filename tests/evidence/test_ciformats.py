@@ -339,3 +339,39 @@ def test_a_bundle_with_ci_files_gets_the_verdict_in_each(
     features = json.loads((run_dir / "cucumber.json").read_text())
     assert [f["name"] for f in features] == ["golive verdict"]  # no feature_uri: not Gherkin
     assert verify_run(run_dir).ok
+
+
+def test_completing_twice_gives_the_same_files(run: Path, tmp_path: Path) -> None:
+    """The secret scan can change the verdict; the formats are then written again."""
+    from datetime import datetime
+
+    from golive.evidence.ciformats import CiRun, environment, write_ci_formats
+    from golive.evidence.recorder import Attachment
+    from golive.evidence.results import TestRecord
+    from golive.evidence.verdict import Gate, VerdictResult
+
+    copy = tmp_path / run.name
+    shutil.copytree(run, copy)
+    manifest = json.loads((run / "manifest.json").read_text())
+    results = json.loads((run / "results.json").read_text())
+    started = datetime.fromisoformat(manifest["started_at"].replace("Z", "+00:00"))
+    again = CiRun(
+        run_id=run.name,
+        verdict=VerdictResult.from_dict(manifest["verdict"]),
+        records=[TestRecord.from_dict(t) for t in results["tests"]],
+        gates=[Gate.from_dict(g) for g in results["gates"]],
+        environment=environment(results["metadata"], manifest["harness"], run.name),
+        started_at=started.timestamp(),
+        attachments=[Attachment(**a) for a in results["attachments"]],
+    )
+    assert write_ci_formats(copy, again) == []
+    first = _snapshot(copy)
+    assert write_ci_formats(copy, again) == []
+    assert _snapshot(copy) == first
+    assert set(first) == set(_snapshot(run))  # the same files as the run's own pass
+
+
+def _snapshot(run_dir: Path) -> dict[str, bytes]:
+    paths = [run_dir / "junit.xml", run_dir / "cucumber.json"]
+    paths += sorted((run_dir / "allure-results").iterdir())
+    return {p.relative_to(run_dir).as_posix(): p.read_bytes() for p in paths}

@@ -49,9 +49,9 @@ def _properties(parent: ET.Element, values: dict[str, str]) -> None:
     if props is None:
         props = ET.Element("properties")
         parent.insert(0, props)
+    for old in [p for p in props.findall("property") if p.get("name") in values]:
+        props.remove(old)
     for name, value in values.items():
-        for old in props.findall(f"property[@name='{name}']"):
-            props.remove(old)
         ET.SubElement(props, "property", name=name, value=value)
 
 
@@ -97,9 +97,9 @@ def _readiness(suite: ET.Element, run: CiRun) -> None:
     cases = suite.findall("testcase")
     by_nodeid: dict[str, ET.Element] = {}
     for tc in cases:
-        prop = tc.find(f"properties/property[@name='{NODEID}']")
-        if prop is not None:
-            by_nodeid[prop.get("value", "")] = tc
+        for prop in tc.findall("properties/property"):
+            if prop.get("name") == NODEID:
+                by_nodeid[prop.get("value", "")] = tc
     by_address = {(tc.get("classname", ""), tc.get("name", "")): tc for tc in cases}
     for tc in cases:
         suite.remove(tc)
