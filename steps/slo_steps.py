@@ -52,8 +52,7 @@ def then_loops_conserved(load_result: LoadResult) -> None:
 
 
 def _gate(result: MetricResult) -> None:
-    value = None if result.value is None else f"{result.value:.4g}"
-    record_gate(result.name, _GATE[result.judgement], value=value, target=result.target,
+    record_gate(result.name, _GATE[result.judgement], value=result.shown, target=result.target,
                 reason=f"{result.reason} ({result.samples} samples)", critical=True)  # fmt: skip
     if result.judgement is Judgement.FAIL:
         raise ExpectationFailed(f"{result.name}: {result.reason}; target {result.target}")

@@ -45,7 +45,7 @@ import os
 import httpx
 from pytest_bdd import given, scenarios, then, when
 from golive.evidence import (GateStatus, attach, record_gate, record_metadata,
-                             record_money_flow, transcript_hooks)
+                             transcript_hooks)
 
 scenarios("money.feature")
 
@@ -75,7 +75,6 @@ def when_withdraws(wallet):
 
 @then("the available balance is 90 EUR")
 def then_available_balance(wallet):
-    record_money_flow([{"step": "withdraw", "amount_minor": 1000, "currency": "EUR"}])
     status = GateStatus[os.environ.get("GATE_STATUS", "PASS")]
     record_gate("p95 latency", status, value="12 ms", target="< 500 ms", reason="from transcripts")
     assert wallet["available"] == int(os.environ.get("EXPECT_MINOR", "9000"))
@@ -114,9 +113,13 @@ def build_bundle(
     redactor: Redactor | None = None,
     metadata: dict[str, object] | None = None,
     gate: GateStatus = GateStatus.PASS,
+    files: dict[str, bytes] | None = None,
 ) -> Path:
-    """A small but complete signed bundle, made without a pytest session."""
+    """A small but complete signed bundle, made without a pytest session (`files`: written
+    into the run folder first, as pytest's reporters would)."""
     run_dir = create_run_dir(reports)
+    for name, data in (files or {}).items():
+        (run_dir / name).write_bytes(data)
     rec = Recorder(run_dir, redactor=redactor or Redactor())
     for name, value in (metadata or {}).items():
         rec.metadata[name] = value
@@ -124,7 +127,6 @@ def build_bundle(
     rec.attach("chart", '<svg width="10" height="10"><rect width="5" height="5"/></svg>', "svg")
     value = None if gate is GateStatus.NODATA else "12 ms"
     rec.record_gate("p95 latency", gate, value=value, target="< 500 ms", reason="measured")
-    rec.record_money_flow([{"step": "deposit", "amount_minor": 10000, "currency": "EUR"}])
     for i in range(3):
         exchange = Exchange("psp", "POST", "http://127.0.0.1:9/v1/x", 200, time.time(), 5.0 + i)
         rec.add_exchange(exchange, b'{"peer": "psp", "duration_ms": %d}' % (5 + i))

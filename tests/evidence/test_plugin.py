@@ -62,7 +62,7 @@ def test_on_mode_writes_a_complete_verifiable_bundle(suite: pytest.Pytester) -> 
     (scenario,) = results["tests"]
     assert [s["status"] for s in scenario["steps"]] == ["passed", "passed", "passed"]
     assert scenario["attachments"] == ["attachments/0001-balance.json"]
-    assert results["money_flow"] == [{"amount_minor": 1000, "currency": "EUR", "step": "withdraw"}]
+    assert "money_flow" not in results  # nothing records it, so no empty section is shown
 
 
 def test_auto_mode_records_the_readiness_suite(suite: pytest.Pytester) -> None:
@@ -210,7 +210,6 @@ def test_api_is_harmless_without_a_run() -> None:
     assert evidence.attach("x", b"data", "text") is None
     evidence.record_gate("g", evidence.GateStatus.PASS, value=None, target=None, reason="r")
     evidence.record_metadata("k", {"v": 1})
-    evidence.record_money_flow([{"amount_minor": 1}])
     assert isinstance(evidence.transcript_records(), list)
     hooks = evidence.transcript_hooks("platform")
     assert set(hooks) == {"request", "response"}

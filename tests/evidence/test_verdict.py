@@ -87,3 +87,15 @@ def test_round_trip() -> None:
     assert VerdictResult.from_dict(result.to_dict()) == result
     g = gate(GateStatus.NODATA, critical=False)
     assert Gate.from_dict(g.to_dict()) == g
+
+
+def test_a_test_that_did_not_finish_never_gives_go() -> None:
+    result = decide(tests=[PASS, TestOutcome("b", "not run")], gates=[])
+    assert result.verdict is Verdict.INCONCLUSIVE
+    assert "1 test(s) did not finish: b" in result.reasons
+    aborted = decide(
+        tests=[PASS, TestOutcome("c", "interrupted")], gates=[], interrupted="by SIGTERM"
+    )
+    assert aborted.verdict is Verdict.ABORTED
+    assert "1 test(s) did not finish: c" in aborted.reasons
+    assert not any("failed" in r for r in aborted.reasons)  # cut off is not a failure

@@ -42,11 +42,6 @@ def record_metadata(key: str, value: object) -> None:
     current().record_metadata(key, value)
 
 
-def record_money_flow(rows: list[dict[str, Any]]) -> None:
-    """Add rows to the money-flow summary of the report (amounts in minor units)."""
-    current().record_money_flow(rows)
-
-
 def register_secret(value: str) -> None:
     """Treat `value` as a secret: it is redacted from everything the evidence holds."""
     current().redactor.register(value)
@@ -78,7 +73,6 @@ __all__ = [
     "attach",
     "record_gate",
     "record_metadata",
-    "record_money_flow",
     "register_secret",
     "summarize",
     "transcript_hooks",

@@ -13,6 +13,7 @@ OUTCOME_WORD = {
     "passed": "PASS",
     "failed": "FAIL",
     "error": "FAIL (error)",
+    "interrupted": "INTERRUPTED",
     "skipped": "NOT RUN (skipped)",
     "xfailed": "NOT RUN (expected failure)",
     "not run": "NOT RUN",
@@ -38,20 +39,20 @@ def render(core: dict[str, Any], results: dict[str, Any]) -> str:
     release = core.get("release")
     if not release and isinstance(target, dict):
         release = target.get("version")
-    lines = [
-        "# Canary Report",
-        "",
-        f"**Date:** {core['finished_at'][:10]} (run {core['started_at']} → {core['finished_at']})",
-        f"**Release:** {_cell(release or 'not recorded')}",
-        f"**Environment:** {_cell(core.get('environment') or 'not recorded')}",
-        f"**Target:** {_cell(target or 'not recorded')}",
-        f"**Run:** `{core['run_id']}` (golive {core['harness']['version']}"
-        + (f", commit `{core['harness']['commit']}`" if core["harness"].get("commit") else "")
-        + ")",
-        "",
-        f"## Verdict: {verdict['verdict']}",
-        "",
+    commit = core["harness"].get("commit")
+    run = f"`{core['run_id']}` (golive {core['harness']['version']}" + (
+        f", commit `{commit}`)" if commit else ")"
+    )
+    header = [
+        ["Date", f"{core['finished_at'][:10]} (run {core['started_at']} → {core['finished_at']})"],
+        ["Release", release or "not recorded"],
+        ["Environment", core.get("environment") or "not recorded"],
+        ["Target", target or "not recorded"],
+        ["Run", run],
     ]
+    # A table, so that every Markdown renderer shows one field per line.
+    lines = ["# Canary Report", "", *_table(["Field", "Value"], header), ""]
+    lines += [f"## Verdict: {verdict['verdict']}", ""]
     lines += [f"- {_cell(reason)}" for reason in verdict["reasons"]]
     if not core["signer"]["managed"]:
         lines += [
@@ -93,12 +94,6 @@ def render(core: dict[str, Any], results: dict[str, Any]) -> str:
         if gates
         else ["No SLO or gate was recorded."]
     )
-    if results.get("money_flow"):
-        columns: list[str] = []
-        for row in results["money_flow"]:
-            columns += [k for k in row if k not in columns]
-        lines += ["", "## Money flow (minor units)", ""]
-        lines += _table(columns, [[row.get(c) for c in columns] for row in results["money_flow"]])
     lines += ["", "## Waivers", ""]
     waivers = results.get("metadata", {}).get("waivers") or []
     if isinstance(waivers, list) and waivers and all(isinstance(w, dict) for w in waivers):

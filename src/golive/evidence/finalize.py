@@ -1,10 +1,12 @@
 """Turn a finished (or interrupted) run into a signed bundle.
 
 Order matters, and is the crash-safety argument:
-1. close transcripts, redact third-party output (junit, cucumber, allure) in place;
+1. close transcripts; complete the CI formats (junit, cucumber, allure: ciformats.py) with
+   every test, the gates and a first verdict; redact them and every other file in place;
 2. decide the verdict; write results.json and signer.pub;
 3. scan every file for secrets (views and manifest too, before they are written); any
-   finding means: no signature, verdict INCONCLUSIVE (exit 3);
+   finding means: no signature, verdict INCONCLUSIVE, exit 3 (and the CI formats are written
+   again with that verdict);
 4. hash every artifact, link to the previous run, render report.html / canary_report.md;
 5. write manifest.json, then attestation.dsse.json (each atomically), then remove RUNNING.
 A crash anywhere before step 5 ends leaves RUNNING behind: `golive verify` says incomplete.
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.evidence import dsse
+from golive.evidence.ciformats import CiRun, environment, write_ci_formats
 from golive.evidence.fsutil import atomic_write, bundle_files, hash_files, pretty_json, sha256_bytes
 from golive.evidence.keys import SigningKey
 from golive.evidence.manifest import (
@@ -35,10 +38,11 @@ from golive.evidence.manifest import (
 )
 from golive.evidence.recorder import Recorder
 from golive.evidence.redact import Redactor
-from golive.evidence.results import TestRecord, now
+from golive.evidence.results import TestRecord, now, settle_unfinished
 from golive.evidence.verdict import (
     ERROR,
     FAILED,
+    INTERRUPTED,
     PASSED,
     GateStatus,
     Verdict,
@@ -126,6 +130,19 @@ def _verdict(ctx: RunContext, extra: list[str]) -> VerdictResult:
     return result
 
 
+def _ci_run(ctx: RunContext, verdict: VerdictResult) -> CiRun:
+    rec = ctx.recorder
+    return CiRun(
+        run_id=ctx.run_dir.name,
+        verdict=verdict,
+        records=ctx.records,
+        gates=list(rec.gates),
+        environment=environment(rec.metadata, ctx.harness, ctx.run_dir.name),
+        started_at=ctx.started_at,
+        attachments=list(rec.attachments),
+    )
+
+
 def _results(ctx: RunContext) -> dict[str, Any]:
     rec = ctx.recorder
     by_test: dict[str, list[str]] = {}
@@ -137,7 +154,6 @@ def _results(ctx: RunContext) -> dict[str, Any]:
         "schema": "golive.results/v1",
         "tests": [r.to_dict() for r in ctx.records],
         "gates": [g.to_dict() for g in rec.gates],
-        "money_flow": rec.money_flow,
         "attachments": [vars(a) for a in rec.attachments],
         "metadata": rec.metadata,
         "collection_errors": ctx.collection_errors,
@@ -160,8 +176,10 @@ def _statement(manifest_bytes: bytes, manifest: dict[str, Any], results: dict[st
     tests = results["tests"]
     # Tests are named by pytest node id, the name a policy can match exactly.
     passed = [t["nodeid"] for t in tests if t["outcome"] == PASSED]
-    failed = [t["nodeid"] for t in tests if t["outcome"] in (FAILED, ERROR)]
-    warned = [t["nodeid"] for t in tests if t["outcome"] not in (PASSED, FAILED, ERROR)]
+    failed = [t["nodeid"] for t in tests if t["outcome"] in (FAILED, ERROR, INTERRUPTED)]
+    warned = [
+        t["nodeid"] for t in tests if t["outcome"] not in (PASSED, FAILED, ERROR, INTERRUPTED)
+    ]
     for gate in results["gates"]:
         label = f"gate: {gate['name']}"
         status = GateStatus(gate["status"])
@@ -189,7 +207,11 @@ def _statement(manifest_bytes: bytes, manifest: dict[str, Any], results: dict[st
 
 def finalize(ctx: RunContext) -> VerdictResult:
     run_dir, rec = ctx.run_dir, ctx.recorder
+    settle_unfinished(ctx.records, ctx.interrupted)
     rec.close_transcripts()
+    # The CI formats carry the verdict; if the secret scan changes it, they are written again.
+    first = _verdict(ctx, [])
+    ci_problems = write_ci_formats(run_dir, _ci_run(ctx, first))
     _redact_in_place(run_dir, rec.redactor)
     _drop_empty_folders(run_dir)
     finished = now()
@@ -199,7 +221,9 @@ def finalize(ctx: RunContext) -> VerdictResult:
 
     listed = [n for n in bundle_files(run_dir) if n not in (RUNNING, MANIFEST, ATTESTATION, *VIEWS)]
     findings = scan_bundle(run_dir, rec.redactor, listed)
-    verdict = _verdict(ctx, _refusal(findings))
+    verdict = _verdict(ctx, _refusal(findings) + ci_problems)
+    if verdict != first:
+        write_ci_formats(run_dir, _ci_run(ctx, verdict))
     meta = rec.metadata
     core: dict[str, Any] = {
         "schema": SCHEMA,
@@ -237,7 +261,9 @@ def finalize(ctx: RunContext) -> VerdictResult:
         late = _scan_outputs(rec.redactor, {**views, MANIFEST: _manifest(core, views)[1]})
         if late and not findings:
             findings = late
-            verdict = _verdict(ctx, _refusal(findings))
+            verdict = _verdict(ctx, _refusal(findings) + ci_problems)
+            write_ci_formats(run_dir, _ci_run(ctx, verdict))
+            core["artifacts"] = _entries(run_dir, listed)
             core["verdict"], core["signing"] = verdict.to_dict(), _signing(findings)
             views = render_views(core, results, run_dir)
         for name, data in views.items():

@@ -13,6 +13,7 @@ COLORS = {
     "passed": "#2e7d32",
     "failed": "#c62828",
     "error": "#ad1457",
+    "interrupted": "#ad1457",
     "skipped": "#9e9e9e",
     "xfailed": "#9e9e9e",
     "not run": "#6d4c41",

@@ -1,4 +1,4 @@
-"""What a run records while it runs: attachments, gates, metadata, money flow, exchanges.
+"""What a run records while it runs: attachments, gates, metadata, exchanges.
 
 One `Recorder` is active per evidence run (the pytest plugin activates it). Without an
 active run, an in-memory recorder takes the calls: gates, metadata and exchanges are kept
@@ -76,7 +76,6 @@ class Recorder:
         self.lock = threading.RLock()
         self.gates: list[Gate] = []
         self.metadata: dict[str, Any] = {}
-        self.money_flow: list[dict[str, Any]] = []
         self.attachments: list[Attachment] = []
         maxlen = None if run_dir is not None else AMBIENT_MAX_EXCHANGES
         self.exchanges: deque[Exchange] = deque(maxlen=maxlen)
@@ -109,7 +108,7 @@ class Recorder:
             )
         return path
 
-    # gates, metadata, money flow -------------------------------------------------------
+    # gates, metadata ---------------------------------------------------------------------
     def record_gate(
         self,
         name: str,
@@ -137,11 +136,6 @@ class Recorder:
     def record_metadata(self, key: str, value: object) -> None:
         with self.lock:
             self.metadata[key] = self.redactor.redact_json(_plain(value))
-
-    def record_money_flow(self, rows: list[dict[str, Any]]) -> None:
-        clean = [self.redactor.redact_json(_plain(dict(row))) for row in rows]
-        with self.lock:
-            self.money_flow.extend(clean)
 
     # transcripts -------------------------------------------------------------------------
     def add_exchange(self, exchange: Exchange, line: bytes) -> None:

@@ -47,15 +47,6 @@ def _features(results: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]
     return list(grouped.items())
 
 
-def _columns(rows: list[dict[str, Any]]) -> list[str]:
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
-    return columns
-
-
 def render(
     core: dict[str, Any],
     results: dict[str, Any],
@@ -76,7 +67,6 @@ def render(
         headline=headline,
         features=_features(results),
         others=[t for t in results["tests"] if t["kind"] != "scenario"],
-        money_columns=_columns(results.get("money_flow", [])),
         meta_rows=sorted(results.get("metadata", {}).items()),
         plots={k: Markup(v) for k, v in plots.items() if v},
         images=images,

@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from golive.evidence.redact import Redactor
-from golive.evidence.verdict import ERROR, FAILED, PASSED, SKIPPED, XFAILED, TestOutcome
+from golive.evidence.verdict import (
+    ERROR,
+    FAILED,
+    INTERRUPTED,
+    NOT_RUN,
+    PASSED,
+    SKIPPED,
+    XFAILED,
+    TestOutcome,
+)
 
 MAX_MESSAGE = 2_000
 MAX_DETAIL = 20_000
@@ -37,9 +46,12 @@ class TestRecord:
     location: str
     feature: str | None = None
     feature_file: str | None = None
+    feature_uri: str | None = None  # the feature as pytest-bdd names it (cucumber.json, Allure)
+    scenario: str | None = None  # the scenario title, outline examples filled in
+    example: dict[str, str] = field(default_factory=dict)  # the outline example's values
     steps: list[StepRecord] = field(default_factory=list)
     phases: dict[str, str] = field(default_factory=dict)
-    outcome: str = "not run"
+    outcome: str = NOT_RUN
     duration_s: float = 0.0
     started_at: float | None = None
     finished_at: float | None = None
@@ -62,6 +74,7 @@ class TestRecord:
 
     @property
     def display_name(self) -> str:
+        """ "Feature: Scenario [examples]" for a scenario, the node id for other tests."""
         if self.kind == "scenario" and self.feature:
             return f"{self.feature}: {self.name}"
         return self.nodeid
@@ -91,16 +104,22 @@ def new_record(item: Any, rootdir: Path) -> TestRecord:
     )
     template = scenario_of(item)
     if template is not None:
+        callspec = getattr(item, "callspec", None)
+        example = callspec.params.get("_pytest_bdd_example", {}) if callspec is not None else {}
+        rendered = template.render(example)
         record.kind = "scenario"
-        record.name = template.name
+        record.scenario = rendered.name
+        record.example = {str(k): str(v) for k, v in example.items()}
+        record.name = rendered.name + (f" [{callspec.id}]" if callspec is not None else "")
         record.feature = template.feature.name or template.feature.rel_filename
+        record.feature_uri = template.feature.rel_filename
         feature_path = Path(template.feature.filename)
         try:
             record.feature_file = feature_path.relative_to(rootdir).as_posix()
         except ValueError:
             record.feature_file = feature_path.as_posix()
         record.steps = [
-            StepRecord(s.keyword, s.name, s.line_number, "not run", 0.0) for s in template.steps
+            StepRecord(s.keyword, s.name, s.line_number, NOT_RUN, 0.0) for s in rendered.steps
         ]
     elif path.split("/", 1)[0] == "properties":
         record.kind = "property"
@@ -180,12 +199,27 @@ def _outcome(phases: dict[str, str]) -> str:
     if setup in (SKIPPED, XFAILED):
         return setup
     if call is None:
-        return "not run"
+        return NOT_RUN
     if call == FAILED:
         return FAILED
     if teardown == FAILED:
         return ERROR
     return call if call in (SKIPPED, XFAILED) else PASSED
+
+
+def settle_unfinished(records: list[TestRecord], interrupted: str | None) -> None:
+    """After an interruption: a test that started and never finished is INTERRUPTED; one
+    that never started stays NOT_RUN and says why."""
+    if interrupted is None:
+        return
+    for record in records:
+        if record.outcome != NOT_RUN:
+            continue
+        if record.started_at is not None:
+            record.outcome = INTERRUPTED
+            record.message = record.message or interrupted
+        else:
+            record.message = record.message or f"the run stopped before it started ({interrupted})"
 
 
 def now() -> float:

@@ -305,7 +305,8 @@ class EvidenceSession:
             inputs=[{"name": k, "sha256": v} for k, v in sorted(inputs.items())],
             seeds=self._seeds(),
             chain_head=self.config.option.golive_chain_head,
-            records=list(self.records.values()),
+            # every collected test, so the outputs also list what never started
+            records=[self.records.get(n) or new_record(i, root) for n, i in self.items.items()],
             collection_errors=self.collection_errors,
             interrupted=self.interrupted,
         )

@@ -27,6 +27,8 @@ FAILED = "failed"
 ERROR = "error"  # failed in setup or teardown
 SKIPPED = "skipped"
 XFAILED = "xfailed"
+NOT_RUN = "not run"  # collected, never started (the run stopped first)
+INTERRUPTED = "interrupted"  # started, then the run was stopped before it finished
 
 
 class Verdict(Enum):
@@ -102,7 +104,7 @@ class TestOutcome:
     __test__ = False  # not a pytest test class
 
     name: str
-    outcome: str  # PASSED, FAILED, ERROR, SKIPPED or XFAILED
+    outcome: str  # PASSED, FAILED, ERROR, SKIPPED, XFAILED, NOT_RUN or INTERRUPTED
     config_problem: bool = False  # stopped on a ConfigError/Inconclusive, not a platform fault
 
 
@@ -151,6 +153,7 @@ def decide(
     failed = [t.name for t in tests if t.outcome in (FAILED, ERROR) and not t.config_problem]
     config = [t.name for t in tests if t.outcome in (FAILED, ERROR) and t.config_problem]
     skipped = [t.name for t in tests if t.outcome in (SKIPPED, XFAILED)]
+    unfinished = [t.name for t in tests if t.outcome in (NOT_RUN, INTERRUPTED)]
     passed = [t.name for t in tests if t.outcome == PASSED]
     gate_fail = [g for g in gates if g.status is GateStatus.FAIL and g.critical]
     gate_nodata = [g for g in gates if g.status is GateStatus.NODATA and g.critical]
@@ -169,6 +172,8 @@ def decide(
         unsure.append("no test ran, so nothing was proved")
     if skipped:
         unsure.append(f"{len(skipped)} test(s) did not run (skipped): {_names(skipped)}")
+    if unfinished:
+        unsure.append(f"{len(unfinished)} test(s) did not finish: {_names(unfinished)}")
 
     notes = [f"(non-critical) {_gate_reason(g)}" for g in warn_gates]
 
@@ -193,3 +198,27 @@ def _gate_reason(gate: Gate) -> str:
     detail = f" ({', '.join(parts)})" if parts else ""
     word = "failed" if gate.status is GateStatus.FAIL else "has no data"
     return f"gate {gate.name!r} {word}{detail}: {gate.reason}"
+
+
+# Figures: how a gate's measured value and target are written (a number always has a unit).
+def ms(value: float) -> str:
+    """A duration in milliseconds: "24.6 ms"."""
+    return f"{value:.1f} ms"
+
+
+def seconds(value: float, digits: int = 1) -> str:
+    """A duration in seconds: "3.2 s"."""
+    return f"{value:.{digits}f} s"
+
+
+def percent(ratio: float) -> str:
+    """A ratio as a percentage: 0.999 -> "99.90 %" (never rounded up to 100 % unless it is)."""
+    shown = f"{ratio * 100:.2f}"
+    if ratio < 1 and shown == "100.00":
+        shown = "99.99"
+    return f"{shown} %"
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun: "1 finding", "3 findings"."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from golive.evidence import GateStatus, attach, record_gate
+from golive.evidence.verdict import count
 from golive.properties.checker import BankReport
 from golive.properties.history import History
 from golive.properties.plot import total_over_time_svg
@@ -52,8 +53,8 @@ def save_bank_run(history: History, report: BankReport) -> None:
     record_gate(
         "concurrent bank workload",
         GateStatus.PASS if report.ok else GateStatus.FAIL,
-        value=f"{len(report.anomalies)} anomalies",
-        target="0 anomalies",
+        value=count(len(report.anomalies), "anomaly", "anomalies"),
+        target=count(0, "anomaly", "anomalies"),
         reason="no anomaly in the history"
         if report.ok
         else "; ".join(f"{k}: {s.count} (worst: {s.worst.detail})" for k, s in kinds.items()),

@@ -11,6 +11,7 @@ from golive.drills.restore.canary import CanaryOutcome
 from golive.drills.restore.figure import timeline_svg
 from golive.drills.restore.timeline import Timeline
 from golive.evidence import GateStatus, attach, record_gate
+from golive.evidence.verdict import count, seconds
 from golive.invariants.ledger import Violation
 
 TITLES = {
@@ -66,12 +67,14 @@ class DrillReport:
         if self.findings:
             first = "; ".join(str(f) for f in self.findings[:3])
             more = f" (+{len(self.findings) - 3} more)" if len(self.findings) > 3 else ""
-            count = f"{len(self.findings)} findings"
-            rows.append(GateRow(name, GateStatus.FAIL, count, "0", first + more))
+            found = count(len(self.findings), "finding")
+            rows.append(GateRow(name, GateStatus.FAIL, found, count(0, "finding"), first + more))
         else:
             why = "schema, rows, storage, invariants and canary all passed"
-            rows.append(GateRow(name, GateStatus.PASS, "0 findings", "0", why))
-        target = f"<= {self.targets.rto_seconds:g} s"
+            rows.append(
+                GateRow(name, GateStatus.PASS, count(0, "finding"), count(0, "finding"), why)
+            )
+        target = f"≤ {self.targets.rto_seconds:g} s"
         rto = self.rto_seconds
         if rto is None:
             if not self.canary_wanted and not self.findings:
@@ -88,13 +91,13 @@ class DrillReport:
                 GateRow(
                     f"{label}: RTO",
                     GateStatus.PASS if ok else GateStatus.FAIL,
-                    f"{rto:.1f} s",
+                    seconds(rto),
                     target,
                     f"from {self.rto_from} to a passing canary on the restored database",
                 )
             )
         if self.kind in ("logical", "pitr"):
-            target = f"<= {self.targets.rpo_seconds:g} s"
+            target = f"≤ {self.targets.rpo_seconds:g} s"
             rpo = self.rpo_seconds
             if rpo is None:
                 rows.append(
@@ -113,7 +116,7 @@ class DrillReport:
                     GateRow(
                         f"{label}: RPO",
                         GateStatus.PASS if ok else GateStatus.FAIL,
-                        f"{rpo:.3f} s",
+                        seconds(rpo, 3),
                         target,
                         "last commit at the source to the last commit present after recovery",
                     )
@@ -123,10 +126,10 @@ class DrillReport:
                 GateRow(
                     "durable tables (no UNLOGGED table)",
                     GateStatus.FAIL,
-                    ", ".join(self.unlogged),
-                    "none",
-                    "UNLOGGED tables are emptied by crash recovery and missing from every "
-                    "base backup and replica",
+                    count(len(self.unlogged), "UNLOGGED table"),
+                    count(0, "UNLOGGED table"),
+                    f"{', '.join(self.unlogged)}: UNLOGGED tables are emptied by crash "
+                    "recovery and missing from every base backup and replica",
                     critical=False,
                 )
             )

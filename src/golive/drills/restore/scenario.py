@@ -23,6 +23,7 @@ from golive.drills.restore.report import DrillReport, record_evidence
 from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
 from golive.errors import ConfigError, GateFailed
 from golive.evidence import GateStatus, record_gate
+from golive.evidence.verdict import count
 from golive.invariants.ledger import Violation
 from golive.postgres import Instance, Provider, create_database
 from golive.stack import embedded_stack, migrate
@@ -261,7 +262,7 @@ class DrillScenario:
         record_gate(
             f"broken backup found ({report.title})",
             status,
-            value=named[0].check if named else None,
+            value=count(len(named), "finding naming the damage", "findings naming the damage"),
             target="NO-GO naming the damage",
             reason=why,
         )

@@ -24,6 +24,7 @@ from golive.drills.rollback.hypothesis import Hypothesis, HypothesisResult, Phas
 from golive.drills.rollback.journal import Journal, Kind, Status
 from golive.errors import ConfigError, GateFailed, PlatformFault
 from golive.evidence import GateStatus
+from golive.evidence.verdict import count, seconds
 
 T = TypeVar("T")
 E = TypeVar("E", bound=BaseException)
@@ -336,13 +337,14 @@ class Drill:
         reason = (
             "the steady state held before and after the change and came back after the rollback"
             if ok
-            else "; ".join(j.findings) or f"the drill ended {j.status.value}"
+            else f"the drill ended {j.status.value}"
+            + (": " + "; ".join(j.findings) if j.findings else "")
         )
         self.sink.record_gate(
             f"rollback drill: {title}",
             GateStatus.PASS if ok else GateStatus.FAIL,
-            value=j.status.value,
-            target=Status.COMPLETED.value,
+            value=count(len(j.findings), "finding"),
+            target=f"{count(0, 'finding')}, drill {Status.COMPLETED.value}",
             reason=reason,
         )
         if not self.changed:
@@ -363,7 +365,7 @@ class Drill:
         self.sink.record_gate(
             f"time to roll back: {title}",
             GateStatus.PASS if within else GateStatus.FAIL,
-            value=f"{secs:.2f} s",
+            value=seconds(secs, 2),
             target=target,
             reason="first rollback action → steady state confirmed back"
             + ("" if within else " (over the target: [drills] rollback_seconds)"),
