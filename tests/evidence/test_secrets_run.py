@@ -149,10 +149,10 @@ def test_a_canary_run_leaves_no_planted_secret_anywhere(
         "--suite-root", str(suite_root),
     )  # fmt: skip
     files = assert_no_trace(run)
-    # the places the password used to be are there, masked
+    # Allure used to carry the Stack fixture's repr (with the DSN) as a step parameter: no
+    # fixture repr is a parameter any more (and the repr masks it: test_secrets_masking.py)
     allure = b"".join((run / n).read_bytes() for n in files if n.startswith("allure-results/"))
-    assert b"database_dsn='postgresql://" in allure
-    assert b"[REDACTED:url-password]" in allure
+    assert b"database_dsn=" not in allure
     args = manifest["configuration"]["args"]
     assert args[args.index("--postgres") + 1].startswith(f"postgresql://{ROLE}:[REDACTED")
 
