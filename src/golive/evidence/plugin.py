@@ -8,6 +8,8 @@ In auto mode it records only sessions that collect readiness-suite tests
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Generator
 from pathlib import Path
 
@@ -46,12 +48,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--golive-chain-head",
         dest="golive_chain_head",
-        default=None,
+        default=os.environ.get("GOLIVE_CHAIN_HEAD") or None,
         metavar="SHA256",
-        help="sha256 of the previous run's manifest.json, when it is not in the output folder",
+        help="sha256 of the previous run's manifest.json, when it is not in the output folder "
+        "(a fresh CI workspace; default: $GOLIVE_CHAIN_HEAD)",
     )
     parser.addini("golive_evidence", "write signed evidence: auto, on or off", default="auto")
     parser.addini("golive_out", "folder for evidence run folders", default="reports")
+
+
+CHAIN_HEAD = re.compile(r"(sha256:)?[0-9a-f]{64}")
 
 
 def _mode(config: pytest.Config) -> str:
@@ -66,6 +72,12 @@ def _mode(config: pytest.Config) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     mode = _mode(config)
+    head = config.option.golive_chain_head
+    if head is not None and not CHAIN_HEAD.fullmatch(head.strip().lower()):
+        raise pytest.UsageError(
+            f"chain head {head!r} is not a sha256 (64 hex digits, optionally after 'sha256:'); "
+            "give the previous run's manifest digest, as `golive run` prints it"
+        )
     # Nothing runs with --collect-only, and xdist workers leave evidence to their controller.
     if mode == "off" or config.option.collectonly or hasattr(config, "workerinput"):
         return
