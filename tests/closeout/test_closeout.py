@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from golive.closeout.collect import PHASES, collect
+from golive.closeout.collect import collect
+from golive.evidence.manifest import PHASES
 from golive.closeout.render import SECTIONS
 from golive.closeout.signed import verify_pack, write_pack
 from golive.envcheck.waivers import empty_register, read_register

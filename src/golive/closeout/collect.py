@@ -17,10 +17,9 @@ from typing import Any
 
 from golive.envcheck.waivers import Register
 from golive.errors import ConfigError
-from golive.evidence.manifest import RESULTS, run_dirs
+from golive.evidence.manifest import PHASES, RESULTS, run_dirs
 from golive.evidence.verify import verify_chain, verify_run
 
-PHASES = ("rc-proof", "dry-run", "cutover", "hypercare")
 NOT_RUN = "NOT RUN"
 CLOSURE = (
     "Go-Live and Hypercare phases have been successfully completed. The system is stable in "

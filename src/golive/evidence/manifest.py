@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from golive.evidence.redact import Redactor
 
 SCHEMA = "golive.manifest/v1"
+PHASES = ("rc-proof", "dry-run", "cutover", "hypercare")  # a run's phase of the go-live
 MANIFEST = "manifest.json"
 ATTESTATION = "attestation.dsse.json"
 RUNNING = "RUNNING"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from golive.evidence.manifest import PHASES
 from golive.evidence.session import EvidenceSession
 
 MODES = ("auto", "on", "off")
@@ -77,6 +78,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"chain head {head!r} is not a sha256 (64 hex digits, optionally after 'sha256:'); "
             "give the previous run's manifest digest, as `golive run` prints it"
+        )
+    phase = os.environ.get("GOLIVE_PHASE", "").strip()
+    if phase and phase not in PHASES:
+        raise pytest.UsageError(
+            f"GOLIVE_PHASE={phase!r} is not a phase of a go-live; use one of {', '.join(PHASES)}"
         )
     # Nothing runs with --collect-only, and xdist workers leave evidence to their controller.
     if mode == "off" or config.option.collectonly or hasattr(config, "workerinput"):

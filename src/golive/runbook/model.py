@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from golive.closeout.collect import PHASES
 from golive.errors import ConfigError
+from golive.evidence.manifest import PHASES
 from golive.run.suites import SUITES
 
 KINDS = ("suite", "probe", "command", "manual")
