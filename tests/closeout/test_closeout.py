@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from golive.closeout.collect import collect
-from golive.evidence.manifest import PHASES
 from golive.closeout.render import SECTIONS
 from golive.closeout.signed import verify_pack, write_pack
 from golive.envcheck.waivers import empty_register, read_register
 from golive.evidence.keys import SigningKey
+from golive.evidence.manifest import PHASES
 from golive.evidence.verdict import GateStatus
 from tests.evidence.conftest import build_bundle
 
