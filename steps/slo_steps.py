@@ -9,7 +9,14 @@ from golive.canary.psp_ops import PspOps
 from golive.canary.slo import Judgement, MetricResult, judge_latency, judge_ratio
 from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.config import load_config
-from golive.evidence import GateStatus, record_gate, transcript_hooks, transcript_records
+from golive.evidence import (
+    GateStatus,
+    attach,
+    record_gate,
+    transcript_hooks,
+    transcript_records,
+)
+from golive.monitoring.slis import RunSlis
 from golive.stack import Stack
 
 _GATE = {
@@ -39,7 +46,20 @@ def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
     )
     for w in result.worlds:
         w.client.close()
+    _attach_slis(result, psp_ops)
     return result
+
+
+def _attach_slis(result: LoadResult, psp: PspOps) -> None:
+    """The load window's SLIs in Prometheus' text format, `slis.prom` (docs/monitoring.md)."""
+    slis = RunSlis(latency_target_s=load_config().slo.latency_p95_ms / 1000)
+    for x in _window(result):
+        slis.request(x.method, x.url, x.status, x.duration_ms / 1000)
+    for _ in range(result.transport_errors):
+        slis.request("ANY", "/unanswered", None, None)
+    for a in webhook_attempts(psp, result.worlds):
+        slis.delivery(int(a["status_code"]) if a.get("status_code") else None)
+    attach("slis", slis.to_text(), "prom")
 
 
 @then("every loop ends with its money accounted for")

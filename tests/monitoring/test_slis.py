@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from golive.evidence.verify import verify_run
 from golive.monitoring.slis import RunSlis, operation
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _sample_run() -> RunSlis:
@@ -58,3 +67,23 @@ def test_operation_labels_stay_bounded() -> None:
     )
     assert operation("GET", "/jobs?state=pending") == "GET /jobs"
     assert operation("GET", "/health") == "GET /health"
+
+
+@pytest.mark.slow
+def test_a_canary_run_writes_its_slis_in_the_signed_folder(promtool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The SLO scenario's window, as the gates judged it, in slis.prom (promtool accepts it)."""
+    out = tmp_path / "reports"
+    cmd = [sys.executable, "-m", "golive", "run", "--suite", "canary", "-k", "service_level",
+           "--postgres", "local", "--out", str(out)]  # fmt: skip
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stdout + res.stderr
+    [run] = [p for p in out.iterdir() if p.is_dir()]
+    assert verify_run(run).ok
+    [prom] = list(run.glob("attachments/*-slis.prom"))
+    check = promtool("check", "metrics", stdin=prom.read_text())
+    assert check.returncode == 0, check.stdout + check.stderr
+    families = {f.name: f for f in text_string_to_metric_families(prom.read_text())}
+    requests = sum(s.value for s in families["golive_platform_requests"].samples)
+    gates = json.loads((run / "results.json").read_text())["gates"]
+    [availability] = [g for g in gates if g["name"] == "Availability"]
+    assert f"({int(requests)} samples)" in availability["reason"]
