@@ -6,8 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openapi_spec_validator import validate
+from openapi_spec_validator.readers import read_from_filename
 
+from refbank.api.app import contract_document
 from refbank.api.routes import ROUTES
+from refbank.currencies import EXPONENTS
 from tests.platform.bank import Bank
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "platform-contract.yaml"
@@ -17,6 +21,21 @@ def test_served_contract_is_the_committed_file(bank: Bank) -> None:
     resp = bank.http.get("/openapi.yaml")
     assert resp.status_code == 200
     assert resp.content == CONTRACT.read_bytes()
+
+
+def test_contract_is_valid_openapi_3_1() -> None:
+    doc, _ = read_from_filename(str(CONTRACT))
+    validate(doc)  # raises OpenAPIValidationError, naming the path, when it is not
+    assert doc["info"]["license"]["name"] == "Apache-2.0"
+
+
+def test_the_package_ships_the_committed_contract() -> None:
+    assert contract_document() == CONTRACT.read_bytes()
+
+
+def test_contract_lists_exactly_the_supported_currencies() -> None:
+    doc = yaml.safe_load(CONTRACT.read_text())
+    assert doc["components"]["schemas"]["Currency"]["enum"] == sorted(EXPONENTS)
 
 
 def test_contract_documents_exactly_the_routes_served() -> None:

@@ -58,6 +58,8 @@ class Body:
         value = self.data.get(name)
         if value is None and required:
             raise invalid(name, f"{name} is required")
+        if value is None and name in self.data:
+            raise invalid(name, f"{name} is null: leave the field out instead")
         return value
 
     def amount(self, name: str = "amount", *, required: bool = True) -> int | None:
@@ -104,8 +106,10 @@ class Body:
 
     def text(self, name: str, *, max_length: int = 200) -> str:
         value = self._get(name, True)
-        if not isinstance(value, str) or not 1 <= len(value) <= max_length:
-            raise invalid(name, f"{name} must be a string of 1 to {max_length} characters")
+        if not isinstance(value, str) or not 1 <= len(value) <= max_length or "\x00" in value:
+            raise invalid(
+                name, f"{name} must be a string of 1 to {max_length} characters, without NUL"
+            )
         return value
 
     def choice(self, name: str, options: tuple[str, ...], *, required: bool = False) -> str | None:
