@@ -37,7 +37,13 @@ def test_schemathesis_finds_no_failure(bank: Bank, tmp_path: Path) -> None:
         "PYTHONPATH": str(ROOT),
     }
     done = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=BUDGET_SECONDS * 4, check=False, env=env
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=BUDGET_SECONDS * 4,
+        check=False,
+        env=env,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
     assert "23 selected / 23 total" in done.stdout
