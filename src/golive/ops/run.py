@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,8 @@ def run_reconcile(
     psp_window: Window | None = None,
 ) -> tuple[Reconciliation, list[Path], list[str]]:
     ledger, at_psp, raw, warnings = gather(inputs, window, psp_window)
-    rec = reconcile(ledger, at_psp, window.label)
+    ahead = (psp_window.start - window.start) if psp_window else timedelta(0)
+    rec = reconcile(ledger, at_psp, window.label, psp_ahead=ahead)
     paths: list[Path] = []
     if out is not None:
         paths = write_reports(rec, out, f"reconcile-{window.stem}")
