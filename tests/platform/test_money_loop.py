@@ -257,4 +257,5 @@ def test_ledger_entries_carry_the_psp_reference(bank: Bank, psp: str) -> None:
     assert refs["payout_settled"] == {paid["psp_reference"]}
     assert refs["payout_refund"] == {refunded["psp_reference"]}
     assert refs["hold_place"] == refs["hold_burn"] == {None}
-    assert None not in wd_refs and len(wd_refs) == 2
+    assert None not in wd_refs
+    assert len(wd_refs) == 2
