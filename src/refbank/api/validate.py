@@ -58,8 +58,6 @@ class Body:
         value = self.data.get(name)
         if value is None and required:
             raise invalid(name, f"{name} is required")
-        if value is None and name in self.data:
-            raise invalid(name, f"{name} is null: leave the field out instead")
         return value
 
     def amount(self, name: str = "amount", *, required: bool = True) -> int | None:
