@@ -166,3 +166,4 @@ def test_dates_are_compared_on_one_clock() -> None:
     assert reconcile([led("pi_1", 100)], [later], "d", psp_ahead=ahead).ok
     assert _statuses(reconcile([led("pi_1", 100)], [later], "d")) == {"pi_1": "date_mismatch"}
     assert reconcile([led("pi_1", 100)], [at_psp("pi_1", 100, minutes=23 * 60)], "d").ok
+    assert reconcile([led("pi_1", 100)], [later], "d", max_lag=None).ok  # not compared

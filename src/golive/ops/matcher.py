@@ -121,9 +121,11 @@ def reconcile(
     period: str,
     *,
     psp_ahead: timedelta = timedelta(0),
+    max_lag: timedelta | None = MAX_LAG,
 ) -> Reconciliation:
     """Every line of both sides in exactly one item. ``psp_ahead``: how far the PSP's clock
-    runs ahead of the platform's (a stub PSP's virtual time), for comparing dates."""
+    runs ahead of the platform's, for comparing dates; ``max_lag`` None: dates are not
+    compared (each side is only cut to its own window)."""
     groups: dict[tuple[str, str, str], tuple[list[LedgerLine], list[PspLine]]] = defaultdict(
         lambda: ([], [])
     )
@@ -132,7 +134,10 @@ def reconcile(
         groups[(ln.psp, ln.kind, ref)][0].append(ln)
     for p in psp:
         groups[(p.psp, p.kind, p.reference or f"(no reference) {p.line_id}")][1].append(p)
-    items = [_noted(_judge(key, mine, theirs, psp_ahead)) for key, (mine, theirs) in groups.items()]
+    items = [
+        _noted(_judge(key, mine, theirs, psp_ahead, max_lag))
+        for key, (mine, theirs) in groups.items()
+    ]
     items = _net_refunded_payouts(items)
     order = {s: n for n, s in enumerate(STATUSES)}
     items.sort(key=lambda i: (order[i.status], i.psp, i.booked_at, i.reference or ""))
@@ -140,7 +145,11 @@ def reconcile(
 
 
 def _judge(
-    key: tuple[str, str, str], mine: list[LedgerLine], theirs: list[PspLine], psp_ahead: timedelta
+    key: tuple[str, str, str],
+    mine: list[LedgerLine],
+    theirs: list[PspLine],
+    psp_ahead: timedelta,
+    max_lag: timedelta | None,
 ) -> Item:
     psp, kind, ref = key
     reference = None if ref.startswith("(no ") else ref
@@ -160,9 +169,9 @@ def _judge(
         b = Money(theirs[0].amount, theirs[0].currency)
         return _with(made, "amount_mismatch", f"ledger {a}, PSP {b}")
     ours, at_psp = mine[0].booked_at, theirs[0].booked_at - psp_ahead
-    if abs(at_psp - ours) > MAX_LAG:
+    if max_lag is not None and abs(at_psp - ours) > max_lag:
         return _with(made, "date_mismatch", f"ledger booked it {ours:%Y-%m-%d %H:%M}Z, the PSP "
-                     f"{at_psp:%Y-%m-%d %H:%M}Z: more than {_hours(MAX_LAG)} h apart")  # fmt: skip
+                     f"{at_psp:%Y-%m-%d %H:%M}Z: more than {_hours(max_lag)} h apart")  # fmt: skip
     return made
 
 
