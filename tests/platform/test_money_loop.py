@@ -240,7 +240,11 @@ def test_a_zero_exponent_currency_works(bank: Bank) -> None:
 
 
 @pytest.mark.parametrize("psp", ["stripe", "adyen"])
-def test_ledger_entries_carry_the_psp_reference(bank: Bank, psp: str) -> None:
+@pytest.mark.parametrize("app_version", ["1", "2"])
+def test_ledger_entries_carry_the_psp_reference(
+    bank_factory: BankFactory, psp: str, app_version: str
+) -> None:
+    bank = bank_factory(app_version=app_version)
     acct = bank.account()
     dep = bank.fund(acct, 5_000, psp)
     paid, refunded = bank.withdraw(acct, 1_000, psp), bank.withdraw(acct, 1_000, psp)
