@@ -59,7 +59,7 @@ _CONSTRAINTS: dict[str, tuple[int, str, str | None, str]] = {
     "ledger_accounts_no_overdraft": (409, "insufficient_funds", "amount", "insufficient funds"),
     "holds_resolved_once": (409, "hold_not_pending", None, "the hold is already resolved"),
     "ledger_entries_account_currency": (
-        422,
+        409,
         "currency_mismatch",
         "currency",
         "the currency is not the account's currency",
@@ -75,7 +75,7 @@ def from_db_error(exc: psycopg.Error) -> ApiError | None:
         return ApiError(status, code, f"{prefix}: {exc.diag.message_primary}", field=field)
     if isinstance(exc, pg.NumericValueOutOfRange):
         return ApiError(
-            422,
+            409,
             "amount_out_of_range",
             "the resulting balance would not fit in a signed 64-bit integer of minor units",
             field="amount",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,9 @@ from psycopg.types.json import Jsonb
 
 from refbank.db import Conn
 from refbank.errors import ApiError, conflict
+
+# 1 to 255 printable ASCII characters, no leading or trailing space (as the contract says)
+KEY_SHAPE = re.compile(r"[!-~]([ -~]{0,253}[!-~])?")
 
 
 @dataclass(frozen=True)
@@ -37,11 +41,12 @@ class Key:
 
     @classmethod
     def of(cls, key: str, method: str, path: str, body: Any) -> Key:
-        if not 1 <= len(key) <= 255:
+        if not KEY_SHAPE.fullmatch(key):
             raise ApiError(
                 400,
                 "invalid_idempotency_key",
-                "Idempotency-Key must be 1 to 255 characters",
+                "Idempotency-Key must be 1 to 255 printable ASCII characters without leading "
+                "or trailing spaces (a UUID is a good key)",
                 field="Idempotency-Key",
             )
         canon = json.dumps(body, sort_keys=True, separators=(",", ":"))

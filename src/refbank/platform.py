@@ -7,7 +7,7 @@ from collections.abc import Callable
 from refbank import idempotency
 from refbank.config import Config
 from refbank.db import Conn, Database
-from refbank.errors import ApiError, ConfigError, invalid, not_found
+from refbank.errors import ApiError, ConfigError, not_found
 from refbank.idempotency import Key, Reply
 from refbank.ledger import Accounts, CustomerLedger
 from refbank.migrations import current_schema_version
@@ -75,10 +75,11 @@ class Platform:
     def ledger_currency(self, account_currency: str, requested: str) -> str:
         """The currency to book in; a request in another currency is refused."""
         if requested != account_currency and not self.fault("currency-mismatch-accepted"):
-            raise invalid(
-                "currency",
+            raise ApiError(
+                409,
+                "currency_mismatch",
                 f"currency {requested!r} is not the account's currency {account_currency!r}",
-                code="currency_mismatch",
+                field="currency",
             )
         # FAULT currency-mismatch-accepted: the request's currency is never compared; the
         # ledger books the amount in the account's currency whatever the client asked for

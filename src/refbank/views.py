@@ -89,4 +89,5 @@ def entry(row: Row) -> Row:
         "amount",
         "currency",
         "created_at",
+        "reference",
     )

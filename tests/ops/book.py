@@ -16,11 +16,11 @@ T0 = datetime(2025, 12, 27, 10, 0, tzinfo=UTC)
 @dataclass
 class Book:
     data: Canned = field(default_factory=Canned)
-    with_reference: bool = False  # entries carry their transaction's reference
+    with_reference: bool = False  # entries carry the PSP's reference (the contract's `reference`)
     with_kind: bool = True  # entries carry transaction_kind
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
-    def _post(self, kind: str, ref: str, legs: list[tuple[str, str, str, int, str]],
+    def _post(self, kind: str, psp_ref: str | None, legs: list[tuple[str, str, str, int, str]],
               at: datetime) -> str:  # fmt: skip
         txn = str(uuid.uuid4())
         for account_kind, account_id, direction, amount, cur in legs:
@@ -32,7 +32,7 @@ class Book:
             if self.with_kind:
                 e["transaction_kind"] = kind
             if self.with_reference:
-                e["reference"] = ref
+                e["reference"] = psp_ref
             self.data.entries.append(e)
         return txn
 
@@ -50,7 +50,7 @@ class Book:
                                    "status": "succeeded", "created_at": at.isoformat()}  # fmt: skip
         self._job("deposit_confirmation", dep, at)
         for n in range(credits):
-            self._post("deposit", dep, [
+            self._post("deposit", psp_ref, [
                 ("psp_clearing", f"psp_clearing:{psp}:{cur}", "debit", amount, cur),
                 ("customer_wallet", account, "credit", amount, cur),
             ], at + timedelta(seconds=1 + n))  # fmt: skip
@@ -66,25 +66,25 @@ class Book:
                                      "status": "failed" if fails else "paid",
                                      "created_at": at.isoformat()}  # fmt: skip
         self._job("payout", wd, at)
-        self._post("withdrawal", wd, [
+        self._post("withdrawal", psp_ref, [
             ("customer_wallet", account, "debit", amount, cur),
             ("payouts_in_transit", f"payouts_in_transit:{psp}:{cur}", "credit", amount, cur),
         ], at)  # fmt: skip
         later = at + timedelta(minutes=5)
         if fails:
-            self._post("payout_refund", wd, [
+            self._post("payout_refund", psp_ref, [
                 ("payouts_in_transit", f"payouts_in_transit:{psp}:{cur}", "debit", amount, cur),
                 ("customer_wallet", account, "credit", amount, cur),
             ], later)  # fmt: skip
         else:
-            self._post("payout_settled", wd, [
+            self._post("payout_settled", psp_ref, [
                 ("payouts_in_transit", f"payouts_in_transit:{psp}:{cur}", "debit", amount, cur),
                 ("psp_clearing", f"psp_clearing:{psp}:{cur}", "credit", amount, cur),
             ], later)  # fmt: skip
         return wd
 
     def hold_burn(self, account: str, amount: int, cur: str = "EUR") -> None:
-        self._post("hold_burn", str(uuid.uuid4()), [
+        self._post("hold_burn", None, [
             ("customer_held", account, "debit", amount, cur),
             ("house_revenue", f"house_revenue:{cur}", "credit", amount, cur),
         ], T0)  # fmt: skip

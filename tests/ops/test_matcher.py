@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +23,7 @@ def test_each_kind_of_line() -> None:
             led("pi_twice", 700, txn="a"),
             led("pi_twice", 700, txn="b"),
             led("po_ok", -400, "payout"),
+            led("pi_late", 200),
         ],
         [
             at_psp("pi_ok", 1000, fee=59),
@@ -28,6 +31,7 @@ def test_each_kind_of_line() -> None:
             at_psp("pi_only_psp", 300),
             at_psp("pi_twice", 700),
             at_psp("po_ok", -400, "payout"),
+            at_psp("pi_late", 200, minutes=3 * 24 * 60),
         ],
         "2025-12-27",
     )
@@ -38,16 +42,21 @@ def test_each_kind_of_line() -> None:
         "pi_only_psp": "missing_in_ledger",
         "pi_twice": "duplicate",
         "po_ok": "matched",
+        "pi_late": "date_mismatch",
     }
     assert not rec.ok
     assert int(rec.exit_code) == 1
     assert rec.counts() == {
-        "duplicate": 1, "amount_mismatch": 1, "missing_in_ledger": 1, "missing_at_psp": 1,
-        "matched": 2,
+        "duplicate": 1, "amount_mismatch": 1, "date_mismatch": 1, "missing_in_ledger": 1,
+        "missing_at_psp": 1, "matched": 2,
     }  # fmt: skip
-    assert [i.status for i in rec.items][:4] == [
-        "duplicate", "amount_mismatch", "missing_in_ledger", "missing_at_psp",
+    assert [i.status for i in rec.items][:5] == [
+        "duplicate", "amount_mismatch", "date_mismatch", "missing_in_ledger", "missing_at_psp",
     ]  # fmt: skip
+    late = next(i for i in rec.items if i.reference == "pi_late")
+    assert late.note == (
+        "ledger booked it 2025-12-27 10:00Z, the PSP 2025-12-30 10:00Z: more than 24 h apart"
+    )
     short = next(i for i in rec.items if i.reference == "pi_short")
     assert short.note == "ledger 10.00 EUR, PSP 9.99 EUR"
     twice = next(i for i in rec.items if i.reference == "pi_twice")
@@ -148,3 +157,13 @@ def test_every_line_lands_in_exactly_one_item(
     # reconciled exactly when both sides hold the same references once, with the same amounts
     same = sorted(mine) == sorted(theirs) and len({r for r, _ in mine}) == len(mine)
     assert rec.ok == same
+
+
+def test_dates_are_compared_on_one_clock() -> None:
+    """A PSP whose clock runs two days ahead books the same moment two days later."""
+    ahead = timedelta(days=2)
+    later = at_psp("pi_1", 100, minutes=2 * 24 * 60 + 5)
+    assert reconcile([led("pi_1", 100)], [later], "d", psp_ahead=ahead).ok
+    assert _statuses(reconcile([led("pi_1", 100)], [later], "d")) == {"pi_1": "date_mismatch"}
+    assert reconcile([led("pi_1", 100)], [at_psp("pi_1", 100, minutes=23 * 60)], "d").ok
+    assert reconcile([led("pi_1", 100)], [later], "d", max_lag=None).ok  # not compared

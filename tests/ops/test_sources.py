@@ -6,10 +6,12 @@ import pytest
 
 from golive.driver import PlatformClient
 from golive.errors import ConfigError, TargetUnreachable
+from golive.ops.matcher import Reconciliation, reconcile
 from golive.ops.sources import day_window, fetch_settlement, parse_window, platform_ledger_lines
 
 from .book import Book
 from .fake_platform import serve
+from .helpers import at_psp
 
 DAY = day_window(date(2025, 12, 27))
 
@@ -31,14 +33,23 @@ def test_psp_facing_transactions_with_their_psp_references(with_reference: bool)
     bad = book.withdraw("acc-1", 300, psp="adyen", psp_ref="ADY1", minutes=2, fails=True)
     book.hold_burn("acc-1", 100)
     lines, warnings = _lines(book)
-    assert warnings == []
-    got = sorted((ln.psp, ln.kind, ln.reference, ln.amount, ln.platform_id) for ln in lines)
+    assert len(warnings) == (0 if with_reference else 1)
+    got = sorted((ln.psp, ln.kind, ln.reference, ln.amount) for ln in lines)
     assert got == sorted([
-        ("stripe", "payment", "pi_1", 1000, dep),
-        ("stripe", "payout", "po_1", -400, wd),
-        ("adyen", "payout", "ADY1", -300, bad),
-        ("adyen", "payout_reversal", "ADY1", 300, bad),
+        ("stripe", "payment", "pi_1", 1000),
+        ("stripe", "payout", "po_1", -400),
+        ("adyen", "payout", "ADY1", -300),
+        ("adyen", "payout_reversal", "ADY1", 300),
     ])  # fmt: skip
+    # paired by reference, golive never looks the records up; else it must, and says so
+    looked_up = any(
+        r.startswith(("/jobs", "/deposits", "/withdrawals")) for r in book.data.requests
+    )
+    assert looked_up is not with_reference
+    ids = {ln.platform_id for ln in lines}
+    assert ids == ({None} if with_reference else {dep, wd, bad})
+    if not with_reference:
+        assert "carry no `reference`" in warnings[0]
 
 
 def test_a_double_credit_gets_the_same_record_and_a_note() -> None:
@@ -113,3 +124,40 @@ def test_windows() -> None:
 def test_bad_windows(args: tuple[str | None, str | None, str | None], pattern: str) -> None:
     with pytest.raises(ConfigError, match=pattern):
         parse_window(*args)
+
+
+def test_a_payout_the_psp_never_took_is_found_by_its_record() -> None:
+    book = Book(with_reference=True)
+    book.withdraw("acc-1", 300, psp_ref="po_1")
+    refused = book.withdraw("acc-1", 300, minutes=1, fails=True)  # no PSP reference
+    lines, warnings = _lines(book)
+    assert warnings == []
+    got = sorted((ln.kind, ln.reference, ln.platform_id) for ln in lines if ln.reference is None)
+    assert got == [("payout", None, refused), ("payout_reversal", None, refused)]
+    assert [ln.reference for ln in lines if ln.kind == "payout" and ln.reference] == ["po_1"]
+
+
+def _two_equal_deposits_one_credited_twice(with_reference: bool) -> Reconciliation:
+    """Two 5.00 EUR deposits on one day, both settled at the PSP; the platform credits the
+    first twice (a duplicated webhook) and never the second (its webhook was lost)."""
+    book = Book(with_reference=with_reference)
+    book.deposit("acc-1", 500, psp_ref="pi_a", credits=2)
+    book.deposit("acc-1", 500, psp_ref="pi_b", credits=0, minutes=10)
+    lines, _ = _lines(book)
+    return reconcile(lines, [at_psp("pi_a", 500), at_psp("pi_b", 500, minutes=10)], DAY.label)
+
+
+def test_two_equal_deposits_on_one_day_are_told_apart_by_reference() -> None:
+    rec = _two_equal_deposits_one_credited_twice(with_reference=True)
+    assert {i.reference: i.status for i in rec.items} == {
+        "pi_a": "duplicate",
+        "pi_b": "missing_in_ledger",
+    }
+    assert not rec.ok
+
+
+def test_without_references_two_equal_deposits_defeat_the_pairing() -> None:
+    """Why the reference matters: paired by account, PSP and amount, the second credit of
+    pi_a passes for pi_b's, and the day looks clean (the warning says it may)."""
+    rec = _two_equal_deposits_one_credited_twice(with_reference=False)
+    assert rec.ok

@@ -140,9 +140,9 @@ class Bank:
 
     def entries(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        cursor = ""
+        cursor = ""  # the first page has no cursor
         while True:
-            page = self.get(f"/ledger/entries?limit=200&cursor={cursor}")
+            page = self.get(f"/ledger/entries?limit=200{cursor and f'&cursor={cursor}'}")
             out += page["entries"]
             if not page["next_cursor"]:
                 return out

@@ -155,7 +155,7 @@ CASES: dict[str, Case] = {
         "POST",
         "/holds",
         lambda w: money(w, currency="USD"),
-        422,
+        409,
         "currency_mismatch",
         "currency",
     ),
@@ -163,7 +163,7 @@ CASES: dict[str, Case] = {
         "POST",
         "/deposits",
         lambda w: money(w, currency="USD"),
-        422,
+        409,
         "currency_mismatch",
         "currency",
     ),
@@ -220,7 +220,7 @@ CASES: dict[str, Case] = {
         "POST",
         "/holds/{hold}/burn",
         lambda w: {"account_id": w["other"]},
-        422,
+        409,
         "hold_account_mismatch",
         "account_id",
     ),
@@ -228,7 +228,7 @@ CASES: dict[str, Case] = {
         "POST",
         "/holds/{hold}/release",
         lambda w: {"account_id": w["other"]},
-        422,
+        409,
         "hold_account_mismatch",
         "account_id",
     ),
@@ -236,7 +236,7 @@ CASES: dict[str, Case] = {
         "POST",
         "/holds/{hold}/burn",
         lambda w: {"amount": 301},
-        422,
+        409,
         "burn_exceeds_hold",
         "amount",
     ),
@@ -249,8 +249,8 @@ CASES: dict[str, Case] = {
             "amount": 1,
             "currency": "EUR",
         },
-        422,
-        "invalid_field",
+        409,
+        "same_account",
         "to_account_id",
     ),
     "transfer across currencies": (
@@ -262,7 +262,7 @@ CASES: dict[str, Case] = {
             "amount": 1,
             "currency": "EUR",
         },
-        422,
+        409,
         "currency_mismatch",
         "to_account_id",
     ),
@@ -360,5 +360,5 @@ def test_a_balance_that_would_overflow_is_refused(bank: Bank) -> None:
     bank.fund(other, 1)
     body = {"from_account_id": other, "to_account_id": rich, "amount": 1, "currency": "EUR"}
     resp = bank.post("/transfers", body)
-    assert (resp.status_code, resp.json()["error"]["code"]) == (422, "amount_out_of_range")
+    assert (resp.status_code, resp.json()["error"]["code"]) == (409, "amount_out_of_range")
     assert bank.balance(other)["available"] == 1

@@ -6,17 +6,40 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+from openapi_spec_validator.readers import read_from_filename
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
+from refbank.api.app import contract_document
 from refbank.api.routes import ROUTES
+from refbank.currencies import EXPONENTS
 from tests.platform.bank import Bank
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "platform-contract.yaml"
+BASE = "urn:golive:platform-contract"
 
 
 def test_served_contract_is_the_committed_file(bank: Bank) -> None:
     resp = bank.http.get("/openapi.yaml")
     assert resp.status_code == 200
     assert resp.content == CONTRACT.read_bytes()
+
+
+def test_contract_is_valid_openapi_3_1() -> None:
+    doc, _ = read_from_filename(str(CONTRACT))
+    validate(doc)  # raises OpenAPIValidationError, naming the path, when it is not
+    assert doc["info"]["license"]["name"] == "Apache-2.0"
+
+
+def test_the_package_ships_the_committed_contract() -> None:
+    assert contract_document() == CONTRACT.read_bytes()
+
+
+def test_contract_lists_exactly_the_supported_currencies() -> None:
+    doc = yaml.safe_load(CONTRACT.read_text())
+    assert doc["components"]["schemas"]["Currency"]["enum"] == sorted(EXPONENTS)
 
 
 def test_contract_documents_exactly_the_routes_served() -> None:
@@ -29,48 +52,29 @@ def test_contract_documents_exactly_the_routes_served() -> None:
     assert len(ids) == len(set(ids))
 
 
-def _check(doc: dict[str, Any], schema: dict[str, Any], value: Any, where: str) -> list[str]:
-    """A small JSON-schema check (type, required, properties, enum, const, items, $ref)."""
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        return _check(doc, doc["components"]["schemas"][name], value, where)
-    found: list[str] = []
-    types = schema.get("type")
-    py = {
-        "string": str,
-        "integer": int,
-        "object": dict,
-        "array": list,
-        "boolean": bool,
-        "null": type(None),
-    }
-    if types:
-        allowed = tuple(py[t] for t in ([types] if isinstance(types, str) else types))
-        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-            return [f"{where}: {value!r} is not {types}"]
-    if "enum" in schema and value not in schema["enum"]:
-        found.append(f"{where}: {value!r} not in {schema['enum']}")
-    if "const" in schema and value != schema["const"]:
-        found.append(f"{where}: {value!r} is not {schema['const']!r}")
-    if isinstance(value, dict):
-        found += [f"{where}: missing {r}" for r in schema.get("required", []) if r not in value]
-        for name, sub in schema.get("properties", {}).items():
-            if name in value:
-                found += _check(doc, sub, value[name], f"{where}.{name}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            found += _check(doc, schema["items"], item, f"{where}[{i}]")
-    return found
+def _problems(doc: dict[str, Any], pointer: str, value: Any, where: str) -> list[str]:
+    """What is wrong with ``value`` under the contract's schema at ``pointer`` (JSON Schema
+    2020-12, formats checked), its $refs resolved within the contract."""
+    registry: Registry[Any] = Registry().with_resource(BASE, DRAFT202012.create_resource(doc))
+    check = Draft202012Validator(
+        {"$ref": f"{BASE}#{pointer}"},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+    return [f"{where}/{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in check.iter_errors(value)]  # fmt: skip
 
 
 def test_responses_match_the_documented_schemas(bank: Bank) -> None:
     doc = yaml.safe_load(CONTRACT.read_text())
 
-    def schema_of(path: str, method: str, status: str) -> dict[str, Any]:
-        content = doc["paths"][path][method]["responses"][status]
-        if "$ref" in content:
-            content = doc["components"]["responses"][content["$ref"].rsplit("/", 1)[-1]]
-        return content["content"]["application/json"]["schema"]  # type: ignore[no-any-return]
+    def schema_of(path: str, method: str, status: str) -> str:
+        """The JSON pointer to the response's schema."""
+        response = doc["paths"][path][method]["responses"][status]
+        at = f"/paths/{path.replace('/', '~1')}/{method}/responses/{status}"
+        if "$ref" in response:
+            at = response["$ref"].removeprefix("#")
+        return f"{at}/content/application~1json/schema"
 
     acct = bank.account()
     dep = bank.fund(acct, 5_000)
@@ -106,6 +110,6 @@ def test_responses_match_the_documented_schemas(bank: Bank) -> None:
     problems = [
         p
         for (path, m, s), body in seen.items()
-        for p in _check(doc, schema_of(path, m, s), body, path)
+        for p in _problems(doc, schema_of(path, m, s), body, path)
     ]
     assert problems == []

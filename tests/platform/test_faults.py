@@ -62,7 +62,7 @@ def forged_webhook(bank: Bank) -> list[str]:
         found,
         "forged Stripe webhook status",
         bank.http.post("/webhooks/stripe", content=payload, headers=forged).status_code,
-        400,
+        401,
     )
     item = signing.adyen_item("AUTHORISATION", "PSPX", dep["id"], 1_000, "EUR", key="00" * 32)
     expect(found, "forged Adyen webhook status", bank.adyen(item).status_code, 401)
@@ -88,7 +88,7 @@ def replayed_old_webhook(bank: Bank) -> list[str]:
         found,
         "hour-old webhook status",
         bank.http.post("/webhooks/stripe", content=payload, headers=old).status_code,
-        400,
+        401,
     )
     expect(found, "deposit status", bank.get(f"/deposits/{dep['id']}")["status"], "pending")
     return found
@@ -230,7 +230,7 @@ def wrong_currency(bank: Bank) -> list[str]:
     resp = bank.post(
         "/deposits", {"account_id": acct, "amount": 1_000, "currency": "USD", "psp": "stripe"}
     )
-    expect(found, "USD deposit into an EUR account", resp.status_code, 422)
+    expect(found, "USD deposit into an EUR account", resp.status_code, 409)
     if resp.status_code == 201:
         bank.ok(bank.confirm(resp.json() | {"currency": "USD"}))
     expect(found, "EUR available", bank.balance(acct)["available"], 0)

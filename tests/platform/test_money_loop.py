@@ -237,3 +237,29 @@ def test_a_zero_exponent_currency_works(bank: Bank) -> None:
     bank.fund(acct, 1_999, currency="JPY")
     assert bank.balance(acct)["available"] == 1_999
     assert bank.problems() == []
+
+
+@pytest.mark.parametrize("psp", ["stripe", "adyen"])
+@pytest.mark.parametrize("app_version", ["1", "2"])
+def test_ledger_entries_carry_the_psp_reference(
+    bank_factory: BankFactory, psp: str, app_version: str
+) -> None:
+    bank = bank_factory(app_version=app_version)
+    acct = bank.account()
+    dep = bank.fund(acct, 5_000, psp)
+    paid, refunded = bank.withdraw(acct, 1_000, psp), bank.withdraw(acct, 1_000, psp)
+    bank.ok(bank.settle(paid))
+    bank.ok(bank.settle(refunded, paid=False))
+    hold = bank.ok(bank.hold(acct, 100), 201)
+    bank.ok(bank.post(f"/holds/{hold['id']}/burn"))
+    refs: dict[str, set[str | None]] = {}
+    for e in bank.entries():
+        refs.setdefault(e["transaction_kind"], set()).add(e["reference"])
+    wd_refs = {bank.get(f"/withdrawals/{w['id']}")["psp_reference"] for w in (paid, refunded)}
+    assert refs["deposit"] == {dep["psp_reference"]}
+    assert refs["withdrawal"] == wd_refs
+    assert refs["payout_settled"] == {paid["psp_reference"]}
+    assert refs["payout_refund"] == {refunded["psp_reference"]}
+    assert refs["hold_place"] == refs["hold_burn"] == {None}
+    assert None not in wd_refs
+    assert len(wd_refs) == 2

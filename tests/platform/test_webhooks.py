@@ -95,11 +95,11 @@ def test_a_bad_signature_changes_nothing(bank: Bank) -> None:
     payload = _deposit_event(dep)
     headers = signing.stripe_headers(payload)
     resp = bank.http.post("/webhooks/stripe", content=payload + b" ", headers=headers)
-    assert (resp.status_code, resp.json()["error"]["code"]) == (400, "invalid_signature")
+    assert (resp.status_code, resp.json()["error"]["code"]) == (401, "invalid_signature")
     resp = bank.http.post(
         "/webhooks/stripe", content=payload, headers={"Content-Type": "application/json"}
     )
-    assert resp.status_code == 400
+    assert resp.status_code == 401
     assert bank.sql("SELECT count(*) FROM webhook_events") == [(0,)]
     assert bank.balance(acct)["pending"] == 100
 

@@ -31,6 +31,7 @@ class Entry:
     amount: int
     currency: str
     created_at: str
+    reference: str | None = None  # the PSP's reference of its deposit or withdrawal
 
     @property
     def signed(self) -> int:
@@ -41,6 +42,7 @@ class Entry:
         return cls(
             str(d["id"]), str(d["transaction_id"]), str(d["account_id"]), d["account_kind"],
             d["direction"], d["amount"], d["currency"], str(d.get("created_at", "")),
+            d.get("reference"),
         )  # fmt: skip
 
 

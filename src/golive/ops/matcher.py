@@ -1,8 +1,9 @@
 """Match the platform ledger against the PSP settlement reports: pure functions, no I/O.
 
-Lines are grouped by (PSP, kind, the PSP's reference). A group with one line on each side
-and the same amount and currency is matched; otherwise it is missing in the ledger,
-missing at the PSP, an amount mismatch, or a duplicate (a side holds it more than once).
+Lines are paired by (PSP, kind, the PSP's reference), and only then compared. A group with
+one line on each side, the same amount and currency, booked within MAX_LAG of each other
+(on one clock), is matched; otherwise it is missing in the ledger, missing at the PSP, an
+amount mismatch, a date mismatch, or a duplicate (a side holds it more than once).
 A payout that the platform refunded before it ever reached the PSP (withdrawal and
 refund in the ledger, nothing at the PSP, netting to zero) is matched, with a note.
 """
@@ -12,20 +13,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from golive.errors import ExitCode
 from golive.money import Money
 from golive.ops.lines import LedgerLine, PspLine
 
-STATUSES = ("duplicate", "amount_mismatch", "missing_in_ledger", "missing_at_psp", "matched")
+STATUSES = ("duplicate", "amount_mismatch", "date_mismatch", "missing_in_ledger",
+            "missing_at_psp", "matched")  # fmt: skip
 LABELS = {
     "matched": "matched",
     "missing_in_ledger": "missing in the ledger",
     "missing_at_psp": "missing at the PSP",
     "amount_mismatch": "amount mismatch",
+    "date_mismatch": "date mismatch",
     "duplicate": "duplicate",
 }
+MAX_LAG = timedelta(days=1)  # a movement and its settlement line, a day apart at most
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,17 @@ class Reconciliation:
         return [Totals(psp, cur, *v) for (psp, cur), v in sorted(acc.items())]
 
 
-def reconcile(ledger: Iterable[LedgerLine], psp: Iterable[PspLine], period: str) -> Reconciliation:
-    """Every line of both sides in exactly one item."""
+def reconcile(
+    ledger: Iterable[LedgerLine],
+    psp: Iterable[PspLine],
+    period: str,
+    *,
+    psp_ahead: timedelta = timedelta(0),
+    max_lag: timedelta | None = MAX_LAG,
+) -> Reconciliation:
+    """Every line of both sides in exactly one item. ``psp_ahead``: how far the PSP's clock
+    runs ahead of the platform's, for comparing dates; ``max_lag`` None: dates are not
+    compared (each side is only cut to its own window)."""
     groups: dict[tuple[str, str, str], tuple[list[LedgerLine], list[PspLine]]] = defaultdict(
         lambda: ([], [])
     )
@@ -121,14 +134,23 @@ def reconcile(ledger: Iterable[LedgerLine], psp: Iterable[PspLine], period: str)
         groups[(ln.psp, ln.kind, ref)][0].append(ln)
     for p in psp:
         groups[(p.psp, p.kind, p.reference or f"(no reference) {p.line_id}")][1].append(p)
-    items = [_noted(_judge(key, mine, theirs)) for key, (mine, theirs) in groups.items()]
+    items = [
+        _noted(_judge(key, mine, theirs, psp_ahead, max_lag))
+        for key, (mine, theirs) in groups.items()
+    ]
     items = _net_refunded_payouts(items)
     order = {s: n for n, s in enumerate(STATUSES)}
     items.sort(key=lambda i: (order[i.status], i.psp, i.booked_at, i.reference or ""))
     return Reconciliation(period, tuple(items))
 
 
-def _judge(key: tuple[str, str, str], mine: list[LedgerLine], theirs: list[PspLine]) -> Item:
+def _judge(
+    key: tuple[str, str, str],
+    mine: list[LedgerLine],
+    theirs: list[PspLine],
+    psp_ahead: timedelta,
+    max_lag: timedelta | None,
+) -> Item:
     psp, kind, ref = key
     reference = None if ref.startswith("(no ") else ref
     made = Item("matched", psp, kind, reference, tuple(mine), tuple(theirs))
@@ -146,7 +168,15 @@ def _judge(key: tuple[str, str, str], mine: list[LedgerLine], theirs: list[PspLi
         a = Money(mine[0].amount, mine[0].currency)
         b = Money(theirs[0].amount, theirs[0].currency)
         return _with(made, "amount_mismatch", f"ledger {a}, PSP {b}")
+    ours, at_psp = mine[0].booked_at, theirs[0].booked_at - psp_ahead
+    if max_lag is not None and abs(at_psp - ours) > max_lag:
+        return _with(made, "date_mismatch", f"ledger booked it {ours:%Y-%m-%d %H:%M}Z, the PSP "
+                     f"{at_psp:%Y-%m-%d %H:%M}Z: more than {_hours(max_lag)} h apart")  # fmt: skip
     return made
+
+
+def _hours(span: timedelta) -> int:
+    return int(span.total_seconds() // 3600)
 
 
 def _noted(item: Item) -> Item:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from golive.driver import PlatformClient
 from golive.errors import ConfigError
 from golive.ops.lines import LedgerLine, PspLine, read_file, read_ledger_lines, write_ledger_lines
-from golive.ops.matcher import LABELS, Reconciliation, reconcile
+from golive.ops.matcher import LABELS, MAX_LAG, Reconciliation, reconcile
 from golive.ops.reports import write_reports
 from golive.ops.sources import PROVIDERS, Window, fetch_settlement, platform_ledger_lines, psp_lines
 
@@ -80,9 +81,12 @@ def run_reconcile(
     out: Path | None,
     save_inputs: Path | None = None,
     psp_window: Window | None = None,
+    compare_dates: bool = True,
 ) -> tuple[Reconciliation, list[Path], list[str]]:
     ledger, at_psp, raw, warnings = gather(inputs, window, psp_window)
-    rec = reconcile(ledger, at_psp, window.label)
+    ahead = (psp_window.start - window.start) if psp_window else timedelta(0)
+    lag = MAX_LAG if compare_dates else None
+    rec = reconcile(ledger, at_psp, window.label, psp_ahead=ahead, max_lag=lag)
     paths: list[Path] = []
     if out is not None:
         paths = write_reports(rec, out, f"reconcile-{window.stem}")

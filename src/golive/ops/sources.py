@@ -1,11 +1,12 @@
 """Where reconciliation inputs come from: the platform's contract API, the stub PSP's
 settlement reports, or files. Each side is cut to the same window (a UTC day by default).
 
-The platform side reads every ledger entry (the contract pages them by id, not by date),
-keeps the transactions that move money at a PSP, and finds each one's PSP reference on the
-platform's deposit or withdrawal. When the entries carry their transaction's ``reference``
-(the deposit or withdrawal id) that is exact; otherwise transactions are paired with the
-platform's records by account, PSP, currency and amount, in time order, and a note says so.
+The platform side reads every ledger entry (the contract pages them by id, not by date)
+and keeps the transactions that move money at a PSP, each with its PSP reference: the
+entries' ``reference`` (the payment intent, payout id or Adyen pspReference), which is exact.
+A transaction without one (a payout the PSP never accepted, or a platform whose entries do
+not carry the field) is paired with the platform's deposits and withdrawals by account, PSP,
+currency and amount, in time order, and a note says so.
 """
 
 from __future__ import annotations
@@ -142,7 +143,8 @@ class _Txn:
     amount: int  # signed
     account: str | None  # the customer account on the wallet leg
     booked_at: datetime
-    reference: str | None  # the platform's deposit or withdrawal id, when entries carry it
+    reference: str | None  # the PSP's reference, when the entries carry it
+    carried: bool  # whether the entries have the ``reference`` field at all
 
 
 def _txn(txn_id: str, legs: list[dict[str, Any]]) -> _Txn | None:
@@ -162,8 +164,13 @@ def _txn(txn_id: str, legs: list[dict[str, Any]]) -> _Txn | None:
     booked = min(datetime.fromisoformat(str(leg["created_at"])) for leg in legs)
     return _Txn(
         txn_id, kind, psp, str(system[0]["currency"]), SIGN[kind] * int(system[0]["amount"]),
-        str(wallet[0]["account_id"]), booked.astimezone(UTC), legs[0].get("reference"),
+        str(wallet[0]["account_id"]), booked.astimezone(UTC),
+        _text(legs[0].get("reference")), "reference" in legs[0],
     )  # fmt: skip
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 def _shape(legs: list[dict[str, Any]]) -> str | None:
@@ -249,25 +256,28 @@ def platform_ledger_lines(
     warnings: list[str] = []
     if not txns:
         return [], warnings
-    records = _records(client, warnings) if any(t.reference is None for t in txns) else {}
-    paired = _pair([t for t in txns if t.reference is None], records)
+    if not all(t.carried for t in txns):
+        warnings.append(
+            "the platform's ledger entries carry no `reference` (the PSP's reference): "
+            "transactions were paired with its records by account, PSP, currency and amount, "
+            "which two equal movements on one day can confuse"
+        )
+    unreferenced = [t for t in txns if t.reference is None]
+    records = _records(client, warnings) if unreferenced else {}
+    taken = {t.reference for t in txns if t.reference is not None}
+    records = {k: r for k, r in records.items() if r.get("psp_reference") not in taken}
+    paired = _pair(unreferenced, records)
     out = []
     for t in txns:
-        if t.booked_at in window:
-            rid, note = _record_id(t, paired)
-            rec = records.get(rid or "") or (_get(client, _path(t, rid)) if rid else {})
-            psp_ref = rec.get("psp_reference")
-            out.append(LedgerLine(t.psp, t.kind, str(psp_ref) if psp_ref else None, t.amount,
-                                  t.currency, t.booked_at, t.id, rid, note))  # fmt: skip
+        if t.booked_at not in window:
+            continue
+        if t.reference is not None:
+            out.append(LedgerLine(t.psp, t.kind, t.reference, t.amount, t.currency,
+                                  t.booked_at, t.id))  # fmt: skip
+            continue
+        rid, note = paired.get(t.id, ("", "no platform record found for this transaction"))
+        rec = records.get(rid) or {}
+        psp_ref = rec.get("psp_reference")
+        out.append(LedgerLine(t.psp, t.kind, str(psp_ref) if psp_ref else None, t.amount,
+                              t.currency, t.booked_at, t.id, rid or None, note))  # fmt: skip
     return out, warnings
-
-
-def _record_id(t: _Txn, paired: dict[str, tuple[str, str]]) -> tuple[str | None, str]:
-    if t.reference is not None:
-        return str(t.reference), ""
-    rid, note = paired.get(t.id, ("", "no platform record found for this transaction"))
-    return rid or None, note
-
-
-def _path(t: _Txn, rid: str) -> str:
-    return f"/deposits/{rid}" if t.kind == "payment" else f"/withdrawals/{rid}"

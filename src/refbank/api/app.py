@@ -44,10 +44,23 @@ def guarded(handler: Handler) -> Handler:
     return run
 
 
+def by_method(handlers: dict[str, Handler]) -> Handler:
+    """One route per path, so a 405 names every method the path has in its Allow header."""
+
+    async def run(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
+
+    return run
+
+
 def build_app(platform: Platform) -> Starlette:
     """The HTTP API over ``platform`` (which the caller opens and closes)."""
+    paths: dict[str, dict[str, Handler]] = {}
+    for method, path, fn in routes.ROUTES:
+        paths.setdefault(path, {})[method] = guarded(fn)
     app = Starlette(
-        routes=[Route(path, guarded(fn), methods=[method]) for method, path, fn in routes.ROUTES],
+        routes=[Route(p, by_method(h), methods=list(h)) for p, h in paths.items()],
         exception_handlers={ApiError: api_error},
     )
     app.state.platform = platform

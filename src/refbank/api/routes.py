@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ from refbank.service import accounts, deposits, holds, transfers, webhooks, with
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_PAGE = 1000
 MAX_BODY = 1 << 20
+CURSOR = re.compile(r"[0-9]{1,18}")  # an entry id, as next_cursor gives it
+INTEGER = re.compile(r"-?[0-9]{1,19}")  # int() would also take "+1", " 1", "1_0" and "١"
 
 
 def _platform(request: Request) -> Platform:
@@ -40,8 +43,11 @@ async def _raw(request: Request) -> bytes:
     return raw
 
 
-async def _body(request: Request, *allowed: str) -> tuple[Body, Key | None]:
-    data = parse_json(await _raw(request))
+async def _body(request: Request, *allowed: str, required: bool = False) -> tuple[Body, Key | None]:
+    raw = await _raw(request)
+    if required and not raw.strip():
+        raise ApiError(400, "invalid_json", "the body is required: send a JSON object")
+    data = parse_json(raw)
     body = Body(data, *allowed)
     header = request.headers.get("idempotency-key")
     key = None if header is None else Key.of(header, request.method, request.url.path, data)
@@ -177,19 +183,21 @@ async def get_transfer(request: Request) -> Response:
 # -- ledger, jobs, settings --------------------------------------------------------------
 def _query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query_params.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid(name, f"{name} {raw!r} is not an integer") from None
+    if not INTEGER.fullmatch(raw):
+        raise invalid(name, f"{name} {raw!r} is not an integer")
+    value = int(raw)
     if not low <= value <= high:
         raise invalid(name, f"{name} must be from {low} to {high}, not {value}")
     return value
 
 
 async def ledger_entries(request: Request) -> Response:
-    cursor = _query_int(request, "cursor", 0, 0, 2**63 - 1)
+    raw = request.query_params.get("cursor")
+    if raw is not None and not CURSOR.fullmatch(raw):
+        raise invalid("cursor", f"cursor {raw!r} is not a next_cursor this platform gave")
+    cursor = int(raw or 0)
     limit = _query_int(request, "limit", 100, 1, MAX_PAGE)
     return JSONResponse(await _call(accounts.entries, _platform(request), cursor, limit))
 
@@ -199,7 +207,7 @@ async def ledger_totals(request: Request) -> Response:
 
 
 def _query_choice(request: Request, name: str, options: tuple[str, ...]) -> str | None:
-    value = request.query_params.get(name) or None
+    value = request.query_params.get(name)
     if value is not None and value not in options:
         raise invalid(name, f"{name} {value!r} is not one of {', '.join(options)}")
     return value
@@ -217,7 +225,7 @@ async def get_settings(request: Request) -> Response:
 
 
 async def put_settings(request: Request) -> Response:
-    body, key = await _body(request, "withdrawals_enabled", "primary_psp", "fee_bps")
+    body, key = await _body(request, "withdrawals_enabled", "primary_psp", "fee_bps", required=True)
     changes: dict[str, Any] = {
         "withdrawals_enabled": body.boolean("withdrawals_enabled"),
         "primary_psp": body.choice("primary_psp", PSPS),

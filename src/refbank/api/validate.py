@@ -104,8 +104,10 @@ class Body:
 
     def text(self, name: str, *, max_length: int = 200) -> str:
         value = self._get(name, True)
-        if not isinstance(value, str) or not 1 <= len(value) <= max_length:
-            raise invalid(name, f"{name} must be a string of 1 to {max_length} characters")
+        if not isinstance(value, str) or not 1 <= len(value) <= max_length or "\x00" in value:
+            raise invalid(
+                name, f"{name} must be a string of 1 to {max_length} characters, without NUL"
+            )
         return value
 
     def choice(self, name: str, options: tuple[str, ...], *, required: bool = False) -> str | None:

@@ -77,10 +77,15 @@ def adyen_items(body: Any) -> list[Mapping[str, Any]]:
     items = _obj(body, "the notification").get("notificationItems")
     if not isinstance(items, list) or not items:
         raise MalformedEvent("notificationItems is missing or empty")
-    return [
+    out = [
         _obj(_obj(i, "an item").get("NotificationRequestItem"), "NotificationRequestItem")
         for i in items
     ]
+    for item in out:
+        for name in ("amount", "additionalData"):
+            if item.get(name) is not None:
+                _obj(item[name], f"NotificationRequestItem.{name}")
+    return out
 
 
 def adyen_event(item: Mapping[str, Any]) -> PspEvent:

@@ -85,9 +85,16 @@ def balance(p: Platform, account_id: str) -> dict[str, Any]:
     }
 
 
+# reference: the PSP's reference of the deposit or withdrawal a transaction books (the
+# payment intent, payout id or Adyen pspReference), which reconciliation pairs by
 ENTRIES_SQL = """
 SELECT e.id::text AS id, e.transaction_id, t.kind AS transaction_kind, la.owner AS account_id,
-       la.kind AS account_kind, e.direction, e.amount, e.currency, e.created_at
+       la.kind AS account_kind, e.direction, e.amount, e.currency, e.created_at,
+       CASE WHEN t.kind = 'deposit'
+            THEN (SELECT d.psp_reference FROM deposits d WHERE d.id = t.reference::uuid)
+            WHEN t.kind IN ('withdrawal', 'payout_settled', 'payout_refund')
+            THEN (SELECT w.psp_reference FROM withdrawals w WHERE w.id = t.reference::uuid)
+       END AS reference
   FROM ledger_entries e
   JOIN ledger_accounts la ON la.id = e.account_id
   JOIN ledger_transactions t ON t.id = e.transaction_id

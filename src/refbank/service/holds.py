@@ -15,7 +15,7 @@ from typing import Any
 
 from refbank import views
 from refbank.db import Conn
-from refbank.errors import ApiError, conflict, invalid, not_found
+from refbank.errors import ApiError, conflict, not_found
 from refbank.idempotency import Key, Reply
 from refbank.ledger import Leg, credit, debit, lock, lock_spendable, post
 from refbank.platform import Platform
@@ -79,10 +79,11 @@ def _locked_hold(conn: Conn, hold_id: str, account_id: str | None) -> dict[str, 
     if row is None:
         raise not_found("hold", hold_id)
     if account_id is not None and str(row["account_id"]) != account_id:
-        raise invalid(
-            "account_id",
+        raise ApiError(
+            409,
+            "hold_account_mismatch",
             f"hold {hold_id!r} belongs to another account",
-            code="hold_account_mismatch",
+            field="account_id",
         )
     return row
 
@@ -112,10 +113,11 @@ def burn(
         # the hold row (guarded by the database) can no longer change
         take = hold["amount"] if amount is None else amount
         if take > hold["amount"]:
-            raise invalid(
-                "amount",
+            raise ApiError(
+                409,
+                "burn_exceeds_hold",
                 f"burn amount {take} exceeds the hold's amount {hold['amount']}",
-                code="burn_exceeds_hold",
+                field="amount",
             )
         cur, rest = hold["currency"], hold["amount"] - take
         cust = p.customer(conn, str(hold["account_id"]))

@@ -7,7 +7,7 @@ from typing import Any
 
 from refbank import views
 from refbank.db import Conn
-from refbank.errors import invalid
+from refbank.errors import ApiError
 from refbank.idempotency import Key, Reply
 from refbank.ledger import CustomerLedger, credit, debit, lock, lock_spendable, post
 from refbank.platform import Platform
@@ -17,11 +17,12 @@ from refbank.service.holds import insufficient
 def _destination(p: Platform, conn: Conn, to_id: str, currency: str) -> CustomerLedger:
     dst = p.customer(conn, to_id, "to_account_id")
     if dst.currency != currency:
-        raise invalid(
-            "to_account_id",
+        raise ApiError(
+            409,
+            "currency_mismatch",
             f"account {to_id!r} holds {dst.currency}, not {currency}: "
             "a transfer stays in one currency",
-            code="currency_mismatch",
+            field="to_account_id",
         )
     return dst
 
@@ -48,7 +49,9 @@ def transfer(
     p: Platform, from_id: str, to_id: str, amount: int, currency: str, key: Key | None
 ) -> Reply:
     if from_id == to_id:
-        raise invalid("to_account_id", "a transfer needs two different accounts")
+        raise ApiError(
+            409, "same_account", "a transfer needs two different accounts", field="to_account_id"
+        )
     if p.fault("transfer-not-atomic"):
         return _in_two_steps(p, from_id, to_id, amount, currency, key)
 

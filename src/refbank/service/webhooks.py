@@ -23,7 +23,7 @@ from refbank.service import deposits, withdrawals
 
 
 def _bad_signature(exc: SignatureError) -> ApiError:
-    return ApiError(400, "invalid_signature", f"webhook refused: {exc}", field="signature")
+    return ApiError(401, "invalid_signature", f"webhook refused: {exc}", field="signature")
 
 
 def _parse(payload: bytes) -> Any:
