@@ -112,7 +112,9 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
     """[target] and [target.operations] (each operation checked: golive.operations).
 
     Relative paths are read from ``base`` (the configuration file's folder)."""
-    from golive.psp.control import PROVIDERS
+    from golive.psp.provider import names
+
+    PROVIDERS = names()
 
     if not isinstance(data, dict):
         raise ConfigError(f"target must be a table, not {data!r}; write it as [target]")

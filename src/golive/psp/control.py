@@ -5,17 +5,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from golive.psp.faults import SCOPES, parse_faults
+from golive.psp.faults import parse_faults, scopes
 from golive.psp.http import StubRequest, StubResponse, control_error, json_response
 from golive.psp.model import webhook_url_problem
-from golive.psp.settlement import adyen_report, parse_date, stripe_report
-from golive.psp.signing import is_hex_key
+from golive.psp.provider import get as provider_named
+from golive.psp.provider import names
+from golive.psp.settlement import parse_date
 
 if TYPE_CHECKING:
     from golive.psp.state import StubPSP
-
-PROVIDERS = ("stripe", "adyen")
-DEFAULT_OVERLAP = {"stripe": 86400.0, "adyen": 0.0}  # old secret keeps signing this long
 
 
 def _body(req: StubRequest) -> dict[str, Any]:
@@ -29,8 +27,8 @@ def _body(req: StubRequest) -> dict[str, Any]:
 
 
 def _provider(value: Any) -> str:
-    if value not in PROVIDERS:
-        raise control_error(400, f"provider={value!r} is not one of {', '.join(PROVIDERS)}")
+    if value not in names():
+        raise control_error(400, f"provider={value!r} is not one of {', '.join(names())}")
     return str(value)
 
 
@@ -77,8 +75,9 @@ def add_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     if secret is not None:
         if not isinstance(secret, str) or not secret or len(secret) > 512:
             raise control_error(400, "secret must be a non-empty string (or omit it)")
-        if provider == "adyen" and not is_hex_key(secret):
-            raise control_error(400, "an Adyen HMAC key must be hexadecimal (64 hex characters)")
+        problem = provider_named(provider).secret_problem(secret)
+        if problem:
+            raise control_error(400, problem)
     events = data.get("enabled_events") or ["*"]
     if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
         raise control_error(400, "enabled_events must be a list of event type strings")
@@ -113,8 +112,8 @@ def set_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
 
 def clear_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
     scope = req.query_params().get("provider")
-    if scope is not None and scope not in SCOPES:
-        raise control_error(400, f"provider={scope!r} is not one of {', '.join(SCOPES)}")
+    if scope is not None and scope not in scopes():
+        raise control_error(400, f"provider={scope!r} is not one of {', '.join(scopes())}")
     psp.faults.clear(scope)
     with psp.cond:  # deliveries held for reordering go now
         psp.outbox.release_held(psp.clock.now())
@@ -137,13 +136,13 @@ def rotate_secret(psp: StubPSP, req: StubRequest) -> StubResponse:
             "one by id or url (it may be omitted when the provider has just one)",
         )
     secret = data.get("secret")
-    if secret is not None and (
-        not isinstance(secret, str)
-        or not secret
-        or (provider == "adyen" and not is_hex_key(secret))
-    ):
-        raise control_error(400, "secret must be a non-empty string (hex for Adyen)")
-    overlap = _number(data, "expires_in_seconds", DEFAULT_OVERLAP[provider])
+    if secret is not None:
+        if not isinstance(secret, str) or not secret:
+            raise control_error(400, "secret must be a non-empty string (or omit it)")
+        problem = provider_named(provider).secret_problem(secret)
+        if problem:
+            raise control_error(400, problem)
+    overlap = _number(data, "expires_in_seconds", provider_named(provider).secret_overlap_s)
     ep = candidates[0]
     new = psp.rotate_secret(ep, secret=secret, expires_in=overlap)
     return json_response(
@@ -208,7 +207,7 @@ def settlement(psp: StubPSP, req: StubRequest) -> StubResponse:
         day = parse_date(raw)
     except ValueError as exc:
         raise control_error(400, str(exc)) from None
-    text = stripe_report(psp, day) if provider == "stripe" else adyen_report(psp, day)
+    text = provider_named(provider).settlement_report(psp, day)
     name = f"{provider}-settlement-{day or 'all'}.csv"
     headers = {
         "content-type": "text/csv; charset=utf-8",

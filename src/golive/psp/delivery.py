@@ -7,7 +7,6 @@ or a refused connection schedules a retry. Secrets are used here and never recor
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from golive.psp.model import Attempt, Delivery
-from golive.psp.signing import adyen_hmac, new_adyen_key, new_stripe_secret, stripe_signature
+from golive.psp.provider import get as provider_named
 from golive.tls import tls_context
 
 if TYPE_CHECKING:
@@ -25,10 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("golive.psp")
 STALE_SECONDS = 3600  # well past the SDKs' 300 s tolerance
-USER_AGENTS = {
-    "stripe": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-    "adyen": "Adyen HttpClient",
-}
 
 
 @dataclass
@@ -50,28 +45,18 @@ def prepare(psp: StubPSP, delivery: Delivery) -> Job | None:
         return None
     now = psp.clock.now()
     wall = time.time()
+    provider = provider_named(delivery.provider)
     kind = "valid"
     if psp.faults.roll(delivery.provider, "bad_signature"):
         kind = "bad"
-    elif delivery.provider == "stripe" and psp.faults.roll("stripe", "stale_timestamp"):
+    elif provider.signs_timestamp and psp.faults.roll(delivery.provider, "stale_timestamp"):
         kind = "stale"
     keys = endpoint.active_keys(now)
-    headers = {"content-type": "application/json; charset=utf-8"}
-    headers["user-agent"] = USER_AGENTS[delivery.provider]
-    if delivery.provider == "stripe":
-        body = delivery.payload
-        keys = [new_stripe_secret()] if kind == "bad" else keys
-        stamp = int(wall) - (STALE_SECONDS if kind == "stale" else 0)
-        headers["stripe-signature"] = stripe_signature(body, keys, stamp)
-    else:
-        item = dict(delivery.payload)
-        key = new_adyen_key() if kind == "bad" or not keys else keys[0]
-        item["additionalData"] = {
-            **item.get("additionalData", {}),
-            "hmacSignature": adyen_hmac(item, key),
-        }
-        envelope = {"live": "false", "notificationItems": [{"NotificationRequestItem": item}]}
-        body = json.dumps(envelope).encode()
+    if kind == "bad" or not keys:
+        keys = [provider.new_secret()]  # a secret the receiver does not know
+    stamp = int(wall) - (STALE_SECONDS if kind == "stale" else 0)
+    body, headers = provider.sign(delivery.payload, keys, stamp)
+    headers["user-agent"] = provider.user_agent
     outbox.attempt_seq += 1
     attempt = Attempt(len(delivery.attempts) + 1, outbox.attempt_seq, now, wall, kind)
     delivery.attempts.append(attempt)
