@@ -147,3 +147,21 @@ def test_settlement_report_lists_settled_transactions(psp: RunningStub) -> None:
     # 2.59 % of 100.00 + 0.49 = 3.08
     assert row.split(",")[1:] == ["sale", "settled", row.split(",")[3], "EUR", "100.00", "3.08",
                                   "dep-9", "golive"]  # fmt: skip
+
+
+def test_refbank_verifies_and_reads_the_stubs_notification(
+    psp: RunningStub, receiver: Receiver
+) -> None:
+    from refbank.psp.braintree import braintree_event, verify_braintree
+    from refbank.psp.signatures import SignatureError
+
+    sig, payload, txn_id = _sale_settled(psp, receiver)
+    verify_braintree(sig, payload, PUBLIC, PRIVATE)
+    event = braintree_event(payload)
+    assert (event.kind, event.psp_reference, event.our_id) == ("payment_succeeded", txn_id, "dep-1")
+    assert (event.amount, event.currency) == (1234, "EUR")
+    with pytest.raises(SignatureError):
+        verify_braintree(sig, payload, PUBLIC, "not-the-private-key")
+    xml = base64.b64decode(payload).replace(b"12.34", b"99.34")
+    with pytest.raises(SignatureError):
+        verify_braintree(sig, base64.encodebytes(xml).decode(), PUBLIC, PRIVATE)

@@ -84,6 +84,11 @@ class Provider(Protocol):
         """The settlement report CSV for one UTC day (every day when None)."""
         ...
 
+    def platform_env(self, api_base: str, secret: str) -> dict[str, str]:
+        """The reference platform's settings (REFBANK_*) for this provider at `api_base`,
+        sharing the webhook `secret`."""
+        ...
+
 
 @cache
 def _registry() -> dict[str, Provider]:

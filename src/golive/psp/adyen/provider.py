@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import secrets
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
@@ -107,6 +108,13 @@ class Adyen:
 
     def settlement_report(self, stub: Any, day: date | None) -> str:
         return adyen_report(stub, day)
+
+    def platform_env(self, api_base: str, secret: str) -> dict[str, str]:
+        return {
+            "REFBANK_ADYEN_API_BASE": api_base,
+            "REFBANK_ADYEN_API_KEY": f"AQE{secrets.token_hex(20)}",
+            "REFBANK_ADYEN_HMAC_KEY": secret,
+        }
 
 
 PROVIDER = Adyen()

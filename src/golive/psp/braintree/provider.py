@@ -131,5 +131,15 @@ class Braintree:
                 )
         return out.getvalue()
 
+    def platform_env(self, api_base: str, secret: str) -> dict[str, str]:
+        """Braintree signs webhooks with the API key pair: the secret is the platform's keys."""
+        public, private = notifications.split_pair(secret)
+        return {
+            "REFBANK_BRAINTREE_API_BASE": api_base,
+            "REFBANK_BRAINTREE_MERCHANT_ID": "golive",
+            "REFBANK_BRAINTREE_PUBLIC_KEY": public,
+            "REFBANK_BRAINTREE_PRIVATE_KEY": private,
+        }
+
 
 PROVIDER = Braintree()

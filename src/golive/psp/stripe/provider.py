@@ -7,6 +7,7 @@ import binascii
 import hmac
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
@@ -118,6 +119,13 @@ def _bearer(header: str) -> str | None:
             return ""
         return user.partition(":")[0]
     return None
+
+    def platform_env(self, api_base: str, secret: str) -> dict[str, str]:
+        return {
+            "REFBANK_STRIPE_API_BASE": api_base,
+            "REFBANK_STRIPE_API_KEY": f"sk_test_{secrets.token_hex(12)}",
+            "REFBANK_STRIPE_WEBHOOK_SECRETS": secret,
+        }
 
 
 PROVIDER = Stripe()
