@@ -13,7 +13,7 @@ from golive.psp.provider import names
 from golive.psp.settlement import parse_date
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
+    from golive.psp.stub import Stub
 
 
 def _body(req: StubRequest) -> dict[str, Any]:
@@ -54,16 +54,16 @@ def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
             raise control_error(400, f"unknown field {name!r}; allowed: {', '.join(allowed)}")
 
 
-def reset(psp: StubPSP, req: StubRequest) -> StubResponse:
+def reset(psp: Stub, req: StubRequest) -> StubResponse:
     psp.reset()
     return json_response(200, {"reset": True, "clock": psp.clock.snapshot()})
 
 
-def health(psp: StubPSP, req: StubRequest) -> StubResponse:
+def health(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, {"ok": True})
 
 
-def add_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
+def add_endpoint(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("provider", "url", "secret", "enabled_events"))
     provider = _provider(data.get("provider"))
@@ -86,22 +86,22 @@ def add_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {**ep.public(), "secret": ep.keys[0].value})
 
 
-def list_endpoints(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_endpoints(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, {"endpoints": [e.public() for e in psp.endpoints.values()]})
 
 
-def delete_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
+def delete_endpoint(psp: Stub, req: StubRequest) -> StubResponse:
     endpoint_id = req.path_params["id"]
     if psp.endpoints.pop(endpoint_id, None) is None:
         raise control_error(404, f"no webhook endpoint {endpoint_id!r}")
     return json_response(200, {"id": endpoint_id, "deleted": True})
 
 
-def get_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_faults(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, {"faults": psp.faults.public()})
 
 
-def set_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
+def set_faults(psp: Stub, req: StubRequest) -> StubResponse:
     try:
         scope, faults = parse_faults(_body(req))
     except ValueError as exc:
@@ -110,7 +110,7 @@ def set_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {"faults": psp.faults.public()})
 
 
-def clear_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
+def clear_faults(psp: Stub, req: StubRequest) -> StubResponse:
     scope = req.query_params().get("provider")
     if scope is not None and scope not in scopes():
         raise control_error(400, f"provider={scope!r} is not one of {', '.join(scopes())}")
@@ -121,7 +121,7 @@ def clear_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {"faults": psp.faults.public()})
 
 
-def rotate_secret(psp: StubPSP, req: StubRequest) -> StubResponse:
+def rotate_secret(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("provider", "endpoint", "secret", "expires_in_seconds"))
     provider = _provider(data.get("provider"))
@@ -150,11 +150,11 @@ def rotate_secret(psp: StubPSP, req: StubRequest) -> StubResponse:
     )
 
 
-def get_clock(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_clock(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, psp.clock.snapshot())
 
 
-def advance_clock(psp: StubPSP, req: StubRequest) -> StubResponse:
+def advance_clock(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("seconds", "step", "timeout_s"))
     seconds = _number(data, "seconds", None)
@@ -165,7 +165,7 @@ def advance_clock(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, psp.advance(seconds, step=step, timeout=timeout))
 
 
-def set_speed(psp: StubPSP, req: StubRequest) -> StubResponse:
+def set_speed(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("speed",))
     psp.clock.set_speed(_number(data, "speed", None, high=1e6))
@@ -174,7 +174,7 @@ def set_speed(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, psp.clock.snapshot())
 
 
-def deliveries(psp: StubPSP, req: StubRequest) -> StubResponse:
+def deliveries(psp: Stub, req: StubRequest) -> StubResponse:
     q = req.query_params()
     if not isinstance(q, dict):  # e.g. "?0=a&1=b" decodes to a list
         raise control_error(400, "the query must be named filters, e.g. ?provider=stripe")
@@ -190,17 +190,17 @@ def deliveries(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {"deliveries": rows})
 
 
-def flush(psp: StubPSP, req: StubRequest) -> StubResponse:
+def flush(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("timeout_s",))
     return json_response(200, psp.flush(_number(data, "timeout_s", 10.0, high=600)))
 
 
-def state(psp: StubPSP, req: StubRequest) -> StubResponse:
+def state(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, psp.dump())
 
 
-def settlement(psp: StubPSP, req: StubRequest) -> StubResponse:
+def settlement(psp: Stub, req: StubRequest) -> StubResponse:
     provider = _provider(req.path_params["provider"])
     raw = req.query_params().get("date")
     try:

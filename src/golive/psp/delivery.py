@@ -11,16 +11,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx
 
 from golive.psp.model import Attempt, Delivery
 from golive.psp.provider import get as provider_named
+from golive.psp.stub import Stub
 from golive.tls import tls_context
-
-if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
 
 log = logging.getLogger("golive.psp")
 STALE_SECONDS = 3600  # well past the SDKs' 300 s tolerance
@@ -35,7 +33,7 @@ class Job:
     headers: dict[str, str]
 
 
-def prepare(psp: StubPSP, delivery: Delivery) -> Job | None:
+def prepare(psp: Stub, delivery: Delivery) -> Job | None:
     """Build the signed request of the next attempt (caller holds the lock)."""
     endpoint = psp.endpoints.get(delivery.endpoint_id)
     outbox = psp.outbox
@@ -76,7 +74,7 @@ def send(client: httpx.Client, job: Job) -> None:
     job.attempt.latency_ms = round((time.perf_counter() - start) * 1000, 3)
 
 
-def finish(psp: StubPSP, job: Job) -> None:
+def finish(psp: Stub, job: Job) -> None:
     """Record the outcome: ack, or schedule the retry (caller holds the lock)."""
     if job.generation != psp.generation:
         return  # the stub was reset while this attempt was on the wire
@@ -101,10 +99,16 @@ def new_client(timeout: float) -> httpx.Client:
     )
 
 
+class Queue(Stub, Protocol):
+    """The stub as its delivery threads see it: a Stub that hands out due attempts."""
+
+    def next_job(self, wait: float) -> Job | None: ...
+
+
 class Dispatcher:
     """Background delivery threads."""
 
-    def __init__(self, psp: StubPSP, *, threads: int = 4, timeout: float = 10.0) -> None:
+    def __init__(self, psp: Queue, *, threads: int = 4, timeout: float = 10.0) -> None:
         self.psp = psp
         self.threads = threads
         self.timeout = timeout

@@ -12,13 +12,16 @@ import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from golive.psp.http import ApiError, StubRequest, StubResponse
 
-# A route handler: (the stub, the request) -> the answer. The stub is typed loosely here so
-# that the provider packages do not import golive.psp.state (the import cycle of old).
-Handler = Callable[[Any, StubRequest], StubResponse]
+if TYPE_CHECKING:
+    from golive.psp.stub import Stub
+
+# A route handler: (the stub, the request) -> the answer. Handlers see the `Stub` protocol,
+# never golive.psp.state (which imports every provider).
+Handler = Callable[["Stub", StubRequest], StubResponse]
 Signed = tuple[bytes, dict[str, str]]  # (request body, headers) of one webhook attempt
 
 
@@ -40,7 +43,7 @@ class Provider(Protocol):
         idempotency."""
         ...
 
-    def authenticate(self, stub: Any, req: StubRequest) -> None:
+    def authenticate(self, stub: Stub, req: StubRequest) -> None:
         """Raise the provider's 401 unless the request carries an acceptable key."""
         ...
 
@@ -80,7 +83,7 @@ class Provider(Protocol):
         """The platform's own ids (deposit, withdrawal) that a stub object carries."""
         ...
 
-    def settlement_report(self, stub: Any, day: date | None) -> str:
+    def settlement_report(self, stub: Stub, day: date | None) -> str:
         """The settlement report CSV for one UTC day (every day when None)."""
         ...
 

@@ -24,6 +24,7 @@ from golive.psp.idempotency import IdempotencyStore
 from golive.psp.model import Delivery, Endpoint, EndpointKey, EventRecord, webhook_url_problem
 from golive.psp.outbox import Outbox
 from golive.psp.provider import get as provider_named
+from golive.psp.routes import build_router
 
 HELD_MAX_SECONDS = 30.0  # a reordered delivery is held at most this long (virtual)
 
@@ -46,8 +47,6 @@ class StubPSP:
         delivery_threads: int = 4,
         allow_remote_webhooks: bool = False,
     ) -> None:
-        from golive.psp.routes import build_router
-
         self.lock = threading.RLock()
         self.cond = threading.Condition(self.lock)
         self.clock = VirtualClock(speed=speed)

@@ -8,12 +8,15 @@ import secrets
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from golive.psp import adyen_api
 from golive.psp.http import ApiError, StubRequest, adyen_error
 from golive.psp.settlement import adyen_report
 from golive.psp.signing import adyen_hmac, is_hex_key, new_adyen_key
+
+if TYPE_CHECKING:
+    from golive.psp.stub import Stub
 
 # kind -> (errorCode, errorType)
 _CODES = {
@@ -55,7 +58,7 @@ class Adyen:
         code, error_type = _CODES.get(kind, ("702", "validation"))
         return adyen_error(status, message, code=code, error_type=error_type)
 
-    def authenticate(self, stub: Any, req: StubRequest) -> None:
+    def authenticate(self, stub: Stub, req: StubRequest) -> None:
         key = req.header("x-api-key") or ""
         expected = stub.adyen_api_key
         if not key or len(key) > 1024 or (expected and not hmac.compare_digest(key, expected)):
@@ -106,7 +109,7 @@ class Adyen:
     def carried_ids(self, obj: Mapping[str, Any]) -> set[str]:
         return {str(obj[k]) for k in ("merchantReference", "reference") if obj.get(k)}
 
-    def settlement_report(self, stub: Any, day: date | None) -> str:
+    def settlement_report(self, stub: Stub, day: date | None) -> str:
         return adyen_report(stub, day)
 
     def platform_env(self, api_base: str, secret: str) -> dict[str, str]:

@@ -11,11 +11,14 @@ declined`). Declines answer 422 with the transaction, as Braintree's error resul
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from golive.money import EXPONENTS
 from golive.psp.http import ApiError, StubRequest, StubResponse, json_response
 from golive.psp.magic import DECLINE_AMOUNTS, PAYOUT_FAILURES, payout_failure
+
+if TYPE_CHECKING:
+    from golive.psp.stub import Stub
 
 NAME = "braintree"
 SETTLE_SECONDS = 86400  # a credit reaches the customer's card one day later
@@ -79,7 +82,7 @@ def _amount(txn: dict[str, Any]) -> tuple[int, str, str]:
     return minor, currency, f"{value.scaleb(0):.{exp}f}"
 
 
-def create(psp: Any, req: StubRequest) -> StubResponse:
+def create(psp: Stub, req: StubRequest) -> StubResponse:
     txn = _body(req)
     kind = txn.get("type")
     if kind not in OBJECTS:
@@ -110,7 +113,7 @@ def create(psp: Any, req: StubRequest) -> StubResponse:
     return _credit(psp, obj)
 
 
-def _sale(psp: Any, obj: dict[str, Any], nonce: str, settle: bool) -> StubResponse:
+def _sale(psp: Stub, obj: dict[str, Any], nonce: str, settle: bool) -> StubResponse:
     decline = DECLINE_NONCES.get(nonce)
     if psp.faults.take(NAME, "decline_next_payments"):
         decline = DECLINE_NONCES["fake-processor-declined-visa-nonce"]
@@ -133,7 +136,7 @@ def _sale(psp: Any, obj: dict[str, Any], nonce: str, settle: bool) -> StubRespon
     return json_response(201, {"transaction": public(obj)})
 
 
-def _credit(psp: Any, obj: dict[str, Any]) -> StubResponse:
+def _credit(psp: Stub, obj: dict[str, Any]) -> StubResponse:
     failure = "could_not_process" if psp.faults.take(NAME, "fail_next_payouts") else None
     obj["failure"] = failure or payout_failure(obj["value"], None)
     obj["status"] = "submitted_for_settlement"
@@ -143,7 +146,7 @@ def _credit(psp: Any, obj: dict[str, Any]) -> StubResponse:
     return json_response(201, {"transaction": public(obj)})
 
 
-def _credit_settles(psp: Any, txn_id: str, generation: int) -> None:
+def _credit_settles(psp: Stub, txn_id: str, generation: int) -> None:
     obj = psp.get(OBJECTS["credit"], txn_id)
     if generation != psp.generation or obj is None or obj["status"] != "submitted_for_settlement":
         return
@@ -157,7 +160,7 @@ def _credit_settles(psp: Any, txn_id: str, generation: int) -> None:
     notify(psp, "transaction_settled", obj)
 
 
-def find(psp: Any, req: StubRequest) -> StubResponse:
+def find(psp: Stub, req: StubRequest) -> StubResponse:
     txn_id = req.path_params["id"]
     for store in OBJECTS.values():
         obj = psp.get(store, txn_id)
@@ -171,7 +174,7 @@ def public(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in ("value", "failure")}
 
 
-def notify(psp: Any, kind: str, obj: dict[str, Any]) -> None:
+def notify(psp: Stub, kind: str, obj: dict[str, Any]) -> None:
     """Record a webhook notification and queue its delivery (signed per attempt)."""
     event_id = f"{obj['id']}:{kind}"
     psp.emit(NAME, event_id, kind, {"kind": kind, "at": psp.now(), "transaction": public(obj)})
@@ -182,7 +185,7 @@ def fee(value: int) -> int:
     return (value * 259 + 5000) // 10000 + 49
 
 
-def _ledger(psp: Any, obj: dict[str, Any]) -> None:
+def _ledger(psp: Stub, obj: dict[str, Any]) -> None:
     """One settled transaction, for the settlement report."""
     psp.store("braintree_ledger")[obj["id"]] = {
         "id": obj["id"],

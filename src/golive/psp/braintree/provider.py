@@ -10,12 +10,15 @@ import io
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 from golive.psp.braintree import api, notifications
 from golive.psp.http import ApiError, StubRequest
 from golive.psp.settlement import decimal
+
+if TYPE_CHECKING:
+    from golive.psp.stub import Stub
 
 # Braintree retries a failed webhook for up to 24 hours; the stub: hourly three times, then
 # every 3 hours (1 h × 3 + 3 h × 7 = 24 h).
@@ -62,7 +65,7 @@ class Braintree:
     def error(self, status: int, message: str, *, kind: str = "invalid") -> ApiError:
         return api.error(status, message)
 
-    def authenticate(self, stub: Any, req: StubRequest) -> None:
+    def authenticate(self, stub: Stub, req: StubRequest) -> None:
         """Basic auth with the API key pair (any non-empty pair: the stub is a sandbox)."""
         scheme, _, value = (req.header("authorization") or "").strip().partition(" ")
         try:
@@ -106,7 +109,7 @@ class Braintree:
     def carried_ids(self, obj: Mapping[str, Any]) -> set[str]:
         return {str(obj["order_id"])} if obj.get("order_id") else set()
 
-    def settlement_report(self, stub: Any, day: date | None) -> str:
+    def settlement_report(self, stub: Stub, day: date | None) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(REPORT_COLUMNS)

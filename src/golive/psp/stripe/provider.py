@@ -11,12 +11,15 @@ import secrets
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from golive.psp import stripe_more, stripe_payments, stripe_refunds
 from golive.psp.http import ApiError, StubRequest, stripe_error
 from golive.psp.settlement import stripe_report
 from golive.psp.signing import new_stripe_secret, stripe_signature
+
+if TYPE_CHECKING:
+    from golive.psp.stub import Stub
 
 _KEY = re.compile(r"^(sk|rk)_test_[A-Za-z0-9_]{1,247}$")
 _ERROR_TYPES = {"server": "api_error", "idempotency": "idempotency_error"}
@@ -52,7 +55,7 @@ class Stripe:
     def error(self, status: int, message: str, *, kind: str = "invalid") -> ApiError:
         return stripe_error(status, message, type_=_ERROR_TYPES.get(kind, "invalid_request_error"))
 
-    def authenticate(self, stub: Any, req: StubRequest) -> None:
+    def authenticate(self, stub: Stub, req: StubRequest) -> None:
         key = _bearer(req.header("authorization") or "")
         if key is None:
             raise stripe_error(
@@ -103,7 +106,7 @@ class Stripe:
         meta = obj.get("metadata") or {}
         return {str(v) for k, v in meta.items() if k in ("deposit_id", "withdrawal_id")}
 
-    def settlement_report(self, stub: Any, day: date | None) -> str:
+    def settlement_report(self, stub: Stub, day: date | None) -> str:
         return stripe_report(stub, day)
 
 
