@@ -8,7 +8,10 @@ from golive.canary.amounts import parse_amount
 from golive.canary.conservation import conservation_violations
 from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.evidence import attach
+from golive.psp.provider import pattern
 from golive.target import Hold, Withdrawal
+
+PSPS = pattern()  # every registered provider: adyen|braintree|stripe
 
 
 def _money(world: CanaryWorld, text: str):  # type: ignore[no-untyped-def]
@@ -27,9 +30,7 @@ def given_funded_wallet(world: CanaryWorld, amount: str, psp: str) -> None:
 
 
 @when(
-    parsers.re(
-        r"the customer deposits (?P<amount>[\d.]+(?: [A-Z]{3})?) through (?P<psp>stripe|adyen)"
-    )
+    parsers.re(rf"the customer deposits (?P<amount>[\d.]+(?: [A-Z]{{3}})?) through (?P<psp>{PSPS})")
 )
 def when_deposit(world: CanaryWorld, amount: str, psp: str) -> None:
     world.deposit(_money(world, amount), psp)
@@ -124,7 +125,7 @@ def then_same_resource(world: CanaryWorld) -> None:
 
 @when(
     parsers.re(
-        r"the customer withdraws (?P<amount>[\d.]+(?: [A-Z]{3})?) through (?P<psp>stripe|adyen)"
+        rf"the customer withdraws (?P<amount>[\d.]+(?: [A-Z]{{3}})?) through (?P<psp>{PSPS})"
     )
 )
 def when_withdraw(world: CanaryWorld, amount: str, psp: str) -> None:
@@ -199,7 +200,7 @@ def then_money_conserved(world: CanaryWorld) -> None:
 
 @when(
     parsers.re(
-        r"the customer deposits (?P<amount>[\d.]+) through (?P<psp>stripe|adyen), "
+        rf"the customer deposits (?P<amount>[\d.]+) through (?P<psp>{PSPS}), "
         r"retrying after a failure"
     )
 )

@@ -41,6 +41,7 @@ Feature: Canary money loop
       | adyen  | JPY      | 10000      | 3000      | 1229      | 4000       | 7000       | 5771          | 1771      |
       | stripe | JPY      | 10000      | 3000      | 1229      | 4000       | 7000       | 5771          | 1771      |
       | adyen  | BHD      | 100.000    | 30.000    | 12.345    | 40.000     | 70.000     | 57.655        | 17.655    |
+      | braintree | GBP   | 50.00      | 20.00     | 7.77      | 15.00      | 30.00      | 22.23         | 7.23      |
 
   @payout_failure
   Scenario Outline: A failed payout through <psp> refunds the wallet

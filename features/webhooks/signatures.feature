@@ -17,9 +17,10 @@ Feature: Only genuine, fresh webhooks move money
     And the wallet shows nothing available, nothing held and 45.00 pending
 
     Examples:
-      | psp    |
-      | stripe |
-      | adyen  |
+      | psp       |
+      | stripe    |
+      | adyen     |
+      | braintree |
 
   @replay
   Scenario: A webhook with a stale timestamp (a replay) is refused

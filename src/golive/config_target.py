@@ -112,7 +112,10 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
     """[target] and [target.operations] (each operation checked: golive.operations).
 
     Relative paths are read from ``base`` (the configuration file's folder)."""
-    from golive.psp.control import PROVIDERS
+    from golive.psp.provider import names
+
+    default = TargetConfig.psps
+    providers = tuple(dict.fromkeys((*default, *names())))  # the default ones first
 
     if not isinstance(data, dict):
         raise ConfigError(f"target must be a table, not {data!r}; write it as [target]")
@@ -157,16 +160,16 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
             f"target.profile = {profile!r} is not a profile; known profiles: "
             f"{', '.join(sorted(profiles))}, or define [profiles.{profile}]"
         )
-    psps = data.get("psps", list(PROVIDERS))
+    psps = data.get("psps", list(default))
     if not isinstance(psps, list) or not psps or not all(isinstance(p, str) for p in psps):
         raise ConfigError(
             f'target.psps = {psps!r} must be a non-empty list of providers, e.g. ["stripe"]'
         )
     for name in psps:
-        if name not in PROVIDERS:
+        if name not in providers:
             raise ConfigError(
                 f"target.psps: {name!r} is not a payment provider golive emulates; use "
-                f"{', '.join(PROVIDERS)}"
+                f"{', '.join(providers)}"
             )
     # commands run in the configuration file's folder, as its relative paths are read
     operations = parse_operations(data.get("operations", {}), cwd=base)

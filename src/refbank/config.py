@@ -27,6 +27,10 @@ class PspConfig:
     adyen_api_key: str = field(default="", repr=False)
     adyen_hmac_key: str = field(default="", repr=False)
     adyen_merchant_account: str = "RefbankECOM"
+    braintree_api_base: str | None = None
+    braintree_merchant_id: str = "refbank"
+    braintree_public_key: str = ""  # with the private key: API auth and webhook signatures
+    braintree_private_key: str = field(default="", repr=False)
     timeout_seconds: float = 10.0
 
 
@@ -148,6 +152,10 @@ def from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) ->
             args.adyen_merchant_account, env, "REFBANK_ADYEN_MERCHANT_ACCOUNT", "RefbankECOM"
         )
         or "RefbankECOM",
+        braintree_api_base=env.get("REFBANK_BRAINTREE_API_BASE") or None,
+        braintree_merchant_id=env.get("REFBANK_BRAINTREE_MERCHANT_ID") or "refbank",
+        braintree_public_key=env.get("REFBANK_BRAINTREE_PUBLIC_KEY", ""),
+        braintree_private_key=env.get("REFBANK_BRAINTREE_PRIVATE_KEY", ""),
     )
     return Config(
         dsn=dsn_of(args, env),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 ENV_VAR = "GOLIVE_PLATFORM_FAULTS"
 
 CATALOG: dict[str, str] = {
+    "braintree-signature-unchecked": "a Braintree webhook's bt_signature is never verified",
     "currency-mismatch-accepted": "a request's currency is never compared with the account's",
     "downgrade-drops-data": "the v2 → v1 downgrade deletes the fee accounts and their legs",
     "float-rounding": "PSP amounts pass through float major units and lose a cent",

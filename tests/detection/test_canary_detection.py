@@ -12,6 +12,7 @@ MATRIX = {
     "webhook-double-credit": ("duplicates", "delivered several times"),
     "webhook-signature-unchecked": ("forged", "wrongly signed"),
     "webhook-stale-accepted": ("replay", "stale timestamp"),
+    "braintree-signature-unchecked": ("forged and braintree", "wrongly signed"),
     "hold-overdraft": ("overdraft", "larger than the available balance"),
     "hold-double-burn": ("double_burn", "cannot be burned or released again"),
     "release-leak": ("money_loop and stripe and EUR", "The money loop"),

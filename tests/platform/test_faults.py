@@ -71,6 +71,25 @@ def forged_webhook(bank: Bank) -> list[str]:
     return found
 
 
+@scenario("braintree-signature-unchecked")
+def forged_braintree_webhook(bank: Bank) -> list[str]:
+    from golive.psp.braintree import notifications
+
+    acct = bank.account()
+    dep = bank.deposit(acct, 1_000)
+    txn = {"id": "forged01", "type": "sale", "status": "settled", "amount": "10.00",
+           "currency_iso_code": "EUR", "order_id": dep["id"]}  # fmt: skip
+    payload = notifications.payload(notifications.notification_xml("transaction_settled", txn, 0))
+    forged = {
+        "bt_signature": notifications.signature(payload, [notifications.new_key_pair()]),
+        "bt_payload": payload.decode(),
+    }
+    found: list[str] = []
+    status = bank.http.post("/webhooks/braintree", data=forged).status_code
+    expect(found, "forged Braintree webhook status", status, 400)
+    return found
+
+
 @scenario("webhook-stale-accepted")
 def replayed_old_webhook(bank: Bank) -> list[str]:
     acct = bank.account()

@@ -6,16 +6,10 @@ from typing import Any
 
 from golive.evidence import transcript_hooks
 from golive.psp import StubControl
+from golive.psp.provider import get as provider_named
+from golive.psp.provider import providers
 
 ONE_DAY = 86_400
-
-# The stub's provider states, as the three outcomes the harness compares with the platform.
-_PAYMENT = {"succeeded": "succeeded", "Authorised": "succeeded"} | dict.fromkeys(
-    ("requires_payment_method", "canceled", "Refused", "Cancelled"), "failed"
-)
-_PAYOUT = {"paid": "paid", "failed": "failed", "canceled": "failed", "declined": "failed"}
-_KINDS = {("stripe", "payments"): "payment_intent", ("stripe", "payouts"): "payout",
-          ("adyen", "payments"): "adyen_payment", ("adyen", "payouts"): "adyen_payout"}  # fmt: skip
 
 
 # Webhooks leave the PSP a moment after their event, as with real providers; with the stack's
@@ -56,11 +50,10 @@ class PspOps(StubControl):
         self, psp: str, kind: str, reference: str | None, ours: str
     ) -> dict[str, Any] | None:
         """The PSP object by its reference, else by the platform's id it carries."""
-        for obj in self.state()["objects"].get(_KINDS[(psp, kind)], []):
+        provider = provider_named(psp)
+        for obj in self.state()["objects"].get(provider.object_kinds[kind], []):
             refs = {obj.get("id"), obj.get("pspReference"), obj.get("psp_reference")} - {None}
-            carried = {obj.get("merchantReference"), obj.get("reference"),
-                       (obj.get("metadata") or {}).get("deposit_id"),
-                       (obj.get("metadata") or {}).get("withdrawal_id")} - {None}  # fmt: skip
+            carried = provider.carried_ids(obj)
             if (reference and reference in refs) or (not reference and ours in carried):
                 return dict(obj)
         return None
@@ -68,24 +61,27 @@ class PspOps(StubControl):
     def payment_status(self, psp: str, reference: str | None, deposit_id: str = "") -> str:
         """succeeded, failed, pending or missing: the PSP's view of a deposit's payment."""
         obj = self._object(psp, "payments", reference, deposit_id)
-        return "missing" if obj is None else _PAYMENT.get(str(obj.get("status")), "pending")
+        if obj is None:
+            return "missing"
+        return provider_named(psp).outcome("payments", str(obj.get("status")))
 
     def payout_status(self, psp: str, reference: str | None, withdrawal_id: str = "") -> str:
         """paid, failed, pending or missing: the PSP's view of a withdrawal's payout."""
         obj = self._object(psp, "payouts", reference, withdrawal_id)
-        return "missing" if obj is None else _PAYOUT.get(str(obj.get("status")), "pending")
+        if obj is None:
+            return "missing"
+        return provider_named(psp).outcome("payouts", str(obj.get("status")))
 
     def succeeded_payments(self, deposit_ids: set[str]) -> int:
         """How many payments for these deposits succeeded at the PSP (a double charge shows)."""
         objects = self.state()["objects"]
         return sum(
             1
-            for kind in ("payment_intent", "adyen_payment")
-            for obj in objects.get(kind, [])
-            if _PAYMENT.get(str(obj.get("status"))) == "succeeded"
-            and deposit_ids & {obj.get("merchantReference"), obj.get("reference"),
-                               (obj.get("metadata") or {}).get("deposit_id")}
-        )  # fmt: skip
+            for provider in providers()
+            for obj in objects.get(provider.object_kinds["payments"], [])
+            if provider.outcome("payments", str(obj.get("status"))) == "succeeded"
+            and deposit_ids & provider.carried_ids(obj)
+        )
 
     def event_references(self) -> dict[str, str]:
         """event id → the PSP object it is about (PaymentIntent/payout id, Adyen pspReference)."""

@@ -9,7 +9,7 @@ from golive.psp.http import StubRequest, StubResponse, adyen_error, json_respons
 from golive.psp.magic import ADYEN_AMOUNT_REFUSALS, ADYEN_REFUSALS, PAYOUT_FAILURES, payout_failure
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
+    from golive.psp.stub import Stub
 
 PAYMENT_FIELDS = (
     "amount",
@@ -86,7 +86,7 @@ def _brand(pm: dict[str, Any]) -> str:
     return "visa" if kind in (None, "scheme") else str(kind)
 
 
-def payments(psp: StubPSP, req: StubRequest) -> StubResponse:
+def payments(psp: Stub, req: StubRequest) -> StubResponse:
     data = body(req, PAYMENT_FIELDS)
     value, currency = amount(data)
     merchant = str(data["merchantAccount"])
@@ -159,7 +159,7 @@ def payments(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, answer)
 
 
-def _payment(psp: StubPSP, req: StubRequest) -> dict[str, Any]:
+def _payment(psp: Stub, req: StubRequest) -> dict[str, Any]:
     ref = req.path_params["pspReference"]
     payment = psp.get("adyen_payment", ref)
     if payment is None:
@@ -168,7 +168,7 @@ def _payment(psp: StubPSP, req: StubRequest) -> dict[str, Any]:
 
 
 def _modification(
-    psp: StubPSP, req: StubRequest, *, with_amount: bool
+    psp: Stub, req: StubRequest, *, with_amount: bool
 ) -> tuple[dict[str, Any], dict[str, Any], int, str, str]:
     data = body(req, MODIFICATION_FIELDS if with_amount else ("reference",))
     payment = _payment(psp, req)
@@ -184,7 +184,7 @@ def _modification(
 
 
 def _ack(
-    psp: StubPSP,
+    psp: Stub,
     data: dict[str, Any],
     payment: dict[str, Any],
     mod_ref: str,
@@ -203,7 +203,7 @@ def _ack(
     return json_response(201, answer)
 
 
-def captures(psp: StubPSP, req: StubRequest) -> StubResponse:
+def captures(psp: Stub, req: StubRequest) -> StubResponse:
     data, payment, value, currency, reference = _modification(psp, req, with_amount=True)
     mod = psp.ids.adyen()
     left = payment["value"] - payment["captured"]
@@ -240,7 +240,7 @@ def captures(psp: StubPSP, req: StubRequest) -> StubResponse:
     return _ack(psp, data, payment, mod, reference, value)
 
 
-def refunds(psp: StubPSP, req: StubRequest) -> StubResponse:
+def refunds(psp: Stub, req: StubRequest) -> StubResponse:
     data, payment, value, currency, reference = _modification(psp, req, with_amount=True)
     mod = psp.ids.adyen()
     ok = value <= payment["captured"] - payment["refunded"]
@@ -274,7 +274,7 @@ def refunds(psp: StubPSP, req: StubRequest) -> StubResponse:
     return _ack(psp, data, payment, mod, reference, value)
 
 
-def cancels(psp: StubPSP, req: StubRequest) -> StubResponse:
+def cancels(psp: Stub, req: StubRequest) -> StubResponse:
     data, payment, value, currency, reference = _modification(psp, req, with_amount=False)
     mod = psp.ids.adyen()
     ok = payment["status"] == "Authorised" and payment["captured"] == 0
@@ -296,7 +296,7 @@ def cancels(psp: StubPSP, req: StubRequest) -> StubResponse:
     return _ack(psp, data, payment, mod, reference, None)
 
 
-def submit_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
+def submit_payout(psp: Stub, req: StubRequest) -> StubResponse:
     data = body(req, PAYOUT_FIELDS)
     value, currency = amount(data)
     merchant = str(data["merchantAccount"])
@@ -340,7 +340,7 @@ def submit_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {"pspReference": ref, "resultCode": "[payout-submit-received]"})
 
 
-def _payout_arrives(psp: StubPSP, ref: str, generation: int) -> None:
+def _payout_arrives(psp: Stub, ref: str, generation: int) -> None:
     payout = psp.get("adyen_payout", ref)
     if generation != psp.generation or payout is None or payout["status"] != "submitted":
         return
@@ -362,7 +362,7 @@ def _payout_arrives(psp: StubPSP, ref: str, generation: int) -> None:
     )
 
 
-def _reverse(psp: StubPSP, payout: dict[str, Any]) -> None:
+def _reverse(psp: Stub, payout: dict[str, Any]) -> None:
     ledger(
         psp,
         "PaidOutReversed",
@@ -375,7 +375,7 @@ def _reverse(psp: StubPSP, payout: dict[str, Any]) -> None:
     )
 
 
-def _review(psp: StubPSP, req: StubRequest) -> dict[str, Any]:
+def _review(psp: Stub, req: StubRequest) -> dict[str, Any]:
     data = body(req, ("originalReference",))
     ref = text(data, "originalReference", required=True)
     payout = psp.get("adyen_payout", str(ref))
@@ -384,14 +384,14 @@ def _review(psp: StubPSP, req: StubRequest) -> dict[str, Any]:
     return payout
 
 
-def confirm_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
+def confirm_payout(psp: Stub, req: StubRequest) -> StubResponse:
     payout = _review(psp, req)  # the stub confirms payouts on submission: nothing to do
     return json_response(
         200, {"pspReference": payout["pspReference"], "response": "[payout-confirm-received]"}
     )
 
 
-def decline_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
+def decline_payout(psp: Stub, req: StubRequest) -> StubResponse:
     payout = _review(psp, req)
     if payout["status"] != "submitted":
         raise adyen_error(

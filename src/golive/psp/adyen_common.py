@@ -9,7 +9,7 @@ from golive.money import EXPONENTS
 from golive.psp.http import ApiError, StubRequest, adyen_error
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
+    from golive.psp.stub import Stub
 
 MAX_VALUE = 10**12
 COMMON = ("merchantAccount", "applicationInfo", "additionalData")
@@ -93,7 +93,7 @@ def amount(data: dict[str, Any], *, minimum: int = 1) -> tuple[int, str]:
 
 
 def notify(
-    psp: StubPSP,
+    psp: Stub,
     event_code: str,
     psp_reference: str,
     success: bool,
@@ -141,7 +141,7 @@ def commission(value: int) -> int:
 
 
 def ledger(
-    psp: StubPSP,
+    psp: Stub,
     type_: str,
     *,
     psp_reference: str,

@@ -3,32 +3,19 @@ inject API faults, honour idempotency keys, call the handler, shape the answer."
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from golive.psp.http import (
-    ApiError,
-    StubRequest,
-    StubResponse,
-    adyen_error,
-    control_error,
-    json_response,
-    stripe_error,
-)
+from golive.psp import provider as registry
+from golive.psp.http import ApiError, StubRequest, StubResponse, control_error, json_response
 from golive.psp.idempotency import MAX_KEY_LENGTH, fingerprint
+from golive.psp.provider import Handler, Provider
 
-if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
-
-Handler = Callable[["StubPSP", StubRequest], StubResponse]
 log = logging.getLogger("golive.psp")
-_STRIPE_KEY = re.compile(r"^(sk|rk)_test_[A-Za-z0-9_]{1,247}$")
 
 
 @dataclass(frozen=True)
@@ -52,33 +39,26 @@ class Router:
             m = route.pattern.fullmatch(path)
             if m and route.method == method:
                 return route, m.groupdict()
-        raise not_found(provider_of(path), f"Unrecognized request URL ({method}: {path}).")
+        raise not_found(path, f"Unrecognized request URL ({method}: {path}).")
 
 
 def _compile(template: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template))
 
 
-def provider_of(path: str) -> str:
-    for prefix in ("stripe", "adyen", "_stub"):
-        if path.startswith(f"/{prefix}/"):
-            return "control" if prefix == "_stub" else prefix
-    return "control"
+def not_found(path: str, message: str) -> ApiError:
+    provider = registry.of_path(path)
+    if provider is None:
+        return control_error(404, message)
+    return provider.error(404, message, kind="not_found")
 
 
-def not_found(provider: str, message: str) -> ApiError:
-    if provider == "stripe":
-        return stripe_error(404, message)
-    if provider == "adyen":
-        return adyen_error(404, message, code="000", error_type="validation")
-    return control_error(404, message)
-
-
-def handle(psp: StubPSP, req: StubRequest) -> StubResponse:
-    provider = provider_of(req.path)
+def handle(psp: Any, req: StubRequest) -> StubResponse:
+    provider = registry.of_path(req.path)
     try:
-        route, req.path_params = psp.router.match(req.method, req.path)
-        if provider == "control":
+        match: tuple[Route, dict[str, str]] = psp.router.match(req.method, req.path)
+        route, req.path_params = match
+        if provider is None:  # the control API
             if route.blocking:
                 return route.handler(psp, req)
             with psp.lock:
@@ -91,40 +71,42 @@ def handle(psp: StubPSP, req: StubRequest) -> StubResponse:
     except Exception:  # a stub bug: answer in the provider's shape, keep serving
         log.exception("psp stub: unexpected error on %s %s", req.method, req.path)
         message = "The stub hit an internal error (a golive bug; see the server log)."
-        if provider == "adyen":
-            return adyen_error(500, message, code="905", error_type="internal").response()
-        return stripe_error(500, message, type_="api_error").response()
+        if provider is None:
+            return control_error(500, message).response()
+        return provider.error(500, message, kind="server").response()
 
 
-def _provider_call(psp: StubPSP, provider: str, route: Route, req: StubRequest) -> StubResponse:
-    _authenticate(psp, provider, req)
-    faults = psp.faults.effective(provider)
+def _provider_call(psp: Any, provider: Provider, route: Route, req: StubRequest) -> StubResponse:
+    name = provider.name
+    provider.authenticate(psp, req)
+    faults = psp.faults.effective(name)
     delay = faults.latency_ms / 1000
-    if psp.faults.take(provider, "fail_next_requests") or psp.faults.roll(
-        provider, "error_rate_5xx"
-    ):
-        resp = _fault_500(provider)
+    if psp.faults.take(name, "fail_next_requests") or psp.faults.roll(name, "error_rate_5xx"):
+        resp = _fault(provider)
         resp.delay_s = delay
         return resp
     key = req.header("idempotency-key") if req.method == "POST" else None
-    fp = fingerprint(req.method, req.path, _params(provider, req)) if key else ""
+    fp = fingerprint(req.method, req.path, provider.params(req)) if key else ""
     now = psp.clock.now()
     request_id = psp.ids.stripe("req")
     headers = {"request-id": request_id}
     if key:
         if len(key) > MAX_KEY_LENGTH:
-            raise _idem_error(provider, f"Idempotency-Key is longer than {MAX_KEY_LENGTH}.")
+            raise provider.error(
+                400, f"Idempotency-Key is longer than {MAX_KEY_LENGTH}.", kind="idempotency"
+            )
         headers["idempotency-key"] = key
-        saved = psp.idem.get(provider, key, now)
+        saved = psp.idem.get(name, key, now)
         if saved is not None:
             if not hmac.compare_digest(saved.fingerprint, fp):
-                raise _idem_error(
-                    provider,
+                raise provider.error(
+                    400,
                     "Keys for idempotent requests can only be used with the same parameters "
                     f"they were first used with. Try using a key other than {key!r} if you "
                     "meant to execute a different request.",
+                    kind="idempotency",
                 )
-            old = saved.response
+            old: StubResponse = saved.response
             replay = {**old.headers, **headers, "idempotent-replayed": "true"}
             return replace(old, headers=replay, delay_s=delay)
     psp.request_context = {"id": request_id, "idempotency_key": key}
@@ -137,74 +119,18 @@ def _provider_call(psp: StubPSP, provider: str, route: Route, req: StubRequest) 
         psp.request_context = None
     resp.headers.update(headers)
     if key and store:
-        psp.idem.put(provider, key, fp, resp, now)
-    if psp.faults.roll(provider, "timeout_rate"):
+        psp.idem.put(name, key, fp, resp, now)
+    if psp.faults.roll(name, "timeout_rate"):
         # The work is done; the answer is lost. Only a replay with the same key tells.
-        resp = _fault_500(provider, status=504, message="(stub fault) request timed out")
+        resp = _fault(provider, status=504, message="(stub fault) request timed out")
         delay += faults.timeout_ms / 1000
     resp.delay_s = delay
     return resp
 
 
-def _params(provider: str, req: StubRequest) -> Any:
-    if provider == "stripe":
-        return req.form()
-    try:
-        return req.json()
-    except ValueError:
-        return req.body.decode("utf-8", errors="replace")
-
-
-def _idem_error(provider: str, message: str) -> ApiError:
-    if provider == "stripe":
-        return stripe_error(400, message, type_="idempotency_error")
-    return adyen_error(400, message, code="704", error_type="validation")
-
-
-def _fault_500(provider: str, *, status: int = 500, message: str = "") -> StubResponse:
+def _fault(provider: Provider, *, status: int = 500, message: str = "") -> StubResponse:
     message = message or "(stub fault) an error occurred while processing your request"
-    if provider == "adyen":
-        return adyen_error(status, message, code="905", error_type="internal").response()
-    return stripe_error(status, message, type_="api_error").response()
-
-
-def _authenticate(psp: StubPSP, provider: str, req: StubRequest) -> None:
-    if provider == "adyen":
-        key = req.header("x-api-key") or ""
-        expected = psp.adyen_api_key
-        if not key or len(key) > 1024 or (expected and not hmac.compare_digest(key, expected)):
-            raise adyen_error(
-                401, "HTTP Status Response - Unauthorized", code="000", error_type="security"
-            )
-        return
-    stripe_key = _stripe_key(req.header("authorization") or "")
-    if stripe_key is None:
-        raise stripe_error(
-            401,
-            "You did not provide an API key. Send it as 'Authorization: Bearer sk_test_...'.",
-        )
-    expected = psp.stripe_api_key
-    if not _STRIPE_KEY.match(stripe_key) or (
-        expected and not hmac.compare_digest(stripe_key, expected)
-    ):
-        raise stripe_error(
-            401,
-            "Invalid API Key provided (the stub accepts test-mode keys, sk_test_..., "
-            "or exactly the key it was started with).",
-        )
-
-
-def _stripe_key(header: str) -> str | None:
-    scheme, _, value = header.strip().partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    if scheme.lower() == "basic" and value.strip():
-        try:
-            user = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return ""
-        return user.partition(":")[0]
-    return None
+    return provider.error(status, message, kind="server").response()
 
 
 def ok(data: Any, status: int = 200) -> StubResponse:

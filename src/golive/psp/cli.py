@@ -11,6 +11,7 @@ import typer
 import uvicorn
 
 from golive.errors import ConfigError
+from golive.psp.provider import names
 from golive.psp.server import bind, create_app, uvicorn_config
 from golive.psp.signing import is_hex_key
 from golive.psp.state import StubPSP
@@ -115,11 +116,8 @@ def serve(
         raise ConfigError(f"cannot listen on {host}:{port}: {exc}; pick another --port") from None
     actual = sock.getsockname()[1]
     base = f"http://{host}:{actual}"
-    typer.echo(
-        f"golive psp stub on {base}  (stripe {base}/stripe, adyen {base}/adyen, "
-        f"control {base}/_stub)",
-        err=True,
-    )
+    served = ", ".join(f"{name} {base}/{name}" for name in names())
+    typer.echo(f"golive psp stub on {base}  ({served}, control {base}/_stub)", err=True)
     for provider in psp.startup_secrets():
         where = "written to --secrets-out" if secrets_out else "not shown; use --secrets-out"
         typer.echo(f"  {provider} webhooks: signing secret {where}", err=True)

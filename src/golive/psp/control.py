@@ -5,17 +5,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from golive.psp.faults import SCOPES, parse_faults
+from golive.psp.faults import parse_faults, scopes
 from golive.psp.http import StubRequest, StubResponse, control_error, json_response
 from golive.psp.model import webhook_url_problem
-from golive.psp.settlement import adyen_report, parse_date, stripe_report
-from golive.psp.signing import is_hex_key
+from golive.psp.provider import get as provider_named
+from golive.psp.provider import names
+from golive.psp.settlement import parse_date
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
-
-PROVIDERS = ("stripe", "adyen")
-DEFAULT_OVERLAP = {"stripe": 86400.0, "adyen": 0.0}  # old secret keeps signing this long
+    from golive.psp.stub import Stub
 
 
 def _body(req: StubRequest) -> dict[str, Any]:
@@ -29,8 +27,8 @@ def _body(req: StubRequest) -> dict[str, Any]:
 
 
 def _provider(value: Any) -> str:
-    if value not in PROVIDERS:
-        raise control_error(400, f"provider={value!r} is not one of {', '.join(PROVIDERS)}")
+    if value not in names():
+        raise control_error(400, f"provider={value!r} is not one of {', '.join(names())}")
     return str(value)
 
 
@@ -56,16 +54,16 @@ def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
             raise control_error(400, f"unknown field {name!r}; allowed: {', '.join(allowed)}")
 
 
-def reset(psp: StubPSP, req: StubRequest) -> StubResponse:
+def reset(psp: Stub, req: StubRequest) -> StubResponse:
     psp.reset()
     return json_response(200, {"reset": True, "clock": psp.clock.snapshot()})
 
 
-def health(psp: StubPSP, req: StubRequest) -> StubResponse:
+def health(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, {"ok": True})
 
 
-def add_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
+def add_endpoint(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("provider", "url", "secret", "enabled_events"))
     provider = _provider(data.get("provider"))
@@ -77,8 +75,9 @@ def add_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     if secret is not None:
         if not isinstance(secret, str) or not secret or len(secret) > 512:
             raise control_error(400, "secret must be a non-empty string (or omit it)")
-        if provider == "adyen" and not is_hex_key(secret):
-            raise control_error(400, "an Adyen HMAC key must be hexadecimal (64 hex characters)")
+        problem = provider_named(provider).secret_problem(secret)
+        if problem:
+            raise control_error(400, problem)
     events = data.get("enabled_events") or ["*"]
     if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
         raise control_error(400, "enabled_events must be a list of event type strings")
@@ -87,22 +86,22 @@ def add_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {**ep.public(), "secret": ep.keys[0].value})
 
 
-def list_endpoints(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_endpoints(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, {"endpoints": [e.public() for e in psp.endpoints.values()]})
 
 
-def delete_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
+def delete_endpoint(psp: Stub, req: StubRequest) -> StubResponse:
     endpoint_id = req.path_params["id"]
     if psp.endpoints.pop(endpoint_id, None) is None:
         raise control_error(404, f"no webhook endpoint {endpoint_id!r}")
     return json_response(200, {"id": endpoint_id, "deleted": True})
 
 
-def get_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_faults(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, {"faults": psp.faults.public()})
 
 
-def set_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
+def set_faults(psp: Stub, req: StubRequest) -> StubResponse:
     try:
         scope, faults = parse_faults(_body(req))
     except ValueError as exc:
@@ -111,10 +110,10 @@ def set_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {"faults": psp.faults.public()})
 
 
-def clear_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
+def clear_faults(psp: Stub, req: StubRequest) -> StubResponse:
     scope = req.query_params().get("provider")
-    if scope is not None and scope not in SCOPES:
-        raise control_error(400, f"provider={scope!r} is not one of {', '.join(SCOPES)}")
+    if scope is not None and scope not in scopes():
+        raise control_error(400, f"provider={scope!r} is not one of {', '.join(scopes())}")
     psp.faults.clear(scope)
     with psp.cond:  # deliveries held for reordering go now
         psp.outbox.release_held(psp.clock.now())
@@ -122,7 +121,7 @@ def clear_faults(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {"faults": psp.faults.public()})
 
 
-def rotate_secret(psp: StubPSP, req: StubRequest) -> StubResponse:
+def rotate_secret(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("provider", "endpoint", "secret", "expires_in_seconds"))
     provider = _provider(data.get("provider"))
@@ -137,13 +136,13 @@ def rotate_secret(psp: StubPSP, req: StubRequest) -> StubResponse:
             "one by id or url (it may be omitted when the provider has just one)",
         )
     secret = data.get("secret")
-    if secret is not None and (
-        not isinstance(secret, str)
-        or not secret
-        or (provider == "adyen" and not is_hex_key(secret))
-    ):
-        raise control_error(400, "secret must be a non-empty string (hex for Adyen)")
-    overlap = _number(data, "expires_in_seconds", DEFAULT_OVERLAP[provider])
+    if secret is not None:
+        if not isinstance(secret, str) or not secret:
+            raise control_error(400, "secret must be a non-empty string (or omit it)")
+        problem = provider_named(provider).secret_problem(secret)
+        if problem:
+            raise control_error(400, problem)
+    overlap = _number(data, "expires_in_seconds", provider_named(provider).secret_overlap_s)
     ep = candidates[0]
     new = psp.rotate_secret(ep, secret=secret, expires_in=overlap)
     return json_response(
@@ -151,11 +150,11 @@ def rotate_secret(psp: StubPSP, req: StubRequest) -> StubResponse:
     )
 
 
-def get_clock(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_clock(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, psp.clock.snapshot())
 
 
-def advance_clock(psp: StubPSP, req: StubRequest) -> StubResponse:
+def advance_clock(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("seconds", "step", "timeout_s"))
     seconds = _number(data, "seconds", None)
@@ -166,7 +165,7 @@ def advance_clock(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, psp.advance(seconds, step=step, timeout=timeout))
 
 
-def set_speed(psp: StubPSP, req: StubRequest) -> StubResponse:
+def set_speed(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("speed",))
     psp.clock.set_speed(_number(data, "speed", None, high=1e6))
@@ -175,7 +174,7 @@ def set_speed(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, psp.clock.snapshot())
 
 
-def deliveries(psp: StubPSP, req: StubRequest) -> StubResponse:
+def deliveries(psp: Stub, req: StubRequest) -> StubResponse:
     q = req.query_params()
     if not isinstance(q, dict):  # e.g. "?0=a&1=b" decodes to a list
         raise control_error(400, "the query must be named filters, e.g. ?provider=stripe")
@@ -191,24 +190,24 @@ def deliveries(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, {"deliveries": rows})
 
 
-def flush(psp: StubPSP, req: StubRequest) -> StubResponse:
+def flush(psp: Stub, req: StubRequest) -> StubResponse:
     data = _body(req)
     _only(data, ("timeout_s",))
     return json_response(200, psp.flush(_number(data, "timeout_s", 10.0, high=600)))
 
 
-def state(psp: StubPSP, req: StubRequest) -> StubResponse:
+def state(psp: Stub, req: StubRequest) -> StubResponse:
     return json_response(200, psp.dump())
 
 
-def settlement(psp: StubPSP, req: StubRequest) -> StubResponse:
+def settlement(psp: Stub, req: StubRequest) -> StubResponse:
     provider = _provider(req.path_params["provider"])
     raw = req.query_params().get("date")
     try:
         day = parse_date(raw)
     except ValueError as exc:
         raise control_error(400, str(exc)) from None
-    text = stripe_report(psp, day) if provider == "stripe" else adyen_report(psp, day)
+    text = provider_named(provider).settlement_report(psp, day)
     name = f"{provider}-settlement-{day or 'all'}.csv"
     headers = {
         "content-type": "text/csv; charset=utf-8",

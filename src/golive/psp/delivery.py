@@ -7,28 +7,21 @@ or a refused connection schedules a retry. Secrets are used here and never recor
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx
 
 from golive.psp.model import Attempt, Delivery
-from golive.psp.signing import adyen_hmac, new_adyen_key, new_stripe_secret, stripe_signature
+from golive.psp.provider import get as provider_named
+from golive.psp.stub import Stub
 from golive.tls import tls_context
-
-if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
 
 log = logging.getLogger("golive.psp")
 STALE_SECONDS = 3600  # well past the SDKs' 300 s tolerance
-USER_AGENTS = {
-    "stripe": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-    "adyen": "Adyen HttpClient",
-}
 
 
 @dataclass
@@ -40,7 +33,7 @@ class Job:
     headers: dict[str, str]
 
 
-def prepare(psp: StubPSP, delivery: Delivery) -> Job | None:
+def prepare(psp: Stub, delivery: Delivery) -> Job | None:
     """Build the signed request of the next attempt (caller holds the lock)."""
     endpoint = psp.endpoints.get(delivery.endpoint_id)
     outbox = psp.outbox
@@ -50,28 +43,18 @@ def prepare(psp: StubPSP, delivery: Delivery) -> Job | None:
         return None
     now = psp.clock.now()
     wall = time.time()
+    provider = provider_named(delivery.provider)
     kind = "valid"
     if psp.faults.roll(delivery.provider, "bad_signature"):
         kind = "bad"
-    elif delivery.provider == "stripe" and psp.faults.roll("stripe", "stale_timestamp"):
+    elif provider.signs_timestamp and psp.faults.roll(delivery.provider, "stale_timestamp"):
         kind = "stale"
     keys = endpoint.active_keys(now)
-    headers = {"content-type": "application/json; charset=utf-8"}
-    headers["user-agent"] = USER_AGENTS[delivery.provider]
-    if delivery.provider == "stripe":
-        body = delivery.payload
-        keys = [new_stripe_secret()] if kind == "bad" else keys
-        stamp = int(wall) - (STALE_SECONDS if kind == "stale" else 0)
-        headers["stripe-signature"] = stripe_signature(body, keys, stamp)
-    else:
-        item = dict(delivery.payload)
-        key = new_adyen_key() if kind == "bad" or not keys else keys[0]
-        item["additionalData"] = {
-            **item.get("additionalData", {}),
-            "hmacSignature": adyen_hmac(item, key),
-        }
-        envelope = {"live": "false", "notificationItems": [{"NotificationRequestItem": item}]}
-        body = json.dumps(envelope).encode()
+    if kind == "bad" or not keys:
+        keys = [provider.new_secret()]  # a secret the receiver does not know
+    stamp = int(wall) - (STALE_SECONDS if kind == "stale" else 0)
+    body, headers = provider.sign(delivery.payload, keys, stamp)
+    headers["user-agent"] = provider.user_agent
     outbox.attempt_seq += 1
     attempt = Attempt(len(delivery.attempts) + 1, outbox.attempt_seq, now, wall, kind)
     delivery.attempts.append(attempt)
@@ -91,7 +74,7 @@ def send(client: httpx.Client, job: Job) -> None:
     job.attempt.latency_ms = round((time.perf_counter() - start) * 1000, 3)
 
 
-def finish(psp: StubPSP, job: Job) -> None:
+def finish(psp: Stub, job: Job) -> None:
     """Record the outcome: ack, or schedule the retry (caller holds the lock)."""
     if job.generation != psp.generation:
         return  # the stub was reset while this attempt was on the wire
@@ -116,10 +99,16 @@ def new_client(timeout: float) -> httpx.Client:
     )
 
 
+class Queue(Stub, Protocol):
+    """The stub as its delivery threads see it: a Stub that hands out due attempts."""
+
+    def next_job(self, wait: float) -> Job | None: ...
+
+
 class Dispatcher:
     """Background delivery threads."""
 
-    def __init__(self, psp: StubPSP, *, threads: int = 4, timeout: float = 10.0) -> None:
+    def __init__(self, psp: Queue, *, threads: int = 4, timeout: float = 10.0) -> None:
         self.psp = psp
         self.threads = threads
         self.timeout = timeout

@@ -6,7 +6,12 @@ import random
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-SCOPES = ("*", "stripe", "adyen")
+from golive.psp.provider import names
+
+
+def scopes() -> tuple[str, ...]:
+    """ "*" (every provider) and each provider's name."""
+    return ("*", *names())
 
 
 @dataclass
@@ -51,8 +56,10 @@ def parse_faults(data: Any) -> tuple[str, Faults]:
     if not isinstance(data, dict):
         raise ValueError(f"faults must be a JSON object, not {type(data).__name__}")
     scope = data.get("provider") or "*"
-    if scope not in SCOPES:
-        raise ValueError(f"provider={scope!r} is not one of stripe, adyen (or omit it for both)")
+    if scope not in scopes():
+        raise ValueError(
+            f"provider={scope!r} is not one of {', '.join(names())} (or omit it for all)"
+        )
     faults = Faults()
     for name, value in data.items():
         if name == "provider":

@@ -9,15 +9,7 @@ from __future__ import annotations
 import heapq
 
 from golive.psp.model import Delivery
-
-# Stripe: "up to three days with an exponential back off" (live mode). 1 + 14 attempts, ~2.98 d.
-STRIPE_RETRY_DELAYS: tuple[float, ...] = (60, 300, 1800, 3600, 7200, 14400, *([28800.0] * 8))
-# Adyen: three quick retries, then 2, 5, 10, 15, 30 min, 1, 2, 4, 8 h, then every 8 h to 30 days.
-_ADYEN_HEAD: tuple[float, ...] = (9, 9, 9, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800)
-ADYEN_RETRY_DELAYS: tuple[float, ...] = _ADYEN_HEAD + (28800.0,) * int(
-    (30 * 86400 - sum(_ADYEN_HEAD)) // 28800
-)
-RETRY_DELAYS = {"stripe": STRIPE_RETRY_DELAYS, "adyen": ADYEN_RETRY_DELAYS}
+from golive.psp.provider import get as provider_named
 
 
 class Outbox:
@@ -70,7 +62,7 @@ class Outbox:
 
     def retry(self, delivery: Delivery, now: float) -> bool:
         """Schedule the next attempt after a failure; False when the schedule is spent."""
-        delays = RETRY_DELAYS[delivery.provider]
+        delays = provider_named(delivery.provider).retry_delays
         index = len(delivery.attempts) - 1
         if index >= len(delays):
             delivery.status = "failed"

@@ -1,17 +1,12 @@
-"""Every route of the stub, in one table."""
+"""Every route of the stub, in one table: each provider's routes, then the control API."""
 
 from __future__ import annotations
 
-from golive.psp import adyen_api, control, stripe_more, stripe_payments, stripe_refunds
+from golive.psp import control
 from golive.psp.api import Router
+from golive.psp.provider import providers
 
 
 def build_router() -> Router:
-    routes = [
-        *stripe_payments.ROUTES,
-        *stripe_refunds.ROUTES,
-        *stripe_more.ROUTES,
-        *adyen_api.ROUTES,
-        *control.ROUTES,
-    ]
-    return Router(routes, control.BLOCKING)
+    routes = [route for provider in providers() for route in provider.routes]
+    return Router([*routes, *control.ROUTES], control.BLOCKING)

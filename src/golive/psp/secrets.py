@@ -1,5 +1,6 @@
 """The webhook secrets golive and a platform share: the Stripe endpoint signing secret and
-the Adyen HMAC key the stub PSP signs with and the platform verifies with.
+the Adyen HMAC key the stub PSP signs with and the platform verifies with (`wire_others`
+wires every further provider into the embedded platform).
 
 Either golive generates fresh ones for the run and hands them to the platform (the embedded
 platform gets them in the environment it starts with; an external one through its
@@ -17,8 +18,10 @@ from pathlib import Path
 
 from golive.errors import ConfigError
 from golive.psp.client import StubControl
+from golive.psp.provider import providers
 from golive.psp.signing import is_hex_key, new_adyen_key, new_stripe_secret
 
+SHARED = ("stripe", "adyen")  # the providers whose secrets WebhookSecrets holds
 STRIPE_VAR = "GOLIVE_PSP_STRIPE_WEBHOOK_SECRET"
 ADYEN_VAR = "GOLIVE_PSP_ADYEN_HMAC_KEY"
 
@@ -74,6 +77,27 @@ class WebhookSecrets:
         control.add_webhook_endpoint(
             "adyen", f"{platform_url}/webhooks/adyen", secret=self.adyen_hmac
         )
+
+
+def wire_others(control: StubControl, platform_url: str, stub_url: str) -> dict[str, str]:
+    """Every other registered provider, for the embedded platform: a fresh webhook secret,
+    the platform's endpoint registered at the stub, and the platform's settings (env)."""
+    from golive.evidence import register_secret
+
+    env: dict[str, str] = {}
+    for provider in providers():
+        if provider.name in SHARED:
+            continue
+        secret = provider.new_secret()
+        url = f"{platform_url}/webhooks/{provider.name}"
+        control.add_webhook_endpoint(provider.name, url, secret=secret)
+        settings = provider.platform_env(f"{stub_url}/{provider.name}", secret)
+        register_secret(secret)
+        for value in settings.values():
+            if value in secret:  # a part of it (Braintree's public and private key)
+                register_secret(value)
+        env.update(settings)
+    return env
 
 
 def private_folder() -> tempfile.TemporaryDirectory[str]:

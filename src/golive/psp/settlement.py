@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from golive.money import exponent
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
+    from golive.psp.stub import Stub
 
 STRIPE_COLUMNS = (
     "balance_transaction_id",
@@ -85,7 +85,7 @@ def _stamp(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def stripe_report(psp: StubPSP, day: date | None) -> str:
+def stripe_report(psp: Stub, day: date | None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(STRIPE_COLUMNS)
@@ -116,7 +116,7 @@ def stripe_report(psp: StubPSP, day: date | None) -> str:
     return out.getvalue()
 
 
-def adyen_report(psp: StubPSP, day: date | None) -> str:
+def adyen_report(psp: Stub, day: date | None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ADYEN_COLUMNS)

@@ -23,13 +23,14 @@ from golive.psp.http import ApiError, Ids, StubRequest, StubResponse
 from golive.psp.idempotency import IdempotencyStore
 from golive.psp.model import Delivery, Endpoint, EndpointKey, EventRecord, webhook_url_problem
 from golive.psp.outbox import Outbox
-from golive.psp.signing import new_adyen_key, new_stripe_secret
+from golive.psp.provider import get as provider_named
+from golive.psp.routes import build_router
 
 HELD_MAX_SECONDS = 30.0  # a reordered delivery is held at most this long (virtual)
 
 
 class StubPSP:
-    """In-process Stripe- and Adyen-shaped PSP. Thread-safe: one lock guards all state."""
+    """In-process PSP of every registered provider. Thread-safe: one lock guards all state."""
 
     def __init__(
         self,
@@ -46,8 +47,6 @@ class StubPSP:
         delivery_threads: int = 4,
         allow_remote_webhooks: bool = False,
     ) -> None:
-        from golive.psp.routes import build_router
-
         self.lock = threading.RLock()
         self.cond = threading.Condition(self.lock)
         self.clock = VirtualClock(speed=speed)
@@ -66,10 +65,11 @@ class StubPSP:
             if problem:
                 raise ValueError(f"webhook URL {url!r} {problem}")
         if stripe_webhook_url:
-            secret = stripe_webhook_secret or new_stripe_secret()
+            secret = stripe_webhook_secret or provider_named("stripe").new_secret()
             self._startup.append(("stripe", stripe_webhook_url, secret))
         if adyen_webhook_url:
-            self._startup.append(("adyen", adyen_webhook_url, adyen_hmac_key or new_adyen_key()))
+            secret = adyen_hmac_key or provider_named("adyen").new_secret()
+            self._startup.append(("adyen", adyen_webhook_url, secret))
         self._init_state()
 
     # -- state ------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class StubPSP:
     ) -> Endpoint:
         with self.lock:
             if secret is None:
-                secret = new_stripe_secret() if provider == "stripe" else new_adyen_key()
+                secret = provider_named(provider).new_secret()
             ep = Endpoint(
                 id=endpoint_id or self.ids.stripe("we"),
                 provider=provider,
@@ -187,9 +187,7 @@ class StubPSP:
         """New signing secret; the old ones keep signing for `expires_in` virtual seconds."""
         with self.lock:
             now = self.clock.now()
-            new = secret or (
-                new_stripe_secret() if endpoint.provider == "stripe" else new_adyen_key()
-            )
+            new = secret or provider_named(endpoint.provider).new_secret()
             for key in endpoint.keys:
                 if key.expires_at is None or key.expires_at > now + expires_in:
                     key.expires_at = now + expires_in
@@ -209,9 +207,7 @@ class StubPSP:
         record.pending = {e.id for e in targets}
         self.sync_event(record)
         faults = self.faults.effective(provider)
-        payload: Any = body
-        if provider == "stripe" and targets:
-            payload = _stripe_payload(body)
+        payload = provider_named(provider).payload(body) if targets else body
         for ep in targets:
             if self.faults.roll(provider, "drop_webhooks"):
                 self._log(provider, record, ep, payload, now, 0, "dropped")
@@ -251,8 +247,7 @@ class StubPSP:
         self.outbox.add(delivery)
 
     def sync_event(self, record: EventRecord) -> None:
-        if record.provider == "stripe":
-            record.body["pending_webhooks"] = len(record.pending)
+        provider_named(record.provider).on_pending(record.body, len(record.pending))
 
     # -- delivery -------------------------------------------------------------------------
 
@@ -389,9 +384,3 @@ def _public(value: Any) -> Any:
     if isinstance(value, list):
         return [_public(v) for v in value]
     return value
-
-
-def _stripe_payload(body: dict[str, Any]) -> bytes:
-    import json
-
-    return json.dumps(body).encode("utf-8")

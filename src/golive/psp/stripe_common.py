@@ -9,7 +9,7 @@ from golive.psp.http import ApiError, StubResponse, clone, json_response, stripe
 from golive.psp.stripe_params import Params
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
+    from golive.psp.stub import Stub
 
 API_VERSION = "2024-06-20"
 LIST_PARAMS = ("limit", "starting_after", "ending_before", "created")
@@ -34,7 +34,7 @@ def missing(kind: str, obj_id: str, param: str = "id") -> ApiError:
     )
 
 
-def find(psp: StubPSP, kind: str, obj_id: str, param: str = "id") -> dict[str, Any]:
+def find(psp: Stub, kind: str, obj_id: str, param: str = "id") -> dict[str, Any]:
     obj = psp.get(kind, obj_id)
     if obj is None:
         raise missing(kind, obj_id, param)
@@ -50,7 +50,7 @@ def unexpected_state(message: str, obj: dict[str, Any] | None = None) -> ApiErro
     )
 
 
-def emit(psp: StubPSP, event_type: str, obj: dict[str, Any]) -> None:
+def emit(psp: Stub, event_type: str, obj: dict[str, Any]) -> None:
     """Record a Stripe event with a snapshot of `obj` and queue its webhooks."""
     event_id = psp.ids.stripe("evt")
     ctx = psp.request_context or {}
@@ -118,7 +118,7 @@ def page(params: Params, items: list[dict[str, Any]], url: str) -> StubResponse:
     return json_response(200, body)
 
 
-def newest_first(psp: StubPSP, kind: str) -> list[dict[str, Any]]:
+def newest_first(psp: Stub, kind: str) -> list[dict[str, Any]]:
     return list(reversed(psp.store(kind).values()))
 
 
@@ -128,7 +128,7 @@ def stripe_fee(amount: int) -> int:
 
 
 def balance_transaction(
-    psp: StubPSP,
+    psp: Stub,
     *,
     type_: str,
     amount: int,

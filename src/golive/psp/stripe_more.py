@@ -24,13 +24,13 @@ from golive.psp.stripe_common import (
 from golive.psp.stripe_params import Params, bad, merge_metadata
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
+    from golive.psp.stub import Stub
 
 ARRIVAL_SECONDS = {"standard": 86400, "instant": 1800}
 IN_TRANSIT_AFTER = 60  # virtual seconds from pending to in_transit
 
 
-def create_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
+def create_payout(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(
         req.form(),
         (
@@ -98,14 +98,14 @@ def create_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
     return ok(payout)
 
 
-def _in_transit(psp: StubPSP, po_id: str, generation: int) -> None:
+def _in_transit(psp: Stub, po_id: str, generation: int) -> None:
     payout = psp.get("payout", po_id)
     if generation == psp.generation and payout and payout["status"] == "pending":
         payout["status"] = "in_transit"
         emit(psp, "payout.updated", payout)
 
 
-def _arrive(psp: StubPSP, po_id: str, generation: int) -> None:
+def _arrive(psp: Stub, po_id: str, generation: int) -> None:
     payout = psp.get("payout", po_id)
     if (
         generation != psp.generation
@@ -130,7 +130,7 @@ def _arrive(psp: StubPSP, po_id: str, generation: int) -> None:
         emit(psp, "payout.paid", payout)
 
 
-def cancel_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
+def cancel_payout(psp: Stub, req: StubRequest) -> StubResponse:
     payout = find(psp, "payout", req.path_params["id"])
     Params(req.form(), ())
     if payout["status"] != "pending":
@@ -153,19 +153,19 @@ def cancel_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
     return ok(payout)
 
 
-def update_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
+def update_payout(psp: Stub, req: StubRequest) -> StubResponse:
     payout = find(psp, "payout", req.path_params["id"])
     p = Params(req.form(), ("metadata",))
     payout["metadata"] = merge_metadata(payout["metadata"], p.metadata())
     return ok(payout)
 
 
-def get_payout(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_payout(psp: Stub, req: StubRequest) -> StubResponse:
     Params(req.form(), ())
     return ok(find(psp, "payout", req.path_params["id"]))
 
 
-def list_payouts(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_payouts(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), (*LIST_PARAMS, "status", "arrival_date", "destination"))
     keep, arrival = created_filter(p), created_filter(p, "arrival_date")
     status = p.string("status", choices=("pending", "in_transit", "paid", "failed", "canceled"))
@@ -174,12 +174,12 @@ def list_payouts(psp: StubPSP, req: StubRequest) -> StubResponse:
     return page(p, items, "/v1/payouts")
 
 
-def get_event(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_event(psp: Stub, req: StubRequest) -> StubResponse:
     Params(req.form(), ())
     return ok(find(psp, "event", req.path_params["id"]))
 
 
-def list_events(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_events(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), (*LIST_PARAMS, "type", "types", "delivery_success"))
     keep = created_filter(p)
     one, many = p.string("type"), p.string_list("types")
@@ -210,7 +210,7 @@ def _type_matches(pattern: str, event_type: str) -> bool:
 ENDPOINT_PARAMS = ("url", "enabled_events", "description", "metadata", "api_version", "connect")
 
 
-def _url(psp: StubPSP, p: Params, required: bool) -> str | None:
+def _url(psp: Stub, p: Params, required: bool) -> str | None:
     url = p.string("url", required=required, max_length=2048)
     problem = webhook_url_problem(url, allow_remote=psp.allow_remote_webhooks) if url else None
     if problem:
@@ -218,7 +218,7 @@ def _url(psp: StubPSP, p: Params, required: bool) -> str | None:
     return url
 
 
-def _endpoint_json(psp: StubPSP, endpoint_id: str, *, secret: str | None = None) -> dict[str, Any]:
+def _endpoint_json(psp: Stub, endpoint_id: str, *, secret: str | None = None) -> dict[str, Any]:
     ep = psp.endpoints.get(endpoint_id)
     if ep is None or ep.provider != "stripe":
         raise missing("webhook_endpoint", endpoint_id)
@@ -240,7 +240,7 @@ def _endpoint_json(psp: StubPSP, endpoint_id: str, *, secret: str | None = None)
     return body
 
 
-def create_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
+def create_endpoint(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), ENDPOINT_PARAMS)
     url = _url(psp, p, True)
     events = p.string_list("enabled_events")
@@ -257,7 +257,7 @@ def create_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, _endpoint_json(psp, ep.id, secret=secret))
 
 
-def update_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
+def update_endpoint(psp: Stub, req: StubRequest) -> StubResponse:
     endpoint_id = req.path_params["id"]
     _endpoint_json(psp, endpoint_id)
     p = Params(req.form(), ("url", "enabled_events", "description", "metadata", "disabled"))
@@ -279,35 +279,35 @@ def update_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
     return json_response(200, _endpoint_json(psp, endpoint_id))
 
 
-def get_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_endpoint(psp: Stub, req: StubRequest) -> StubResponse:
     Params(req.form(), ())
     return json_response(200, _endpoint_json(psp, req.path_params["id"]))
 
 
-def delete_endpoint(psp: StubPSP, req: StubRequest) -> StubResponse:
+def delete_endpoint(psp: Stub, req: StubRequest) -> StubResponse:
     endpoint_id = req.path_params["id"]
     _endpoint_json(psp, endpoint_id)
     del psp.endpoints[endpoint_id]
     return json_response(200, {"id": endpoint_id, "object": "webhook_endpoint", "deleted": True})
 
 
-def list_endpoints(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_endpoints(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), ("limit", "starting_after", "ending_before"))
     eps = [e for e in reversed(psp.endpoints.values()) if e.provider == "stripe"]
     return page(p, [_endpoint_json(psp, e.id) for e in eps], "/v1/webhook_endpoints")
 
 
-def _refresh(psp: StubPSP, txn: dict[str, Any]) -> dict[str, Any]:
+def _refresh(psp: Stub, txn: dict[str, Any]) -> dict[str, Any]:
     txn["status"] = "available" if txn["available_on"] <= psp.now() else "pending"
     return txn
 
 
-def get_balance_transaction(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_balance_transaction(psp: Stub, req: StubRequest) -> StubResponse:
     Params(req.form(), ())
     return ok(_refresh(psp, find(psp, "balance_transaction", req.path_params["id"])))
 
 
-def list_balance_transactions(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_balance_transactions(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), (*LIST_PARAMS, "type", "source", "currency", "payout"))
     keep = created_filter(p)
     kind, source, currency = p.string("type"), p.string("source"), p.string("currency")
@@ -322,7 +322,7 @@ def list_balance_transactions(psp: StubPSP, req: StubRequest) -> StubResponse:
     return page(p, items, "/v1/balance_transactions")
 
 
-def get_balance(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_balance(psp: Stub, req: StubRequest) -> StubResponse:
     Params(req.form(), ())
     available: dict[str, int] = {}
     pending: dict[str, int] = {}

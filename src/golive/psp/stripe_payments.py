@@ -22,7 +22,7 @@ from golive.psp.stripe_common import (
 from golive.psp.stripe_params import Params, merge_metadata
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
+    from golive.psp.stub import Stub
 
 DEFAULT_PM = "pm_card_visa"
 SETTLE_SECONDS = 2 * 86400  # charges become available two days after capture
@@ -117,7 +117,7 @@ def _payment_method(p: Params) -> str | None:
     return pm
 
 
-def create_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
+def create_intent(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), CREATE)
     amount = p.amount(required=True)
     currency = p.currency()
@@ -160,7 +160,7 @@ def create_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
     return ok(pi)
 
 
-def update_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
+def update_intent(psp: Stub, req: StubRequest) -> StubResponse:
     pi = find(psp, "payment_intent", req.path_params["id"])
     p = Params(req.form(), UPDATE)
     changes = {k: p.raw[k] for k in p.raw if k not in ("metadata", "description", "expand")}
@@ -190,7 +190,7 @@ def update_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
     return ok(pi)
 
 
-def confirm_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
+def confirm_intent(psp: Stub, req: StubRequest) -> StubResponse:
     pi = find(psp, "payment_intent", req.path_params["id"])
     p = Params(req.form(), CONFIRM)
     pm = _payment_method(p)
@@ -208,7 +208,7 @@ def confirm_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
     return ok(pi)
 
 
-def _confirm(psp: StubPSP, pi: dict[str, Any], pm: str) -> None:
+def _confirm(psp: Stub, pi: dict[str, Any], pm: str) -> None:
     """Authorise (and for automatic capture, capture) or decline with a 402 card_error."""
     decline = None
     if psp.faults.take("stripe", "decline_next_payments"):
@@ -261,7 +261,7 @@ def _confirm(psp: StubPSP, pi: dict[str, Any], pm: str) -> None:
         emit(psp, "payment_intent.succeeded", pi)
 
 
-def _new_charge(psp: StubPSP, pi: dict[str, Any], pm: str, *, captured: bool) -> dict[str, Any]:
+def _new_charge(psp: Stub, pi: dict[str, Any], pm: str, *, captured: bool) -> dict[str, Any]:
     ch_id = psp.ids.stripe("ch")
     amount = pi["amount"]
     txn = None
@@ -307,7 +307,7 @@ def _new_charge(psp: StubPSP, pi: dict[str, Any], pm: str, *, captured: bool) ->
     return charge
 
 
-def capture_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
+def capture_intent(psp: Stub, req: StubRequest) -> StubResponse:
     pi = find(psp, "payment_intent", req.path_params["id"])
     p = Params(req.form(), CAPTURE)
     amount = p.integer("amount_to_capture", minimum=1)
@@ -352,7 +352,7 @@ def capture_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
     return ok(pi)
 
 
-def cancel_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
+def cancel_intent(psp: Stub, req: StubRequest) -> StubResponse:
     pi = find(psp, "payment_intent", req.path_params["id"])
     p = Params(req.form(), ("cancellation_reason",))
     reason = p.string("cancellation_reason", choices=CANCEL_REASONS)
@@ -373,12 +373,12 @@ def cancel_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
     return ok(pi)
 
 
-def get_intent(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_intent(psp: Stub, req: StubRequest) -> StubResponse:
     Params(req.form(), ("client_secret",))
     return ok(find(psp, "payment_intent", req.path_params["id"]))
 
 
-def list_intents(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_intents(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), (*LIST_PARAMS, "customer"))
     keep = created_filter(p)
     customer = p.string("customer")

@@ -19,15 +19,15 @@ from golive.psp.stripe_common import (
 from golive.psp.stripe_params import Params, bad
 
 if TYPE_CHECKING:
-    from golive.psp.state import StubPSP
+    from golive.psp.stub import Stub
 
 
-def get_charge(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_charge(psp: Stub, req: StubRequest) -> StubResponse:
     Params(req.form(), ())
     return ok(find(psp, "charge", req.path_params["id"]))
 
 
-def list_charges(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_charges(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), (*LIST_PARAMS, "payment_intent", "customer"))
     keep = created_filter(p)
     pi = p.string("payment_intent")
@@ -37,7 +37,7 @@ def list_charges(psp: StubPSP, req: StubRequest) -> StubResponse:
     return page(p, items, "/v1/charges")
 
 
-def create_refund(psp: StubPSP, req: StubRequest) -> StubResponse:
+def create_refund(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(
         req.form(),
         (
@@ -127,12 +127,12 @@ def create_refund(psp: StubPSP, req: StubRequest) -> StubResponse:
     return ok(refund)
 
 
-def get_refund(psp: StubPSP, req: StubRequest) -> StubResponse:
+def get_refund(psp: Stub, req: StubRequest) -> StubResponse:
     Params(req.form(), ())
     return ok(find(psp, "refund", req.path_params["id"]))
 
 
-def list_refunds(psp: StubPSP, req: StubRequest) -> StubResponse:
+def list_refunds(psp: Stub, req: StubRequest) -> StubResponse:
     p = Params(req.form(), (*LIST_PARAMS, "payment_intent", "charge"))
     keep = created_filter(p)
     pi, ch = p.string("payment_intent"), p.string("charge")

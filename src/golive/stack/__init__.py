@@ -74,7 +74,7 @@ def embedded_stack(
     """The stub PSP (where ``psp`` says, else a free loopback port) and the reference platform
     on a free loopback port, wired to each other with webhook secrets fresh for this run."""
     from golive.psp.binding import serve_stub
-    from golive.psp.secrets import WebhookSecrets, private_folder
+    from golive.psp.secrets import WebhookSecrets, private_folder, wire_others
 
     port = free_port()
     hooks = WebhookSecrets.generate()
@@ -84,6 +84,7 @@ def embedded_stack(
             stripe_api_base=served.stripe_base, stripe_api_key=f"sk_test_{secrets.token_hex(12)}",
             stripe_webhook_secrets=[hooks.stripe], adyen_api_base=served.adyen_base,
             adyen_api_key=f"AQE{secrets.token_hex(20)}", adyen_hmac_key=hooks.adyen_hmac,
+            others=wire_others(served.stub.control, f"http://127.0.0.1:{port}", served.public_url),
         )  # fmt: skip
         _register_secrets(wiring.stripe_api_key, wiring.adyen_api_key, *hooks.values())
         log = (log_dir / "platform.log") if log_dir else None

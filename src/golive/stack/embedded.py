@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -52,6 +52,7 @@ class PspWiring:
     adyen_api_key: str
     adyen_hmac_key: str
     adyen_merchant_account: str = "GoLiveCanaryECOM"
+    others: dict[str, str] = field(default_factory=dict)  # further providers (wire_others)
 
     def __repr__(self) -> str:  # the keys and secrets never show in logs or evidence
         return (
@@ -69,6 +70,7 @@ class PspWiring:
             "REFBANK_ADYEN_API_KEY": self.adyen_api_key,
             "REFBANK_ADYEN_HMAC_KEY": self.adyen_hmac_key,
             "REFBANK_ADYEN_MERCHANT_ACCOUNT": self.adyen_merchant_account,
+            **self.others,
         }
 
 

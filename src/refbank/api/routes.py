@@ -247,6 +247,11 @@ async def adyen_webhook(request: Request) -> Response:
     return PlainTextResponse("[accepted]")
 
 
+async def braintree_webhook(request: Request) -> Response:
+    payload = await _raw(request)
+    return _reply(await _call(webhooks.braintree_notification, _platform(request), payload))
+
+
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/health", health),
     ("GET", "/version", version),
@@ -272,4 +277,5 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("PUT", "/admin/settings", put_settings),
     ("POST", "/webhooks/stripe", stripe_webhook),
     ("POST", "/webhooks/adyen", adyen_webhook),
+    ("POST", "/webhooks/braintree", braintree_webhook),
 ]

@@ -1,4 +1,5 @@
-"""HTTP clients of the PSP APIs the money loop uses, in the real Stripe and Adyen shapes.
+"""HTTP clients of the PSP APIs the money loop uses, in the real Stripe, Adyen and Braintree
+shapes (Braintree: refbank.psp.braintree).
 
 Stripe: form-encoded ``POST /v1/payment_intents`` and ``POST /v1/payouts`` with a Bearer key.
 Adyen: JSON ``POST /checkout/v71/payments`` and
@@ -16,8 +17,9 @@ from typing import Any
 import httpx
 
 from refbank.config import PspConfig
+from refbank.psp import braintree
 
-PSPS = ("stripe", "adyen")
+PSPS = ("stripe", "adyen", "braintree")
 # Adyen test card (its documented unencrypted test values)
 _ADYEN_CARD = {
     "type": "scheme",
@@ -63,7 +65,12 @@ class PspClient:
         self.http.close()
 
     def configured(self, psp: str) -> bool:
-        return bool(self.cfg.stripe_api_base if psp == "stripe" else self.cfg.adyen_api_base)
+        bases = {
+            "stripe": self.cfg.stripe_api_base,
+            "adyen": self.cfg.adyen_api_base,
+            "braintree": self.cfg.braintree_api_base,
+        }
+        return bool(bases.get(psp))
 
     # -- Stripe --------------------------------------------------------------------------
     def _stripe(self, path: str, form: dict[str, str], key: str) -> tuple[int, dict[str, Any]]:
@@ -76,6 +83,21 @@ class PspClient:
         base = (self.cfg.adyen_api_base or "").rstrip("/")
         headers = {"X-API-Key": self.cfg.adyen_api_key, "Idempotency-Key": key}
         return self._send("POST", f"{base}{path}", headers=headers, json=body)
+
+    # -- Braintree -----------------------------------------------------------------------
+    def _braintree(self, body: dict[str, Any], key: str) -> tuple[int, dict[str, Any]]:
+        cfg = self.cfg
+        url = f"{(cfg.braintree_api_base or '').rstrip('/')}/merchants/{cfg.braintree_merchant_id}"
+        auth = (cfg.braintree_public_key, cfg.braintree_private_key)
+        headers = {"Idempotency-Key": key}
+        return self._send("POST", f"{url}/transactions", headers=headers, json=body, auth=auth)
+
+    def _braintree_result(self, status: int, body: dict[str, Any]) -> Submitted:
+        """A transaction, or Braintree's error result (a decline carries the transaction)."""
+        txn = body.get("transaction") or (body.get("api_error_response") or {}).get("transaction")
+        txn = txn if isinstance(txn, dict) else {}
+        failed = status >= 400 or txn.get("status") in ("processor_declined", "gateway_rejected")
+        return Submitted(txn.get("id"), failed, str(txn.get("status") or status))
 
     def _send(self, method: str, url: str, **kw: Any) -> tuple[int, dict[str, Any]]:
         """One PSP call; an ambiguous failure is retried (the idempotency key makes it safe)."""
@@ -108,6 +130,10 @@ class PspClient:
     # -- the money loop ------------------------------------------------------------------
     def create_payment(self, psp: str, deposit_id: str, amount: int, currency: str) -> Submitted:
         """Charge the customer's card; the PSP confirms with a webhook."""
+        if psp == "braintree":
+            merchant = self.cfg.braintree_merchant_id
+            sale = braintree.sale(deposit_id, amount, currency, merchant)
+            return self._braintree_result(*self._braintree(sale, f"deposit-{deposit_id}"))
         if psp == "stripe":
             form = {
                 "amount": str(amount),
@@ -139,6 +165,10 @@ class PspClient:
         self, psp: str, withdrawal_id: str, account_id: str, amount: int, currency: str
     ) -> Submitted:
         """Pay the customer out; the PSP confirms (paid or failed) with a webhook."""
+        if psp == "braintree":
+            merchant = self.cfg.braintree_merchant_id
+            credit = braintree.credit(withdrawal_id, amount, currency, merchant)
+            return self._braintree_result(*self._braintree(credit, f"withdrawal-{withdrawal_id}"))
         if psp == "stripe":
             form = {
                 "amount": str(amount),

@@ -1,6 +1,7 @@
 """PSP webhooks: verify, de-duplicate, apply, and answer 2xx only after the effect commits.
 
-Stripe events are de-duplicated by event id, Adyen items by pspReference and eventCode, in
+Stripe events are de-duplicated by event id, Adyen items by pspReference and eventCode,
+Braintree notifications by transaction id and kind, in
 the same transaction as their effect; deposits and withdrawals also move only from the
 states that allow it, so a repeated or reordered webhook cannot move money twice.
 """
@@ -16,7 +17,7 @@ from refbank.db import Conn
 from refbank.errors import ApiError
 from refbank.idempotency import Reply
 from refbank.platform import Platform
-from refbank.psp import SignatureError, verify_adyen, verify_stripe
+from refbank.psp import SignatureError, braintree, verify_adyen, verify_stripe
 from refbank.psp.events import MalformedEvent, PspEvent, adyen_event, adyen_items, stripe_event
 from refbank.psp.signatures import STRIPE_TOLERANCE_SECONDS
 from refbank.service import deposits, withdrawals
@@ -80,6 +81,29 @@ def adyen(p: Platform, payload: bytes) -> Reply:
 
     outcomes = p.db.run(work)
     return Reply(200, {"notificationResponse": "[accepted]", "outcomes": outcomes})
+
+
+def braintree_notification(p: Platform, payload: bytes) -> Reply:
+    """A form-encoded bt_signature/bt_payload pair (refbank.psp.braintree)."""
+    try:
+        signature, bt_payload = braintree.form(payload)
+    except MalformedEvent as exc:
+        raise ApiError(400, "malformed_event", str(exc)) from None
+    cfg = p.config.psp
+    # FAULT braintree-signature-unchecked (and webhook-signature-unchecked) skip this check
+    if not p.fault("webhook-signature-unchecked") and not p.fault("braintree-signature-unchecked"):
+        try:
+            braintree.verify_braintree(
+                signature, bt_payload, cfg.braintree_public_key, cfg.braintree_private_key
+            )
+        except SignatureError as exc:
+            raise _bad_signature(exc) from None
+    try:
+        event = braintree.braintree_event(bt_payload)
+    except MalformedEvent as exc:
+        raise ApiError(400, "malformed_event", str(exc)) from None
+    outcome = p.db.run(lambda conn: apply(p, conn, event))
+    return Reply(200, {"received": True, "outcome": outcome})
 
 
 def _first_time(conn: Conn, event: PspEvent) -> bool:

@@ -177,7 +177,7 @@ CREATE TABLE deposits (
     account_id      uuid NOT NULL REFERENCES accounts (id),
     amount          bigint NOT NULL CHECK (amount > 0),
     currency        text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
-    psp             text NOT NULL CHECK (psp IN ('stripe', 'adyen')),
+    psp             text NOT NULL CHECK (psp IN ('stripe', 'adyen', 'braintree')),
     psp_reference   text,
     status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
     failure_reason  text,
@@ -192,7 +192,7 @@ CREATE TABLE withdrawals (
     account_id      uuid NOT NULL REFERENCES accounts (id),
     amount          bigint NOT NULL CHECK (amount > 0),
     currency        text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
-    psp             text NOT NULL CHECK (psp IN ('stripe', 'adyen')),
+    psp             text NOT NULL CHECK (psp IN ('stripe', 'adyen', 'braintree')),
     psp_reference   text,
     status          text NOT NULL DEFAULT 'in_transit' CHECK (status IN ('in_transit', 'paid', 'failed')),
     failure_reason  text,
@@ -248,6 +248,6 @@ CREATE INDEX finance_jobs_state ON finance_jobs (state, created_at);
 CREATE TABLE settings (
     id                   boolean PRIMARY KEY DEFAULT true CHECK (id),
     withdrawals_enabled  boolean NOT NULL DEFAULT true,
-    primary_psp          text NOT NULL DEFAULT 'stripe' CHECK (primary_psp IN ('stripe', 'adyen'))
+    primary_psp          text NOT NULL DEFAULT 'stripe' CHECK (primary_psp IN ('stripe', 'adyen', 'braintree'))
 );
 INSERT INTO settings DEFAULT VALUES;
