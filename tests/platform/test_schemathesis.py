@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,6 @@ def test_schemathesis_finds_no_failure(bank: Bank, tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
-    assert "23 selected / 23 total" in done.stdout
+    assert re.search(r"\b(\d+) selected / \1 total", done.stdout)  # no operation left out
     events = [json.loads(line) for line in report.read_text().splitlines() if line.strip()]
     assert len(events) > 100  # it did send requests: one event per scenario and more

@@ -53,6 +53,22 @@ def test_stripe_signature_edge_cases() -> None:
         verify_stripe(payload, header, [], now=now)
 
 
+def test_a_signature_outside_ascii_is_refused_not_a_crash(bank: Bank) -> None:
+    """Found by Schemathesis: compare_digest refuses non-ASCII str, so such a signature
+    answered 500 where a wrong signature must answer 401."""
+    acct = bank.account()
+    dep = bank.deposit(acct, 100, "adyen")
+    item = signing.adyen_item("AUTHORISATION", dep["psp_reference"], dep["id"], 100, "EUR")
+    item["additionalData"]["hmacSignature"] = "T\u0086\u00ed=="
+    assert bank.adyen(item).status_code == 401
+    payload = _deposit_event(dep)
+    t = int(time.time())
+    header = f"t={t},v1=\u00e9\u00e9".encode("latin-1")
+    resp = bank.http.post("/webhooks/stripe", content=payload, headers={"Stripe-Signature": header})
+    assert resp.status_code == 401
+    assert bank.balance(acct)["available"] == 0
+
+
 def _deposit_event(dep: dict, event_id: str | None = None) -> bytes:  # type: ignore[type-arg]
     obj = {
         "id": dep["psp_reference"],

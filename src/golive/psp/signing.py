@@ -26,6 +26,12 @@ ADYEN_FIELDS = (
 )
 
 
+def same_text(given: str, expected: str) -> bool:
+    """Constant-time comparison of a key or signature a client sent with ours; one with
+    characters outside ASCII (compare_digest refuses those as str) is simply wrong."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())
+
+
 def stripe_signature(payload: bytes, keys: list[str], timestamp: int) -> str:
     """The Stripe-Signature header value: one v1 entry per key."""
     signed = f"{timestamp}.".encode() + payload

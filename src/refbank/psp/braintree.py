@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 
 from refbank.currencies import exponent
 from refbank.psp.events import MalformedEvent, PspEvent
-from refbank.psp.signatures import SignatureError
+from refbank.psp.signatures import SignatureError, same
 
 # notification kind -> (what it means for a sale, for a credit)
 KINDS = {
@@ -93,7 +93,7 @@ def verify_braintree(signature: str, bt_payload: str, public_key: str, private_k
     expected = [hmac.new(key, p, hashlib.sha1).hexdigest() for p in (raw, raw + b"\n")]
     for pair in signature.split("&"):
         public, _, given = pair.partition("|")
-        if public == public_key and any(hmac.compare_digest(e, given) for e in expected):
+        if public == public_key and any(same(e, given) for e in expected):
             return
     raise SignatureError("bt_signature does not match our key pair")
 

@@ -24,6 +24,12 @@ class SignatureError(ValueError):
     """A webhook whose signature does not verify (or is too old)."""
 
 
+def same(expected: str, given: str) -> bool:
+    """Constant-time comparison of a signature we computed with one we were sent; a sent one
+    with characters outside ASCII (compare_digest refuses those as str) is simply wrong."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+
+
 def stripe_signature(secret: str, timestamp: int, payload: bytes) -> str:
     signed = f"{timestamp}.".encode() + payload
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
@@ -56,7 +62,7 @@ def verify_stripe(
     if timestamp is None or not candidates:
         raise SignatureError("Stripe-Signature needs t= and at least one v1=")
     expected = [stripe_signature(s, timestamp, payload) for s in secrets]
-    if not any(hmac.compare_digest(e, c) for e in expected for c in candidates):
+    if not any(same(e, c) for e in expected for c in candidates):
         raise SignatureError("no v1 signature matches a configured webhook secret")
     current = time.time() if now is None else now
     if tolerance is not None and timestamp < current - tolerance:
@@ -95,5 +101,5 @@ def verify_adyen(item: Mapping[str, Any], hmac_key_hex: str) -> None:
     given = (item.get("additionalData") or {}).get("hmacSignature")
     if not isinstance(given, str) or not given:
         raise SignatureError("missing additionalData.hmacSignature")
-    if not hmac.compare_digest(adyen_signature(hmac_key_hex, item), given):
+    if not same(adyen_signature(hmac_key_hex, item), given):
         raise SignatureError("hmacSignature does not match")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from golive.psp import adyen_api
 from golive.psp.http import ApiError, StubRequest, adyen_error
 from golive.psp.settlement import adyen_report
-from golive.psp.signing import adyen_hmac, is_hex_key, new_adyen_key
+from golive.psp.signing import adyen_hmac, is_hex_key, new_adyen_key, same_text
 
 if TYPE_CHECKING:
     from golive.psp.stub import Stub
@@ -61,7 +61,7 @@ class Adyen:
     def authenticate(self, stub: Stub, req: StubRequest) -> None:
         key = req.header("x-api-key") or ""
         expected = stub.adyen_api_key
-        if not key or len(key) > 1024 or (expected and not hmac.compare_digest(key, expected)):
+        if not key or len(key) > 1024 or (expected and not same_text(key, expected)):
             raise self.error(401, "HTTP Status Response - Unauthorized", kind="auth")
 
     def params(self, req: StubRequest) -> Any:
