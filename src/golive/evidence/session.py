@@ -34,6 +34,7 @@ from golive.evidence.results import (
 from golive.evidence.verdict import VerdictResult
 
 if TYPE_CHECKING:  # signing and rendering are imported only by sessions that record
+    from golive.config import Config
     from golive.evidence.finalize import RunContext
     from golive.evidence.keys import SigningKey
 
@@ -82,6 +83,7 @@ class EvidenceSession:
         self.error: str | None = None
         self.run_dir: Path | None = None
         self.key: SigningKey | None = None
+        self.settings: Config | None = None  # golive.toml as it applies to this run
         self.recorder: Recorder | None = None
         self._old_handlers: dict[int, Any] = {}
 
@@ -102,10 +104,15 @@ class EvidenceSession:
         return False
 
     def activate(self) -> None:
+        from golive.config import load_config
         from golive.evidence.keys import resolve_signing_key
 
         opt = self.config.option
-        self.key = resolve_signing_key(opt.golive_key)
+        try:
+            self.key = resolve_signing_key(opt.golive_key)
+            self.settings = load_config()
+        except ConfigError as exc:  # a usage error (pytest exit 4), not a harness crash
+            raise pytest.UsageError(str(exc)) from None
         out = Path(opt.golive_out or self.config.getini("golive_out") or "reports")
         self.reports_dir = out if out.is_absolute() else self.config.invocation_params.dir / out
         self.run_dir = create_run_dir(self.reports_dir)
@@ -322,6 +329,12 @@ class EvidenceSession:
             "plugins": plugins,
             "golive_env": sorted(k for k in os.environ if k.startswith("GOLIVE_")),
         }
+        if self.settings is not None:  # the targets the verdict is judged against
+            items["settings"] = {
+                "source": redact(self.settings.source),
+                "values": self.settings.settings(),
+                "digest": self.settings.digest(),
+            }
         return {**items, "digest": sha256_bytes(canonical_json(items))}
 
     def _seeds(self) -> dict[str, Any]:

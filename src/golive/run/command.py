@@ -11,10 +11,21 @@ import pytest
 import typer
 from rich.console import Console
 
+from golive.config import CONFIG_DIR_ENV, load_config
 from golive.errors import ConfigError, ExitCode
 from golive.evidence import Verdict
 from golive.evidence.plugin import last_run
-from golive.run.preflight import StepCheck, check_features, check_target
+from golive.options import path_value
+from golive.run.preflight import (
+    StepCheck,
+    check_features,
+    check_key,
+    check_keyword,
+    check_out_dir,
+    check_platform_version,
+    check_postgres,
+    check_target,
+)
 from golive.run.progress import Progress
 from golive.run.suites import SUITES, suite_paths, suite_root
 
@@ -50,10 +61,13 @@ def run(
         envvar="GOLIVE_POSTGRES",
         help="Postgres provider: auto (default), docker, local, pgserver, or a DSN.",
     ),
-    out: Path = typer.Option(Path("reports"), "--out", help="Folder for run folders."),
+    out: Path = typer.Option(
+        Path("reports"), "--out", parser=path_value, help="Folder for run folders."
+    ),
     key: Path = typer.Option(
         None,
         "--key",
+        parser=path_value,
         envvar="GOLIVE_SIGNING_KEY",
         help="Ed25519 private key (PEM) that signs the evidence; without one an unmanaged key "
         "is generated and the report says so.",
@@ -68,7 +82,11 @@ def run(
         "2", "--platform-version", help="App and schema version of the embedded platform."
     ),
     suite_dir: Path = typer.Option(
-        None, "--suite-root", help="Folder with features/ (default: this checkout)."
+        None,
+        "--suite-root",
+        parser=path_value,
+        help="Folder with features/ (default: this checkout). The configuration (golive.toml) "
+        "and a relative --out are still found from the folder golive is started in.",
     ),
 ) -> None:
     """Run a readiness suite against the target and exit with its verdict.
@@ -77,8 +95,23 @@ def run(
     on free loopback ports, runs the suite with the evidence plugin, prints the verdict, its
     reasons and the run folder. Exit codes: 0 GO, 1 NO-GO, 2 usage error, 3 INCONCLUSIVE.
     """
+    # The caller's folder is where golive.toml and a relative --out are found, whichever
+    # folder the suite lives in (the suite runs from its own root, see below).
+    caller = Path.cwd()
+    os.environ.setdefault(CONFIG_DIR_ENV, str(caller))
+    load_config()  # refuses an invalid golive.toml (exit 2) before anything starts
     root = suite_root(suite_dir)
     paths = [str(p) for p in suite_paths(suite, root)]
+    out = check_out_dir(out)
+    check_key(key)
+    key_path = key.absolute() if key else None
+    check_keyword(keyword)
+    if target != "embedded" and not target.startswith(("http://", "https://")):
+        raise ConfigError(f"--target {target!r} is neither 'embedded' nor an http(s) URL")
+    check_platform_version(platform_version, target)
+    check_postgres(postgres)
+    if target != "embedded":
+        check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
     common = [*paths, "--rootdir", str(root), "-c", str(root / "pyproject.toml")]
     common += ["--target", target, "--platform-version", platform_version]
     if postgres:
@@ -87,15 +120,10 @@ def run(
         common += ["-k", keyword]
     if seed is not None:
         common += ["--hypothesis-seed", str(seed), "--golive-seed", str(seed)]
-    if target != "embedded":
-        if not target.startswith(("http://", "https://")):
-            raise ConfigError(f"--target {target!r} is neither 'embedded' nor an http(s) URL")
-        check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
-    os.chdir(root)
+    os.chdir(root)  # the suite runs from its root (hypothesis keeps its database there)
     check_features([Path(p) for p in paths])
     _preflight(common)
 
-    out = out if out.is_absolute() else Path.cwd() / out
     out.mkdir(parents=True, exist_ok=True)
     args = [
         *common,
@@ -110,8 +138,8 @@ def run(
         "--golive-out",
         str(out),
     ]
-    if key:
-        args += ["--golive-key", str(key)]
+    if key_path:
+        args += ["--golive-key", str(key_path)]
     console.print(f"[bold]golive run[/] suite={suite} target={target} out={out}")
     progress = Progress(console)
     rc = pytest.main(args, plugins=[progress])

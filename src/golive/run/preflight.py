@@ -1,10 +1,15 @@
-"""Checks made before anything runs: every Gherkin step is defined, the target speaks the contract.
+"""Checks made before anything runs: the inputs of a run, the Gherkin, the target.
 
-A problem found here is a usage error (exit 2): nothing has run and no evidence is written.
+Every input a run depends on is checked here, cheapest first: the output folder, the
+signing key, the -k expression, the platform version, Postgres (reachable with the DSN's
+user), the target (answers and speaks the contract), then the features (parse, every step
+defined). A problem found here is a usage error (exit 2) in one line: nothing has run, no
+run folder exists and nothing is chained.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,3 +162,135 @@ def check_target(url: str, contract_text: str) -> dict[str, Any]:
             + ". Fix: implement them, or adapt the platform with a driver."
         )
     return dict(version.json())
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def check_out_dir(out: Path, flag: str = "--out") -> Path:
+    """``out`` as an absolute path: a writable folder, or one that can be created.
+
+    Nothing is created here; the run creates it once every check has passed.
+    """
+    path = Path(os.path.abspath(out))
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "is a file" if existing == path else f"cannot be created: {existing} is a file"
+        raise ConfigError(
+            f"{flag} {str(out)!r} {where}, not a folder. Fix: name a folder for the run folders"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"{flag} {str(out)!r} is not writable here ({existing} belongs to someone else or "
+            "is read-only). Fix: name a folder you can write to"
+        )
+    return path
+
+
+def check_key(key: Path | None) -> None:
+    """The signing key (--key or GOLIVE_SIGNING_KEY) is readable and an Ed25519 PEM key."""
+    from golive.evidence.keys import resolve_signing_key
+
+    resolve_signing_key(str(key) if key else None)
+
+
+def check_keyword(keyword: str | None) -> None:
+    """``-k`` is a valid pytest expression (whether it matches anything is checked later)."""
+    if not keyword:
+        return
+    try:
+        from _pytest.mark.expression import Expression
+    except ImportError:  # pragma: no cover - collection still refuses it, a little later
+        return
+    try:
+        Expression.compile(keyword)
+    except Exception as exc:  # SyntaxError on pytest 9, ParseError before
+        reason = getattr(exc, "msg", None) or getattr(exc, "message", None) or _one_line(exc)
+        raise ConfigError(
+            f"-k {keyword!r} is not a pytest -k expression ({reason}). "
+            "Fix: e.g. -k 'stripe and not refund'"
+        ) from None
+
+
+def check_platform_version(version: str, target: str, flag: str = "--platform-version") -> None:
+    """The embedded platform has this release (an external target reports its own)."""
+    from golive.drills.rollback.plan import EMBEDDED_RELEASES
+
+    if target == "embedded" and version not in EMBEDDED_RELEASES:
+        raise ConfigError(
+            f"{flag} {version!r} is not a release of the embedded platform; it has "
+            f"{', '.join(EMBEDDED_RELEASES)}. Fix: choose one of them"
+        )
+
+
+def is_dsn(spec: str) -> bool:
+    return spec.startswith(("postgresql://", "postgres://")) or "host=" in spec
+
+
+def check_dsn(dsn: str, flag: str = "--postgres", *, createdb: bool = True) -> None:
+    """The DSN parses, its port is a number, and its user can log in (and create databases)."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    example = "e.g. postgresql://user:password@127.0.0.1:5432/postgres"
+    try:
+        params = conninfo_to_dict(dsn)
+    except psycopg.Error as exc:
+        raise ConfigError(
+            f"{flag}: not a valid Postgres DSN ({_one_line(exc)}). Fix: {example}"
+        ) from None
+    port = str(params.get("port") or "5432")
+    if not all(p.isdigit() and 0 < int(p) < 65536 for p in port.split(",")):
+        raise ConfigError(
+            f"{flag}: the DSN's port {port!r} is not a port number (1-65535). Fix: {example}"
+        )
+    host, user = params.get("host") or "localhost", params.get("user") or "(your login name)"
+    try:
+        with psycopg.connect(dsn, connect_timeout=5) as conn:
+            row = conn.execute(
+                "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user"
+            ).fetchone()
+    except psycopg.Error as exc:
+        raise ConfigError(
+            f"{flag}: cannot connect to Postgres at {host}:{port} as {user!r}: "
+            f"{_one_line(exc)} Fix: check host, port, user and password, or use --postgres local"
+        ) from None
+    if createdb and not (row and row[0]):
+        raise ConfigError(
+            f"{flag}: Postgres user {user!r} at {host}:{port} may not create databases, and "
+            f"golive makes its own. Fix: ALTER ROLE {user} CREATEDB, or use --postgres local"
+        )
+
+
+def check_postgres(spec: str | None, flag: str = "--postgres") -> None:
+    """The Postgres provider can be used here: a DSN answers, Docker or binaries are there."""
+    from golive.errors import ProviderUnavailable
+    from golive.postgres import PROVIDER_NAMES
+
+    spec = (spec or os.environ.get("GOLIVE_POSTGRES") or "auto").strip()
+    if spec == "auto" and os.environ.get("GOLIVE_PG_DSN"):
+        spec, flag = os.environ["GOLIVE_PG_DSN"], "GOLIVE_PG_DSN"
+    if is_dsn(spec):
+        check_dsn(spec, flag)
+        return
+    if spec not in PROVIDER_NAMES:
+        raise ConfigError(
+            f"{flag} {spec!r} is not a provider: use one of {', '.join(PROVIDER_NAMES)} or a "
+            "DSN such as postgresql://user:password@127.0.0.1:5432/postgres"
+        )
+    from golive.postgres import docker as dk
+    from golive.postgres.binaries import find_binaries
+
+    if spec in ("docker", "auto"):
+        status = dk.engine_status()
+        if spec == "docker" and not status.reachable:
+            raise ProviderUnavailable(
+                f"{flag} docker: the Docker engine at {status.address} is not reachable "
+                f"({status.detail}). Fix: start it, or use --postgres local"
+            )
+        if status.reachable and (spec == "docker" or dk.image_present(dk.image_name())):
+            return  # docker: an absent image is pulled by the provider itself
+    find_binaries("pgserver" if spec == "pgserver" else "system")
