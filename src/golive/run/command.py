@@ -15,13 +15,12 @@ from golive.config import CONFIG_DIR_ENV, load_config
 from golive.errors import ConfigError, ExitCode
 from golive.evidence import Verdict
 from golive.evidence.plugin import last_run
-from golive.options import path_value
+from golive.options import check_out_dir, path_value
 from golive.run.preflight import (
     StepCheck,
     check_features,
     check_key,
     check_keyword,
-    check_out_dir,
     check_platform_version,
     check_postgres,
     check_target,

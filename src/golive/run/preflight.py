@@ -19,6 +19,7 @@ import pytest
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from golive.errors import ConfigError, TargetUnreachable
+from golive.options import check_dsn, is_dsn, one_line
 from golive.tls import tls_context
 
 
@@ -164,32 +165,6 @@ def check_target(url: str, contract_text: str) -> dict[str, Any]:
     return dict(version.json())
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def check_out_dir(out: Path, flag: str = "--out") -> Path:
-    """``out`` as an absolute path: a writable folder, or one that can be created.
-
-    Nothing is created here; the run creates it once every check has passed.
-    """
-    path = Path(os.path.abspath(out))
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        where = "is a file" if existing == path else f"cannot be created: {existing} is a file"
-        raise ConfigError(
-            f"{flag} {str(out)!r} {where}, not a folder. Fix: name a folder for the run folders"
-        )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"{flag} {str(out)!r} is not writable here ({existing} belongs to someone else or "
-            "is read-only). Fix: name a folder you can write to"
-        )
-    return path
-
-
 def check_key(key: Path | None) -> None:
     """The signing key (--key or GOLIVE_SIGNING_KEY) is readable and an Ed25519 PEM key."""
     from golive.evidence.keys import resolve_signing_key
@@ -208,7 +183,7 @@ def check_keyword(keyword: str | None) -> None:
     try:
         Expression.compile(keyword)
     except Exception as exc:  # SyntaxError on pytest 9, ParseError before
-        reason = getattr(exc, "msg", None) or getattr(exc, "message", None) or _one_line(exc)
+        reason = getattr(exc, "msg", None) or getattr(exc, "message", None) or one_line(exc)
         raise ConfigError(
             f"-k {keyword!r} is not a pytest -k expression ({reason}). "
             "Fix: e.g. -k 'stripe and not refund'"
@@ -223,45 +198,6 @@ def check_platform_version(version: str, target: str, flag: str = "--platform-ve
         raise ConfigError(
             f"{flag} {version!r} is not a release of the embedded platform; it has "
             f"{', '.join(EMBEDDED_RELEASES)}. Fix: choose one of them"
-        )
-
-
-def is_dsn(spec: str) -> bool:
-    return spec.startswith(("postgresql://", "postgres://")) or "host=" in spec
-
-
-def check_dsn(dsn: str, flag: str = "--postgres", *, createdb: bool = True) -> None:
-    """The DSN parses, its port is a number, and its user can log in (and create databases)."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict
-
-    example = "e.g. postgresql://user:password@127.0.0.1:5432/postgres"
-    try:
-        params = conninfo_to_dict(dsn)
-    except psycopg.Error as exc:
-        raise ConfigError(
-            f"{flag}: not a valid Postgres DSN ({_one_line(exc)}). Fix: {example}"
-        ) from None
-    port = str(params.get("port") or "5432")
-    if not all(p.isdigit() and 0 < int(p) < 65536 for p in port.split(",")):
-        raise ConfigError(
-            f"{flag}: the DSN's port {port!r} is not a port number (1-65535). Fix: {example}"
-        )
-    host, user = params.get("host") or "localhost", params.get("user") or "(your login name)"
-    try:
-        with psycopg.connect(dsn, connect_timeout=5) as conn:
-            row = conn.execute(
-                "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user"
-            ).fetchone()
-    except psycopg.Error as exc:
-        raise ConfigError(
-            f"{flag}: cannot connect to Postgres at {host}:{port} as {user!r}: "
-            f"{_one_line(exc)} Fix: check host, port, user and password, or use --postgres local"
-        ) from None
-    if createdb and not (row and row[0]):
-        raise ConfigError(
-            f"{flag}: Postgres user {user!r} at {host}:{port} may not create databases, and "
-            f"golive makes its own. Fix: ALTER ROLE {user} CREATEDB, or use --postgres local"
         )
 
 
