@@ -103,6 +103,9 @@ def _usage_line(exc: Exception) -> str:
     return f"{message} (see `{path} --help`)" if path else message
 
 
+INTERRUPTED = 130  # the shell's code for SIGINT; golive reports it as INCONCLUSIVE (3)
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
@@ -128,6 +131,8 @@ def main() -> None:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         rc = app(standalone_mode=False)  # returns the code of a typer.Exit
+        if rc == INTERRUPTED:  # typer turns KeyboardInterrupt (and our SIGTERM) into 130
+            err.print("interrupted before a verdict: INCONCLUSIVE")
         code = _exit_code(rc if isinstance(rc, int) else 0)
     except GoLiveError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
