@@ -158,3 +158,29 @@ def test_bad_configuration_stops_an_evidence_session_as_a_usage_error(
     assert "slo.min_samples = 0" in result.stderr.str()
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
     assert not (pytester.path / "reports").exists()
+
+
+STACK = """\
+import pytest
+
+
+@pytest.fixture(scope="session")
+def wallet():
+    raise RuntimeError("Postgres went away while the stack was set up")
+"""
+
+
+def test_a_stack_that_cannot_be_set_up_is_inconclusive_not_no_go(
+    pytester: pytest.Pytester,
+) -> None:
+    """An error raised while setting up the stack is never a scenario failure."""
+    pytester.makefile(".feature", **{"features/money": FEATURE})
+    steps = STEPS.replace('target_fixture="wallet"', 'target_fixture="funded"')
+    steps = steps.replace("def given_funded_wallet():", "def given_funded_wallet(wallet):")
+    (pytester.path / "features" / "test_money.py").write_text(steps)
+    (pytester.path / "features" / "conftest.py").write_text(STACK)
+    result = pytester.runpytest_subprocess("--golive-evidence=on", "-p", "no:cacheprovider")
+    shown = result.stdout.str()
+    assert result.ret == 3, shown
+    assert "VERDICT: INCONCLUSIVE" in shown
+    assert "NO-GO" not in shown

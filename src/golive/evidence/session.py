@@ -65,6 +65,27 @@ def _is_hypothesis(item: pytest.Item | None) -> bool:
     return bool(getattr(obj, "is_hypothesis_test", False))
 
 
+def _stack_setup_error(item: pytest.Item, exc: BaseException) -> bool:
+    """``exc`` is the failure of a session-scoped fixture (Postgres, the stub PSP, the
+    platform): the stack could not be set up, so the scenario never judged the platform.
+
+    pytest-bdd steps ask for fixtures while the scenario runs, so this looks at every
+    session-scoped fixture that failed, not only those of the test's signature."""
+    manager = item.session._fixturemanager
+    names = (
+        getattr(manager, "_arg2node2fixturedefs", None)
+        or getattr(manager, "_arg2fixturedefs", None)
+        or {}
+    )
+    for name in list(names):
+        for fixture in manager.getfixturedefs(name, item) or ():
+            cached = fixture.cached_result
+            failed = cached[2] if fixture.scope == "session" and cached is not None else None
+            if failed is not None and any(part is exc for part in failed):
+                return True
+    return False
+
+
 class EvidenceSession:
     """Hook implementations for one pytest session (registered by plugin.py)."""
 
@@ -207,10 +228,10 @@ class EvidenceSession:
         self.recorder.current_test = nodeid
 
     def note_exception(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-        if (
-            self.active
-            and call.excinfo is not None
-            and call.excinfo.errisinstance((ConfigError, Inconclusive))
+        if not self.active or call.excinfo is None:
+            return
+        if call.excinfo.errisinstance((ConfigError, Inconclusive)) or _stack_setup_error(
+            item, call.excinfo.value
         ):
             self.config_problems.add(f"{item.nodeid}::{call.when}")
 
