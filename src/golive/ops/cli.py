@@ -1,7 +1,8 @@
 """`golive ops stuck-jobs` and `golive ops reconcile` (registered by golive.cli).
 
 Both are made for cron: plain text (or --json) on stdout, and an exit code to alert on:
-0 all well, 1 something stuck or not reconciled, 2 bad input or an unreachable target.
+0 all well, 1 something stuck or not reconciled, 2 bad input or an unreachable target,
+3 the probe itself failed (golive.cli.main: a crash is never read as a finding).
 """
 
 from __future__ import annotations
