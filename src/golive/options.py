@@ -91,12 +91,12 @@ def check_dsn(dsn: str, flag: str = "--postgres", *, createdb: bool = True) -> N
     except psycopg.Error as exc:
         raise ConfigError(
             f"{flag}: cannot connect to Postgres at {host}:{port} as {user!r}: "
-            f"{one_line(exc)} Fix: check host, port, user and password, or use --postgres local"
+            f"{one_line(exc)} Fix: check host, port, user and password in {flag}"
         ) from None
     if createdb and not (row and row[0]):
         raise ConfigError(
             f"{flag}: Postgres user {user!r} at {host}:{port} may not create databases, and "
-            f"golive makes its own. Fix: ALTER ROLE {user} CREATEDB, or use --postgres local"
+            f"golive makes its own. Fix: ALTER ROLE {user} CREATEDB, or use --postgres docker"
         )
 
 

@@ -231,7 +231,7 @@ def _golive(
     return (code if isinstance(code, int) else 0), out, err
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(120)  # a guard against a probe that starts a server, not a speed check
 @pytest.mark.parametrize(("path", "option", "args"), list(_cases()))
 def test_wrong_value_is_a_usage_error(
     path: str,
