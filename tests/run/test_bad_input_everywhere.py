@@ -97,7 +97,11 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("psp serve", "--adyen-hmac-key"): [["--adyen-hmac-key", "zz"]],
     ("psp serve", "--stripe-api-key"): [["--stripe-api-key", "sk_live_x"]],
     ("psp serve", "--adyen-api-key"): [["--adyen-api-key", ""]],
-    ("psp serve", "--secrets-out"): [["--secrets-out", f"{FILE}/sub"], ["--secrets-out", DIR]],
+    ("psp serve", "--secrets-out"): [
+        ["--secrets-out", f"{FILE}/sub"],
+        ["--secrets-out", DIR],
+        ["--secrets-out", f"{MISSING}/secrets.json"],
+    ],
     ("psp serve", "--seed"): [["--seed", "abc"]],
     ("psp serve", "--delivery-timeout"): [["--delivery-timeout", "-1"]],
     ("keys generate", "--out"): [["--out", ""], ["--out", FILE], ["--out", f"{FILE}/sub"], []],

@@ -127,6 +127,11 @@ def serve(
         raise ConfigError(f"{exc}; pass a 127.0.0.1 URL or --allow-remote-webhooks") from None
     if secrets_out is not None:
         check_out_dir(secrets_out.parent, "--secrets-out")
+        if not secrets_out.parent.is_dir():
+            raise ConfigError(
+                f"--secrets-out {str(secrets_out)!r}: the folder {str(secrets_out.parent)!r} "
+                "does not exist; create it first or name a file in an existing folder"
+            )
         if secrets_out.is_dir():
             raise ConfigError(f"--secrets-out {str(secrets_out)!r} is a folder; name a file")
     try:  # the port first: nothing is written when it is taken
