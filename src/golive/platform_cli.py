@@ -7,10 +7,13 @@ platform reads its own settings and fault switches from it; golive does not).
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
 import typer
+
+from golive.errors import ExitCode
 
 platform_app = typer.Typer(
     help="The embedded reference platform (refbank): a double-entry money platform on Postgres "
@@ -36,5 +39,8 @@ def serve(ctx: typer.Context) -> None:
         code = proc.wait()
     except KeyboardInterrupt:  # the terminal sent SIGINT to both; let the platform finish
         code = proc.wait()
+        if code in (-signal.SIGINT, 128 + signal.SIGINT):
+            code = 0  # stopped by the operator: a normal end of a foreground server
     if code:
-        raise typer.Exit(code)
+        # refbank's own usage errors are 2; any other failure of the server is not a verdict
+        raise typer.Exit(int(ExitCode.USAGE if code == 2 else ExitCode.INCONCLUSIVE))
