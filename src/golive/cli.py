@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
+from types import FrameType
 
 import typer
 from rich.console import Console
@@ -89,25 +93,85 @@ def _register() -> None:
     app.add_typer(platform_app, name="platform")
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """Usage-error classes of the click typer runs on: its vendored copy (typer >= 0.23 raises
+    ``typer._click`` exceptions, subclasses of ``typer.TyperException``) and click itself."""
+    kinds: list[type[Exception]] = [getattr(typer, "TyperException", typer.BadParameter)]
+    try:
+        import click
+
+        kinds.append(click.ClickException)
+    except ImportError:  # pragma: no cover - typer without click installed
+        pass
+    return tuple(kinds)
+
+
+def _usage_line(exc: Exception) -> str:
+    """One line: the message, and the help command of the (sub)command that was misused."""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    message = " ".join(str(message).split())
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None)
+    return f"{message} (see `{path} --help`)" if path else message
+
+
+INTERRUPTED = 130  # the shell's code for SIGINT; golive reports it as INCONCLUSIVE (3)
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _exit_code(code: object) -> int:
+    """Only the four documented codes leave golive; anything else is INCONCLUSIVE."""
+    if code is None:
+        return int(ExitCode.GO)
+    if isinstance(code, int) and code in set(ExitCode):
+        return code
+    return int(ExitCode.INCONCLUSIVE)
+
+
 def main() -> None:
+    """Entry point: exit 0 GO, 1 NO-GO, 2 usage or configuration error, 3 INCONCLUSIVE.
+
+    A usage error is one line on stderr. An interrupt (Ctrl-C, SIGTERM) before a verdict is
+    INCONCLUSIVE (3); a run already under way records its own ABORTED evidence first. An
+    unexpected crash is one line and exit 3; GOLIVE_DEBUG=1 prints its traceback.
+    """
     _register()
+    with contextlib.suppress(ValueError):  # not the main thread: leave SIGTERM alone
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         rc = app(standalone_mode=False)  # returns the code of a typer.Exit
-        sys.exit(rc if isinstance(rc, int) else 0)
+        if rc == INTERRUPTED:  # typer turns KeyboardInterrupt (and our SIGTERM) into 130
+            err.print("interrupted before a verdict: INCONCLUSIVE")
+        code = _exit_code(rc if isinstance(rc, int) else 0)
     except GoLiveError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
         for note in getattr(exc, "__notes__", []):
             err.print(f"  {escape(str(note))}")
-        sys.exit(int(exc.exit_code))
+        code = int(exc.exit_code)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(int(ExitCode.INCONCLUSIVE))
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(int(ExitCode.USAGE))
-        raise
+        code = _exit_code(exc.exit_code)
+    except SystemExit as exc:
+        code = _exit_code(exc.code)
+    except (typer.Abort, KeyboardInterrupt) as exc:
+        why = str(exc) or "interrupt"
+        err.print(f"interrupted ({escape(why)}) before a verdict: INCONCLUSIVE")
+        code = int(ExitCode.INCONCLUSIVE)
+    except _usage_errors() as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and hasattr(exc, "show"):
+            exc.show()  # `golive` or a group with no sub-command: its help
+        else:
+            err.print(f"[bold red]error:[/] {escape(_usage_line(exc))}")
+        code = int(ExitCode.USAGE)
+    except Exception as exc:
+        if os.environ.get("GOLIVE_DEBUG") == "1":
+            err.print_exception()
+        err.print(
+            f"[bold red]golive crashed:[/] {escape(type(exc).__name__)}: "
+            f"{escape(' '.join(str(exc).split())[:300])} (INCONCLUSIVE; set GOLIVE_DEBUG=1 "
+            "for the traceback and report it)"
+        )
+        code = int(ExitCode.INCONCLUSIVE)
+    sys.exit(code)

@@ -1,13 +1,15 @@
 """golive's one configuration: `golive.toml`, or `[tool.golive]` in pyproject.toml.
 
-Every key has a default (docs/configuration.md lists them). Unknown keys and wrong types
-are refused with the file, the key and the fix, never ignored.
+Every key has a default (docs/configuration.md lists them). Unknown keys, wrong types and
+values out of range (not finite, a share outside (0, 1], a count or duration that is not
+positive) are refused with the key and the fix, never ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -59,6 +61,12 @@ class OpsTargets:
 
 
 STRIPE_MODES = ("live", "test", "any")
+# Shares of something: a value in (0, 1], so 0.999 means 99.9 %.
+RATIO_KEYS = frozenset({"slo.availability", "slo.webhook_success", "slo.payouts_within_24h"})
+# The folder golive.toml is looked up in when no file is named (default: the working
+# directory). `golive run` sets it to the folder it was started in, so the suite root it
+# runs from does not change which configuration applies.
+CONFIG_DIR_ENV = "GOLIVE_CONFIG_DIR"
 
 
 @dataclass(frozen=True)
@@ -141,10 +149,20 @@ class Config:
                 f"in golive.toml as the table profiles.{name} (docs/configuration.md)"
             ) from None
 
+    def settings(self) -> dict[str, Any]:
+        """The effective configuration as plain data: every key, defaults included (the
+        operations as written, the database's password masked)."""
+        from golive.evidence.redact import mask_dsn
+
+        data = {k: v for k, v in asdict(self).items() if k != "source"}
+        target = data["target"]
+        target["operations"] = {n: c.template for n, c in self.target.operations.commands.items()}
+        target["database"] = mask_dsn(self.target.database) or ""
+        return dict(json.loads(json.dumps(data, default=str)))
+
     def digest(self) -> str:
         """sha256 of the effective configuration (recorded in the evidence)."""
-        data = {k: v for k, v in asdict(self).items() if k != "source"}
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(self.settings(), sort_keys=True).encode()).hexdigest()
 
 
 def _section(cls: type[Any], data: Any, where: str) -> Any:
@@ -165,10 +183,24 @@ def _section(cls: type[Any], data: Any, where: str) -> Any:
         whole = isinstance(default, int) and not isinstance(default, bool)
         if whole and not isinstance(value, int):
             raise ConfigError(f"{where}.{key} = {value!r} must be a whole number")
-        if isinstance(value, int | float) and value < 0:
-            raise ConfigError(f"{where}.{key} = {value!r} must not be negative")
+        if isinstance(value, int | float) and isinstance(default, int | float):
+            _check_range(f"{where}.{key}", value, default)
         out[key] = value
     return cls(**out)
+
+
+def _check_range(name: str, value: float, default: float) -> None:
+    """Finite; a share in (0, 1]; anything else (counts, durations, limits) above zero."""
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} = {value!r} is not a finite number; write e.g. {default!r}")
+    if name in RATIO_KEYS and not 0 < value <= 1:
+        raise ConfigError(
+            f"{name} = {value!r} is a share and must be above 0 and at most 1 "
+            f"(write {default!r} for {default * 100:g} %, not {default * 100:g})"
+        )
+    if value <= 0:
+        sign = "must not be negative" if value < 0 else "must be above zero"
+        raise ConfigError(f"{name} = {value!r} {sign}; write e.g. {default!r}")
 
 
 def _profiles(data: Any) -> dict[str, EnvProfile]:
@@ -247,9 +279,12 @@ def _invariants(data: Any) -> InvariantQueries:
 
 
 def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
-    """Read ``path``, else $GOLIVE_CONFIG, else ./golive.toml, else [tool.golive] of
-    ./pyproject.toml, else defaults."""
-    cwd = cwd or Path.cwd()
+    """Read ``path``, else $GOLIVE_CONFIG, else golive.toml, else [tool.golive] of
+    pyproject.toml, else defaults.
+
+    The two files are looked up in ``cwd``, else $GOLIVE_CONFIG_DIR, else the working directory.
+    """
+    cwd = cwd or Path(os.environ.get(CONFIG_DIR_ENV) or Path.cwd())
     if path is None and os.environ.get(CONFIG_ENV):
         path = Path(os.environ[CONFIG_ENV])
     data: dict[str, Any] = {}

@@ -13,6 +13,10 @@
 
 Keep "you configured it wrong" apart from "the platform is wrong": the first is exit 2
 and never produces GO evidence; the second is a NO-GO with reasons.
+
+Outside this hierarchy, golive.cli.main maps typer's and click's usage errors to 2, and an
+interrupt before a verdict or an unexpected crash to 3 (one line each): no other exit code
+leaves golive.
 """
 
 from __future__ import annotations

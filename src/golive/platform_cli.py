@@ -10,12 +10,14 @@ a state folder.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import typer
 
+from golive.errors import ExitCode
 from golive.operations import refbank
 
 platform_app = typer.Typer(
@@ -50,8 +52,11 @@ def serve(ctx: typer.Context) -> None:
         code = proc.wait()
     except KeyboardInterrupt:  # the terminal sent SIGINT to both; let the platform finish
         code = proc.wait()
+        if code in (-signal.SIGINT, 128 + signal.SIGINT):
+            code = 0  # stopped by the operator: a normal end of a foreground server
     if code:
-        raise typer.Exit(code)
+        # refbank's own usage errors are 2; any other failure of the server is not a verdict
+        raise typer.Exit(int(ExitCode.USAGE if code == 2 else ExitCode.INCONCLUSIVE))
 
 
 @platform_app.command("start")
@@ -123,7 +128,7 @@ def backup(
 ) -> None:
     """Back up refbank's database to a file with pg_dump."""
     if refbank.backup(refbank.PlatformState.at(state), to):
-        raise typer.Exit(1)
+        raise typer.Exit(int(ExitCode.NO_GO))  # the platform's own operation failed
     typer.echo(f"backed up to {to}")
 
 
@@ -134,5 +139,5 @@ def restore_into(
 ) -> None:
     """Restore a backup into an empty database with pg_restore (all or nothing)."""
     if refbank.restore_into(dsn, source):
-        raise typer.Exit(1)
+        raise typer.Exit(int(ExitCode.NO_GO))
     typer.echo(f"restored {source}")

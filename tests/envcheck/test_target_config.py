@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,18 @@ def test_golive_run_refuses_an_env_file_for_the_embedded_platform(tmp_path: Path
     assert "target.env_file is set, but the target is the embedded platform" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_recorded_settings_are_plain_data_without_the_password(tmp_path: Path) -> None:
+    text = (
+        '[target]\nurl = "https://staging.example.com"\n'
+        'database = "postgresql://reader:s3cr3t-pw@db.example.com/bank"\n'
+        '[target.operations]\ndeploy = "helm upgrade bank ./chart --set tag={release}"\n'
+    )
+    cfg = _load(tmp_path, text)
+    settings = cfg.settings()
+    assert settings["target"]["operations"] == {
+        "deploy": "helm upgrade bank ./chart --set tag={release}"
+    }
+    assert "s3cr3t-pw" not in json.dumps(settings)
+    assert len(cfg.digest()) == 64

@@ -34,6 +34,7 @@ from golive.evidence.results import (
 from golive.evidence.verdict import VerdictResult
 
 if TYPE_CHECKING:  # signing and rendering are imported only by sessions that record
+    from golive.config import Config
     from golive.evidence.finalize import RunContext
     from golive.evidence.keys import SigningKey
 
@@ -65,6 +66,27 @@ def _is_hypothesis(item: pytest.Item | None) -> bool:
     return bool(getattr(obj, "is_hypothesis_test", False))
 
 
+def _stack_setup_error(item: pytest.Item, exc: BaseException) -> bool:
+    """``exc`` is the failure of a session-scoped fixture (Postgres, the stub PSP, the
+    platform): the stack could not be set up, so the scenario never judged the platform.
+
+    pytest-bdd steps ask for fixtures while the scenario runs, so this looks at every
+    session-scoped fixture that failed, not only those of the test's signature."""
+    manager = item.session._fixturemanager
+    names = (
+        getattr(manager, "_arg2node2fixturedefs", None)
+        or getattr(manager, "_arg2fixturedefs", None)
+        or {}
+    )
+    for name in list(names):
+        for fixture in manager.getfixturedefs(name, item) or ():
+            cached = fixture.cached_result
+            failed = cached[2] if fixture.scope == "session" and cached is not None else None
+            if failed is not None and any(part is exc for part in failed):
+                return True
+    return False
+
+
 class EvidenceSession:
     """Hook implementations for one pytest session (registered by plugin.py)."""
 
@@ -83,6 +105,7 @@ class EvidenceSession:
         self.error: str | None = None
         self.run_dir: Path | None = None
         self.key: SigningKey | None = None
+        self.settings: Config | None = None  # golive.toml as it applies to this run
         self.recorder: Recorder | None = None
         self._old_handlers: dict[int, Any] = {}
 
@@ -103,10 +126,15 @@ class EvidenceSession:
         return False
 
     def activate(self) -> None:
+        from golive.config import load_config
         from golive.evidence.keys import resolve_signing_key
 
         opt = self.config.option
-        self.key = resolve_signing_key(opt.golive_key)
+        try:
+            self.key = resolve_signing_key(opt.golive_key)
+            self.settings = load_config()
+        except ConfigError as exc:  # a usage error (pytest exit 4), not a harness crash
+            raise pytest.UsageError(str(exc)) from None
         out = Path(opt.golive_out or self.config.getini("golive_out") or "reports")
         self.reports_dir = out if out.is_absolute() else self.config.invocation_params.dir / out
         self.run_dir = create_run_dir(self.reports_dir)
@@ -207,10 +235,10 @@ class EvidenceSession:
         self.recorder.current_test = nodeid
 
     def note_exception(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-        if (
-            self.active
-            and call.excinfo is not None
-            and call.excinfo.errisinstance((ConfigError, Inconclusive))
+        if not self.active or call.excinfo is None:
+            return
+        if call.excinfo.errisinstance((ConfigError, Inconclusive)) or _stack_setup_error(
+            item, call.excinfo.value
         ):
             self.config_problems.add(f"{item.nodeid}::{call.when}")
 
@@ -320,6 +348,7 @@ class EvidenceSession:
                 for _, dist in self.config.pluginmanager.list_plugin_distinfo()
             }
         )
+        redact = self.recorder.redactor.redact_text
         items = {
             "args": mask_args(self.config.invocation_params.args, self.recorder.redactor),
             "mode": self.mode,
@@ -329,6 +358,12 @@ class EvidenceSession:
             "plugins": plugins,
             "golive_env": sorted(k for k in os.environ if k.startswith("GOLIVE_")),
         }
+        if self.settings is not None:  # the targets the verdict is judged against
+            items["settings"] = {
+                "source": redact(self.settings.source),
+                "values": self.settings.settings(),
+                "digest": self.settings.digest(),
+            }
         return {**items, "digest": sha256_bytes(canonical_json(items))}
 
     def _seeds(self) -> dict[str, Any]:

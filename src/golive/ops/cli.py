@@ -1,7 +1,8 @@
 """`golive ops stuck-jobs` and `golive ops reconcile` (registered by golive.cli).
 
 Both are made for cron: plain text (or --json) on stdout, and an exit code to alert on:
-0 all well, 1 something stuck or not reconciled, 2 bad input or an unreachable target.
+0 all well, 1 something stuck or not reconciled, 2 bad input or an unreachable target,
+3 the probe itself failed (golive.cli.main: a crash is never read as a finding).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+
+from golive.options import path_value
 
 ops_app = typer.Typer(
     help=(
@@ -55,6 +58,10 @@ def stuck_jobs(
 
     if bool(target) == bool(dsn):
         raise ConfigError("give exactly one of --target URL (the platform API) or --dsn DSN")
+    if dsn:
+        from golive.options import check_dsn
+
+        check_dsn(dsn, "--dsn", createdb=False)
     at = _instant("--now", now) or datetime.now(UTC)
     after = _instant("--since", since)
     cfg = load_config(config)
@@ -81,26 +88,41 @@ def reconcile_cmd(
     date: str = typer.Option(None, "--date", help="The UTC day to reconcile (YYYY-MM-DD)."),
     start: str = typer.Option(None, "--from", help="Or a window: its start (ISO time)."),
     end: str = typer.Option(None, "--to", help="... and its end (ISO time, exclusive)."),
-    target: str = typer.Option(None, "--target", help="Platform base URL (reads the ledger)."),
+    target: str | None = typer.Option(
+        None, "--target", help="Platform base URL (reads the ledger)."
+    ),
     ledger: Path = typer.Option(None, "--ledger", help="Or a ledger-lines CSV file."),
-    psp: str = typer.Option(None, "--psp", help="Stub PSP base URL (settlement reports)."),
+    psp: str | None = typer.Option(None, "--psp", help="Stub PSP base URL (settlement reports)."),
     stripe_report: list[Path] = typer.Option(
         [], "--stripe-report", help="Or Stripe balance-transaction report CSV(s)."
     ),
     adyen_report: list[Path] = typer.Option(
         [], "--adyen-report", help="Or Adyen settlement-details report CSV(s)."
     ),
-    out: Path = typer.Option(Path("."), "--out", help="Folder for the .md, .html, .csv reports."),
+    out: Path = typer.Option(
+        Path("."), "--out", parser=path_value, help="Folder for the .md, .html, .csv reports."
+    ),
     save_inputs: Path = typer.Option(
-        None, "--save-inputs", help="Also keep the inputs read (ledger lines, PSP CSVs) here."
+        None,
+        "--save-inputs",
+        parser=path_value,
+        help="Also keep the inputs read (ledger lines, PSP CSVs) here.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Reconcile the platform ledger with the PSP settlement reports; exit 1 on any mismatch."""
     from golive.ops.run import ReconcileInputs, run_reconcile, summary_json, summary_text
     from golive.ops.sources import parse_window
+    from golive.options import check_http_url, check_out_dir
 
     window = parse_window(date, start, end)
+    # URLs and output folders are checked before anything is read or written (exit 2);
+    # the input files are checked as they are read, before anything is written.
+    target = check_http_url(target, "--target") if target else None
+    psp = check_http_url(psp, "--psp") if psp else None
+    check_out_dir(out, "--out")
+    if save_inputs is not None:
+        check_out_dir(save_inputs, "--save-inputs")
     inputs = ReconcileInputs(
         target=target, ledger=ledger, psp=psp, stripe_reports=list(stripe_report),
         adyen_reports=list(adyen_report),

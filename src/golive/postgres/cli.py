@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from golive.errors import ConfigError
+
 out = Console()
+# A Docker image reference: [registry[:port]/]name[/name…][:tag], names in lowercase.
+IMAGE_TAG = re.compile(
+    r"([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+)
 
 postgres_app = typer.Typer(
     help=(
@@ -65,6 +74,11 @@ def build_image(
     """
     from golive.postgres.image import build
 
+    if tag is not None and not IMAGE_TAG.fullmatch(tag):
+        raise ConfigError(
+            f"--tag {tag!r} is not a Docker image name; write e.g. golive/postgres:15-local "
+            "(lowercase name, optional :tag)"
+        )
     result = build(
         tag=tag, force=force, source=source, log=lambda m: out.print(escape(m), highlight=False)
     )
@@ -84,8 +98,12 @@ def probe(
 
     Exit 0 when it works; exit 2 with what was tried and the fix when it cannot.
     """
+    from golive.options import check_dsn, is_dsn
     from golive.postgres import open_provider
 
+    spec = (postgres or os.environ.get("GOLIVE_POSTGRES") or "").strip()
+    if is_dsn(spec):
+        check_dsn(spec, "--postgres", createdb=False)
     with open_provider(postgres) as provider:
         out.print(f"provider: {escape(provider.describe())}", highlight=False)
         inst = provider.start_instance(name="probe")
@@ -106,6 +124,11 @@ def cleanup_cmd(
     """Remove containers left behind by golive runs whose process is gone (e.g. after SIGKILL)."""
     from golive.postgres.docker import remove_stale
 
+    if run is not None and not re.fullmatch(r"[0-9a-f]{12}", run):
+        raise ConfigError(
+            f"--run {run!r} is not a golive run id (12 hex digits, as in the container names "
+            "golive-<run id>-…); leave --run out to remove the leftovers of dead runs"
+        )
     removed = remove_stale(run=run, everything=all_runs)
     out.print(
         f"removed {len(removed)} container(s)" + (f": {', '.join(removed)}" if removed else "")

@@ -11,6 +11,7 @@ import typer
 import uvicorn
 
 from golive.errors import ConfigError
+from golive.options import check_out_dir, path_value, port_value
 from golive.psp.provider import names
 from golive.psp.server import bind, create_app, uvicorn_config
 from golive.psp.signing import is_hex_key
@@ -36,7 +37,9 @@ def _loopback(host: str) -> bool:
 
 @psp_app.command("serve")
 def serve(
-    port: int = typer.Option(12111, "--port", help="TCP port (0 = any free port)."),
+    port: int = typer.Option(
+        12111, "--port", parser=port_value, help="TCP port (0 = any free port)."
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback)."),
     speed: float = typer.Option(
         1.0, "--speed", help="Virtual seconds per real second (0 = frozen, advance by hand)."
@@ -68,7 +71,7 @@ def serve(
         help="Accept only this X-API-Key (default: any non-empty key).",
     ),
     secrets_out: Path | None = typer.Option(
-        None, help="Write the webhook secrets as JSON to this file (mode 0600)."
+        None, parser=path_value, help="Write the webhook secrets as JSON to this file (mode 0600)."
     ),
     seed: int | None = typer.Option(None, help="Seed for ids and fault dice."),
     delivery_timeout: float = typer.Option(10.0, help="Seconds a receiver has to answer."),
@@ -84,15 +87,30 @@ def serve(
             "should not be reachable from other machines; use 127.0.0.1, or pass "
             "--allow-non-loopback if you really mean it"
         )
-    if speed < 0:
-        raise ConfigError(f"--speed {speed!r} is negative; use 0 (frozen) or more")
+    if not 0 <= speed < float("inf"):
+        raise ConfigError(f"--speed {speed!r} is not 0 (frozen) or a positive number")
+    if not 0 < delivery_timeout < float("inf"):
+        raise ConfigError(
+            f"--delivery-timeout {delivery_timeout!r} must be a positive number of seconds"
+        )
+    for flag, given in (
+        ("--stripe-webhook-secret", stripe_webhook_secret),
+        ("--adyen-hmac-key", adyen_hmac_key),
+        ("--stripe-api-key", stripe_api_key),
+        ("--adyen-api-key", adyen_api_key),
+    ):
+        if given is not None and not given.strip():
+            raise ConfigError(f"{flag} is empty; leave it out to have one generated or accepted")
     if adyen_hmac_key is not None and not is_hex_key(adyen_hmac_key):
         raise ConfigError(
             "the Adyen HMAC key is not hexadecimal (expected 64 hex characters, as Adyen's "
             "Customer Area shows it); fix --adyen-hmac-key / GOLIVE_PSP_ADYEN_HMAC_KEY"
         )
     if stripe_api_key is not None and not stripe_api_key.startswith(("sk_test_", "rk_test_")):
-        raise ConfigError("the Stripe API key must be a test-mode key (sk_test_...)")
+        raise ConfigError(
+            "--stripe-api-key (GOLIVE_PSP_STRIPE_API_KEY) must be a test-mode key (sk_test_... "
+            "or rk_test_...): the stub never takes a live key"
+        )
     try:
         psp = StubPSP(
             speed=speed,
@@ -109,11 +127,20 @@ def serve(
     except ValueError as exc:
         raise ConfigError(f"{exc}; pass a 127.0.0.1 URL or --allow-remote-webhooks") from None
     if secrets_out is not None:
-        _write_secrets(secrets_out, psp.startup_secrets())
-    try:
+        check_out_dir(secrets_out.parent, "--secrets-out")
+        if not secrets_out.parent.is_dir():
+            raise ConfigError(
+                f"--secrets-out {str(secrets_out)!r}: the folder {str(secrets_out.parent)!r} "
+                "does not exist; create it first or name a file in an existing folder"
+            )
+        if secrets_out.is_dir():
+            raise ConfigError(f"--secrets-out {str(secrets_out)!r} is a folder; name a file")
+    try:  # the port first: nothing is written when it is taken
         sock = bind(host, port)
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc}; pick another --port") from None
+    if secrets_out is not None:
+        _write_secrets(secrets_out, psp.startup_secrets())
     actual = sock.getsockname()[1]
     base = f"http://{host}:{actual}"
     served = ", ".join(f"{name} {base}/{name}" for name in names())

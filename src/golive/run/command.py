@@ -11,13 +11,23 @@ import pytest
 import typer
 from rich.text import Text
 
-from golive.config import load_config
+from golive.config import CONFIG_DIR_ENV, load_config
 from golive.config_target import CONFIG_ENV
 from golive.errors import ConfigError, ExitCode
 from golive.evidence import Verdict
 from golive.evidence.plugin import last_run
+from golive.options import check_out_dir, path_value
 from golive.run.console import make_console, print_verdict
-from golive.run.preflight import StepCheck, check_features, check_target
+from golive.run.preflight import (
+    StepCheck,
+    check_adapter,
+    check_features,
+    check_key,
+    check_keyword,
+    check_platform_version,
+    check_postgres,
+    check_target,
+)
 from golive.run.progress import Progress
 from golive.run.suites import SUITES, suite_paths, suite_root
 
@@ -54,10 +64,13 @@ def run(
         envvar="GOLIVE_POSTGRES",
         help="Postgres provider: auto (default), docker, local, pgserver, or a DSN.",
     ),
-    out: Path = typer.Option(Path("reports"), "--out", help="Folder for run folders."),
+    out: Path = typer.Option(
+        Path("reports"), "--out", parser=path_value, help="Folder for run folders."
+    ),
     key: Path = typer.Option(
         None,
         "--key",
+        parser=path_value,
         envvar="GOLIVE_SIGNING_KEY",
         help="Ed25519 private key (PEM) that signs the evidence; without one an unmanaged key "
         "is generated and the report says so.",
@@ -72,7 +85,11 @@ def run(
         "2", "--platform-version", help="App and schema version of the embedded platform."
     ),
     suite_dir: Path = typer.Option(
-        None, "--suite-root", help="Folder with features/ (default: this checkout)."
+        None,
+        "--suite-root",
+        parser=path_value,
+        help="Folder with features/ (default: this checkout). The configuration (golive.toml) "
+        "and a relative --out are still found from the folder golive is started in.",
     ),
     verbose: bool = typer.Option(
         False, "-v", "--verbose", help="Also print the Given/When/Then steps of failures."
@@ -84,12 +101,28 @@ def run(
     on free loopback ports, runs the suite with the evidence plugin, prints the verdict, its
     reasons and the run folder. Exit codes: 0 GO, 1 NO-GO, 2 usage error, 3 INCONCLUSIVE.
     """
-    cfg = load_config(config)  # a bad file stops here: exit 2
+    # The caller's folder is where golive.toml and a relative --out are found, whichever
+    # folder the suite lives in (the suite runs from its own root, see below).
+    caller = Path.cwd()
+    os.environ.setdefault(CONFIG_DIR_ENV, str(caller))
+    cfg = load_config(config)  # refuses an invalid golive.toml (exit 2) before anything starts
     if config is not None:  # the run's own load_config() calls read it from here
         os.environ[CONFIG_ENV] = str(config.resolve())
     target = target or cfg.target.url or "embedded"
     root = suite_root(suite_dir)
     paths = [str(p) for p in suite_paths(suite, root)]
+    out = check_out_dir(out)
+    check_key(key)
+    key_path = key.absolute() if key else None
+    check_keyword(keyword)
+    if target != "embedded" and not target.startswith(("http://", "https://")):
+        raise ConfigError(f"--target {target!r} is neither 'embedded' nor an http(s) URL")
+    check_platform_version(platform_version, target)
+    check_postgres(postgres)
+    if target != "embedded" and cfg.target.adapter:  # its own API: asked through the adapter
+        check_adapter(cfg.target.adapter, target.rstrip("/"))
+    elif target != "embedded":
+        check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
     common = [*paths, "--rootdir", str(root), "-c", str(root / "pyproject.toml")]
     common += ["--target", target, "--platform-version", platform_version]
     if postgres:
@@ -98,15 +131,10 @@ def run(
         common += ["-k", keyword]
     if seed is not None:
         common += ["--hypothesis-seed", str(seed), "--golive-seed", str(seed)]
-    if target != "embedded":
-        if not target.startswith(("http://", "https://")):
-            raise ConfigError(f"--target {target!r} is neither 'embedded' nor an http(s) URL")
-        check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
-    os.chdir(root)
+    os.chdir(root)  # the suite runs from its root (hypothesis keeps its database there)
     check_features([Path(p) for p in paths])
     _preflight(common)
 
-    out = out if out.is_absolute() else Path.cwd() / out
     out.mkdir(parents=True, exist_ok=True)
     args = [
         *common,
@@ -120,8 +148,8 @@ def run(
         "--golive-out",
         str(out),
     ]
-    if key:
-        args += ["--golive-key", str(key)]
+    if key_path:
+        args += ["--golive-key", str(key_path)]
     console = make_console()
     console.print(Text(f"golive run suite={suite} target={target} out={out}", style="bold"))
     progress = Progress(console)

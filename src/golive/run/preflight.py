@@ -1,10 +1,15 @@
-"""Checks made before anything runs: every Gherkin step is defined, the target speaks the contract.
+"""Checks made before anything runs: the inputs of a run, the Gherkin, the target.
 
-A problem found here is a usage error (exit 2): nothing has run and no evidence is written.
+Every input a run depends on is checked here, cheapest first: the output folder, the
+signing key, the -k expression, the platform version, Postgres (reachable with the DSN's
+user), the target (answers and speaks the contract), then the features (parse, every step
+defined). A problem found here is a usage error (exit 2) in one line: nothing has run, no
+run folder exists and nothing is chained.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +19,7 @@ import pytest
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from golive.errors import ConfigError, TargetUnreachable
+from golive.options import check_dsn, is_dsn, one_line
 from golive.tls import tls_context
 
 
@@ -157,3 +163,92 @@ def check_target(url: str, contract_text: str) -> dict[str, Any]:
             + ". Fix: implement them, or adapt the platform with a driver."
         )
     return dict(version.json())
+
+
+def check_key(key: Path | None) -> None:
+    """The signing key (--key or GOLIVE_SIGNING_KEY) is readable and an Ed25519 PEM key."""
+    from golive.evidence.keys import resolve_signing_key
+
+    resolve_signing_key(str(key) if key else None)
+
+
+def check_keyword(keyword: str | None) -> None:
+    """``-k`` is a valid pytest expression (whether it matches anything is checked later)."""
+    if not keyword:
+        return
+    try:
+        from _pytest.mark.expression import Expression
+    except ImportError:  # pragma: no cover - collection still refuses it, a little later
+        return
+    try:
+        Expression.compile(keyword)
+    except Exception as exc:  # SyntaxError on pytest 9, ParseError before
+        reason = getattr(exc, "msg", None) or getattr(exc, "message", None) or one_line(exc)
+        raise ConfigError(
+            f"-k {keyword!r} is not a pytest -k expression ({reason}). "
+            "Fix: e.g. -k 'stripe and not refund'"
+        ) from None
+
+
+def check_platform_version(version: str, target: str, flag: str = "--platform-version") -> None:
+    """The embedded platform has this release (an external target reports its own)."""
+    from golive.drills.rollback.plan import EMBEDDED_RELEASES
+
+    if target == "embedded" and version not in EMBEDDED_RELEASES:
+        raise ConfigError(
+            f"{flag} {version!r} is not a release of the embedded platform; it has "
+            f"{', '.join(EMBEDDED_RELEASES)}. Fix: choose one of them"
+        )
+
+
+def check_postgres(spec: str | None, flag: str = "--postgres") -> None:
+    """The Postgres provider can be used here: a DSN answers, Docker or binaries are there."""
+    from golive.errors import ProviderUnavailable
+    from golive.postgres import PROVIDER_NAMES
+
+    spec = (spec or os.environ.get("GOLIVE_POSTGRES") or "auto").strip()
+    if spec == "auto" and os.environ.get("GOLIVE_PG_DSN"):
+        spec, flag = os.environ["GOLIVE_PG_DSN"], "GOLIVE_PG_DSN"
+    if is_dsn(spec):
+        check_dsn(spec, flag)
+        return
+    if spec not in PROVIDER_NAMES:
+        raise ConfigError(
+            f"{flag} {spec!r} is not a provider: use one of {', '.join(PROVIDER_NAMES)} or a "
+            "DSN such as postgresql://user:password@127.0.0.1:5432/postgres"
+        )
+    from golive.postgres import docker as dk
+    from golive.postgres.binaries import find_binaries
+
+    if spec in ("docker", "auto"):
+        status = dk.engine_status()
+        if spec == "docker" and not status.reachable:
+            raise ProviderUnavailable(
+                f"{flag} docker: the Docker engine at {status.address} is not reachable "
+                f"({status.detail}). Fix: start it, or use --postgres local"
+            )
+        if status.reachable and (spec == "docker" or dk.image_present(dk.image_name())):
+            return  # docker: an absent image is pulled by the provider itself
+    find_binaries("pgserver" if spec == "pgserver" else "system")
+
+
+def check_adapter(spec: str, url: str) -> None:
+    """A target behind an adapter: the adapter loads, implements the interface and the
+    platform answers its health check through it."""
+    from golive.target import NoAnswer, PlatformError, load_target, open_target
+
+    load_target(spec)  # ConfigError (exit 2) when it cannot drive a platform
+    target = open_target(spec, options={"base_url": url})
+    try:
+        health = target.health()
+    except (NoAnswer, PlatformError) as exc:
+        raise TargetUnreachable(
+            f"target {url!r} does not answer through adapter {spec!r} ({exc}). Fix: start the "
+            "platform, check [target] url, or fix the adapter's health()."
+        ) from None
+    finally:
+        target.close()
+    if not health.ok:
+        raise TargetUnreachable(
+            f"target {url!r} is not healthy through adapter {spec!r}: status {health.status!r}"
+        )

@@ -23,6 +23,7 @@ from golive.drills.restore.scenario import (
     ENV_NO_CANARY,
     ENV_WAL_ARCHIVE,
 )
+from golive.options import path_value
 
 
 def check_target(postgres: str | None) -> None:
@@ -34,6 +35,9 @@ def check_target(postgres: str | None) -> None:
     if not (spec.startswith(("postgresql://", "postgres://")) or "host=" in spec
             or (spec == "auto" and os.environ.get("GOLIVE_PG_DSN"))):  # fmt: skip
         return
+    from golive.options import check_dsn
+
+    check_dsn(os.environ["GOLIVE_PG_DSN"] if spec == "auto" else spec, "--postgres")
     provider: Provider = open_provider(spec)
     try:
         require_disposable_provider(provider, "restore a backup into it")
@@ -65,11 +69,15 @@ def restore(
         help="Skip the canary money loop (for databases of a platform other than the "
         "reference one); the RTO gate then has no data.",
     ),
-    out: Path = typer.Option(Path("reports"), "--out", help="Folder for run folders."),
+    out: Path = typer.Option(
+        Path("reports"), "--out", parser=path_value, help="Folder for run folders."
+    ),
     key: Path = typer.Option(
         None, "--key", envvar="GOLIVE_SIGNING_KEY", help="Ed25519 key (PEM) for the evidence."
     ),
-    suite_dir: Path = typer.Option(None, "--suite-root", help="Folder with features/."),
+    suite_dir: Path = typer.Option(
+        None, "--suite-root", parser=path_value, help="Folder with features/."
+    ),
 ) -> None:
     """Restore an existing backup into a throwaway server, check it, exit with the verdict.
 
@@ -78,7 +86,10 @@ def restore(
     money loop on the restored database; the restore time against \\[drills] rto_seconds.
     Exit codes: 0 GO, 1 NO-GO, 2 bad input (nothing touched), 3 INCONCLUSIVE.
     """
+    from golive.run.preflight import check_platform_version
+
     check_inputs(dump, basebackup, wal_archive)
+    check_platform_version(app_version, "embedded", "--app-version")
     check_target(postgres)
     for var in (ENV_DUMP, ENV_BASEBACKUP, ENV_WAL_ARCHIVE, ENV_NO_CANARY):
         os.environ.pop(var, None)

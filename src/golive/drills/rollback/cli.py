@@ -15,6 +15,7 @@ import typer
 
 from golive.drills.rollback.case import ENV_DATABASE, ENV_FROM, ENV_SCHEMA, ENV_TO
 from golive.drills.rollback.plan import ensure_disposable, plan_release
+from golive.options import path_value
 
 drill_app = typer.Typer(
     name="drill",
@@ -40,12 +41,16 @@ def rollback(
     postgres: str = typer.Option(
         None, "--postgres", envvar="GOLIVE_POSTGRES", help="Postgres provider or DSN."
     ),
-    out: Path = typer.Option(Path("reports"), "--out", help="Folder for run folders."),
+    out: Path = typer.Option(
+        Path("reports"), "--out", parser=path_value, help="Folder for run folders."
+    ),
     key: Path = typer.Option(
         None, "--key", envvar="GOLIVE_SIGNING_KEY", help="Ed25519 key (PEM) for the evidence."
     ),
     keyword: str = typer.Option(None, "-k", help="Only drills matching this -k expression."),
-    suite_dir: Path = typer.Option(None, "--suite-root", help="Folder with features/."),
+    suite_dir: Path = typer.Option(
+        None, "--suite-root", parser=path_value, help="Folder with features/."
+    ),
 ) -> None:
     """Deploy --from over --to and roll it back in five drills; exit with the verdict.
 
