@@ -65,8 +65,11 @@ def is_dsn(spec: str) -> bool:
     return spec.startswith(("postgresql://", "postgres://")) or "host=" in spec
 
 
-def check_dsn(dsn: str, flag: str = "--postgres", *, createdb: bool = True) -> None:
-    """The DSN parses, its port is a number, and its user can log in (and create databases)."""
+def check_dsn(
+    dsn: str, flag: str = "--postgres", *, createdb: bool = True, connect: bool = True
+) -> None:
+    """The DSN parses, its port is a number, and (``connect``) its user can log in (and
+    create databases)."""
     import psycopg
     from psycopg.conninfo import conninfo_to_dict
 
@@ -82,6 +85,8 @@ def check_dsn(dsn: str, flag: str = "--postgres", *, createdb: bool = True) -> N
         raise ConfigError(
             f"{flag}: the DSN's port {port!r} is not a port number (1-65535). Fix: {example}"
         )
+    if not connect:
+        return
     host, user = params.get("host") or "localhost", params.get("user") or "(your login name)"
     try:
         with psycopg.connect(dsn, connect_timeout=5) as conn:

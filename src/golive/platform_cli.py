@@ -10,6 +10,7 @@ a state folder.
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-from golive.errors import ExitCode
+from golive.errors import ConfigError, ExitCode
 from golive.operations import refbank
 
 platform_app = typer.Typer(
@@ -59,6 +60,25 @@ def serve(ctx: typer.Context) -> None:
         raise typer.Exit(int(ExitCode.USAGE if code == 2 else ExitCode.INCONCLUSIVE))
 
 
+def _checked(
+    *, dsn: str | None = None, host: str | None = None, release: str | None = None,
+    schema: str | None = None,
+) -> None:  # fmt: skip
+    """Refuse a wrong value before anything is started or changed (exit 2)."""
+    from golive.drills.rollback.plan import EMBEDDED_RELEASES
+    from golive.options import check_dsn
+
+    if dsn is not None:
+        check_dsn(dsn, "--dsn", connect=False)
+    if host is not None and not re.fullmatch(r"[\w.:-]+", host):
+        raise ConfigError(f"--host {host!r} is not an address; e.g. --host 127.0.0.1")
+    for flag, value in (("--release", release), ("--schema", schema)):
+        if value is not None and value not in EMBEDDED_RELEASES:
+            raise ConfigError(
+                f"{flag} {value!r} is not one of refbank's: {', '.join(EMBEDDED_RELEASES)}"
+            )
+
+
 @platform_app.command("start")
 def start(
     state: Path | None = STATE,
@@ -71,6 +91,7 @@ def start(
     """Start refbank in the background and wait for /health; restart it when it runs with
     other settings. The first start records the platform's environment (REFBANK_*,
     GOLIVE_PLATFORM_FAULTS) in the state folder; later operations reuse it."""
+    _checked(dsn=dsn, host=host, release=release)
     changes = {
         "REFBANK_DSN": dsn, "REFBANK_HOST": host,
         "REFBANK_PORT": None if port is None else str(port), "REFBANK_APP_VERSION": release,
@@ -95,6 +116,7 @@ def deploy(
     timeout: float = TIMEOUT,
 ) -> None:
     """Switch refbank's app to RELEASE (stop, start the release, wait for /health)."""
+    _checked(release=release)
     typer.echo(refbank.deploy(refbank.PlatformState.at(state), release, timeout_s=timeout))
 
 
@@ -108,6 +130,7 @@ def migrate(
     ),
 ) -> None:
     """Move refbank's schema to SCHEMA with its own migration command."""
+    _checked(dsn=dsn, schema=schema)
     at = refbank.PlatformState.at(state)
     typer.echo(refbank.migrate(at, schema, dsn=dsn, lock_timeout_ms=lock_timeout_ms))
 
@@ -127,6 +150,9 @@ def backup(
     state: Path | None = STATE,
 ) -> None:
     """Back up refbank's database to a file with pg_dump."""
+    from golive.options import check_out_dir
+
+    check_out_dir(to.parent, "--to")
     if refbank.backup(refbank.PlatformState.at(state), to):
         raise typer.Exit(int(ExitCode.NO_GO))  # the platform's own operation failed
     typer.echo(f"backed up to {to}")
@@ -138,6 +164,11 @@ def restore_into(
     source: Path = typer.Option(..., "--from", help="the file backup wrote"),
 ) -> None:
     """Restore a backup into an empty database with pg_restore (all or nothing)."""
+    _checked(dsn=dsn)
+    if not source.is_file():
+        raise ConfigError(
+            f"--from {str(source)!r} is not a backup file; give the file backup wrote"
+        )
     if refbank.restore_into(dsn, source):
         raise typer.Exit(int(ExitCode.NO_GO))
     typer.echo(f"restored {source}")

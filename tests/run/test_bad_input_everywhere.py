@@ -28,6 +28,7 @@ DIR = "{dir}"  # an existing, empty folder
 ENV = "{env}"  # a valid environment file (for options other than --env-file)
 BUSY = "{busy_port}"  # a loopback port something already listens on
 LEDGER = "{ledger}"  # a valid (empty) ledger-lines CSV
+RUNBOOK = "{runbook}"  # a valid runbook with one manual step, "freeze"
 BAD_PORT_DSN = "postgresql://golive@127.0.0.1:abc/postgres"
 DEAD_DSN = "postgresql://golive@127.0.0.1:9/postgres"
 PSP = "http://127.0.0.1:9"  # a well-formed URL nothing answers at
@@ -122,6 +123,88 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("drill restore", "--out"): [["--dump", FILE, "--out", ""]],
     ("drill restore", "--key"): [["--dump", FILE, "--key", MISSING]],
     ("drill restore", "--suite-root"): [["--dump", FILE, "--suite-root", MISSING]],
+    ("run", "--config"): [["--config", MISSING], ["--config", FILE]],
+    ("steps", "--format"): [["--format", "yaml"]],
+    ("steps", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
+    ("closeout", "reports"): [[MISSING, "--release", "rc-1"], [FILE, "--release", "rc-1"]],
+    ("closeout", "--release"): [[DIR, "--release", ""], [DIR, "--release", "rc-1"]],
+    ("closeout", "--waivers"): [[DIR, "--release", "rc-1", "--waivers", MISSING]],
+    ("closeout", "--out"): [[DIR, "--release", "rc-1", "--out", ""]],
+    ("closeout", "--key"): [[DIR, "--release", "rc-1", "--key", MISSING]],
+    ("runbook run", "runbook"): [[MISSING], [FILE]],
+    ("runbook run", "--release"): [[RUNBOOK, "--release", ""]],
+    ("runbook run", "--reports"): [[RUNBOOK, "--reports", ""]],
+    ("runbook run", "--key"): [[RUNBOOK, "--non-interactive", "--key", MISSING]],
+    ("runbook run", "--confirmations"): [
+        [RUNBOOK, "--non-interactive", "--confirmations", FILE],
+        [RUNBOOK, "--confirmations", FILE],
+    ],
+    ("runbook run", "--target"): [[RUNBOOK, "--target", "ftp://x"]],
+    ("runbook run", "--postgres"): [[RUNBOOK, "--postgres", BAD_PORT_DSN]],
+    ("runbook resume", "--reports"): [["--reports", MISSING], ["--reports", DIR]],
+    ("runbook resume", "--key"): [["--reports", DIR, "--key", MISSING]],
+    ("runbook resume", "--confirmations"): [["--reports", DIR, "--confirmations", FILE]],
+    ("runbook resume", "--target"): [["--reports", DIR, "--target", "ftp://x"]],
+    ("runbook resume", "--postgres"): [["--reports", DIR, "--postgres", BAD_PORT_DSN]],
+    ("runbook confirm", "runbook"): [
+        [MISSING, "--step", "freeze", "--actor", "Ada", "--key", FILE, "--file", "c.json"]
+    ],
+    ("runbook confirm", "--step"): [
+        [RUNBOOK, "--step", "deploy", "--actor", "Ada", "--key", FILE, "--file", "c.json"]
+    ],
+    ("runbook confirm", "--actor"): [
+        [RUNBOOK, "--step", "freeze", "--actor", " ", "--key", FILE, "--file", "c.json"]
+    ],
+    ("runbook confirm", "--note"): [
+        [
+            RUNBOOK,
+            "--step",
+            "freeze",
+            "--actor",
+            "Ada",
+            "--note",
+            "a\nb",
+            "--key",
+            FILE,
+            "--file",
+            "c",
+        ]
+    ],
+    ("runbook confirm", "--key"): [
+        [RUNBOOK, "--step", "freeze", "--actor", "Ada", "--key", FILE, "--file", "c.json"]
+    ],
+    ("runbook confirm", "--file"): [
+        [RUNBOOK, "--step", "freeze", "--actor", "Ada", "--key", FILE, "--file", FILE]
+    ],
+    ("runbook init", "path"): [[FILE]],
+    ("slo export", "--out"): [["--out", ""], ["--out", FILE]],
+    ("slo export", "--config"): [["--out", "x", "--config", MISSING]],
+    ("slo export", "--requests-metric"): [["--out", "x", "--requests-metric", "a b"]],
+    ("slo export", "--duration-metric"): [["--out", "x", "--duration-metric", "a b"]],
+    ("slo export", "--webhooks-metric"): [["--out", "x", "--webhooks-metric", "a b"]],
+    ("slo export", "--payouts-metric"): [["--out", "x", "--payouts-metric", "a b"]],
+    ("platform start", "--state"): [["--state", FILE]],
+    ("platform start", "--dsn"): [["--state", DIR, "--dsn", BAD_PORT_DSN]],
+    ("platform start", "--host"): [["--state", DIR, "--host", "not a host"]],
+    ("platform start", "--port"): [["--state", DIR, "--port", "abc"], ["--port", "70000"]],
+    ("platform start", "--release"): [["--state", DIR, "--release", "99"]],
+    ("platform start", "--timeout"): [["--state", DIR, "--timeout", "-1"]],
+    ("platform stop", "--state"): [["--state", FILE]],
+    ("platform deploy", "--release"): [["--state", DIR, "--release", "99"]],
+    ("platform deploy", "--state"): [["--release", "1", "--state", FILE]],
+    ("platform deploy", "--timeout"): [["--release", "1", "--state", DIR, "--timeout", "0"]],
+    ("platform migrate", "--schema"): [["--state", DIR, "--schema", "99"]],
+    ("platform migrate", "--state"): [["--schema", "1", "--state", FILE]],
+    ("platform migrate", "--dsn"): [["--schema", "1", "--state", DIR, "--dsn", BAD_PORT_DSN]],
+    ("platform migrate", "--lock-timeout-ms"): [
+        ["--schema", "1", "--state", DIR, "--lock-timeout-ms", "0"]
+    ],
+    ("platform set-webhook-secrets", "--file"): [["--state", DIR, "--file", MISSING]],
+    ("platform set-webhook-secrets", "--state"): [["--file", ENV, "--state", FILE]],
+    ("platform backup", "--to"): [["--state", DIR, "--to", f"{FILE}/sub"]],
+    ("platform backup", "--state"): [["--to", "b.dump", "--state", FILE]],
+    ("platform restore-into", "--dsn"): [["--dsn", BAD_PORT_DSN, "--from", FILE]],
+    ("platform restore-into", "--from"): [["--dsn", DEAD_DSN, "--from", MISSING]],
 }
 # Commands whose arguments go on to another program: probed with values only.
 PASS_THROUGH: dict[str, list[list[str]]] = {
@@ -197,6 +280,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
     (tmp_path / "notes.txt").write_text("not what any option wants\n")
     (tmp_path / "empty").mkdir()
     (tmp_path / "deploy.env").write_text("STRIPE_SECRET_KEY=sk_test_x\n")
+    (tmp_path / "runbook.toml").write_text(
+        'release = "rc-1"\n[[step]]\nid = "freeze"\nkind = "manual"\nowner = "Ops"\n'
+    )
     (tmp_path / "ledger.csv").write_text(
         "psp,kind,reference,amount,currency,booked_at,transaction_id,platform_id\n"
     )
@@ -213,6 +299,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
             DIR: "empty",
             ENV: "deploy.env",
             LEDGER: "ledger.csv",
+            RUNBOOK: "runbook.toml",
             BUSY: str(busy.getsockname()[1]),
         }
     signal.signal(signal.SIGTERM, handler)

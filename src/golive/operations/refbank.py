@@ -77,6 +77,10 @@ class PlatformState:
     @classmethod
     def at(cls, folder: Path | None) -> PlatformState:
         chosen = folder or Path(os.environ.get(STATE_ENV) or DEFAULT_STATE)
+        if chosen.exists() and not chosen.is_dir():
+            raise ConfigError(
+                f"--state {str(chosen)!r} is a file; name the platform's state folder"
+            )
         return cls(chosen)
 
     @property

@@ -11,13 +11,16 @@ from typing import Any
 import typer
 
 from golive.errors import ConfigError
+from golive.options import path_value
 
 runbook_app = typer.Typer(
     help="An executable go-live runbook: suites, probes, commands and manual steps in order, "
     "with a signed execution log (docs/runbook.md).",
     no_args_is_help=True,
 )
-REPORTS = typer.Option(Path("reports"), "--reports", help="Folder of the run folders.")
+REPORTS = typer.Option(
+    Path("reports"), "--reports", parser=path_value, help="Folder of the run folders."
+)
 KEY = typer.Option(None, "--key", help="Ed25519 PEM key that signs (default: GOLIVE_SIGNING_KEY).")
 NON_INTERACTIVE = typer.Option(
     False, "--non-interactive", help="For CI: manual steps need --confirmations."
@@ -42,32 +45,32 @@ def _ask(step: Any) -> tuple[str, str] | None:
 
 
 def _options(
-    book_path: Path,
+    book_path: Path | None,
     non_interactive: bool,
     confirmations: Path | None,
     target: str | None,
     postgres: str | None,
+    key: Path | None,
 ) -> dict[str, Any]:
-    """What run and resume share: confirmations, the prompt, the suite steps' target and
-    Postgres (their credentials registered as secrets, so the log never shows them)."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict
-
+    """What run and resume share, checked before anything runs: confirmations, the signing
+    key, the suite steps' target and Postgres (their credentials registered as secrets, so
+    the log never shows them)."""
     from golive.evidence.redact import Redactor
+    from golive.options import check_http_url
+    from golive.run.preflight import check_key, check_postgres
     from golive.runbook.confirm import read_confirmations
 
     if confirmations is not None and not non_interactive:
         raise ConfigError("--confirmations is for --non-interactive runs; add --non-interactive")
-    conf = read_confirmations(confirmations, book_path) if confirmations else None
+    conf = read_confirmations(confirmations, book_path) if confirmations and book_path else None
+    check_key(key)
+    if target and target != "embedded":
+        check_http_url(target, "--target")
+    check_postgres(postgres)
     redactor = Redactor()
     redactor.register_environment()
-    if postgres and ("://" in postgres or "=" in postgres):
-        try:
-            redactor.register(str(conninfo_to_dict(postgres).get("password") or ""))
-        except psycopg.ProgrammingError as exc:
-            raise ConfigError(
-                f"--postgres {postgres.split('@')[-1]!r} is not a DSN: {exc}"
-            ) from None
+    if postgres:
+        redactor.register_dsn(postgres)
     passthrough = [*(["--target", target] if target else []),
                    *(["--postgres", postgres] if postgres else [])]  # fmt: skip
     return {
@@ -76,6 +79,12 @@ def _options(
         "passthrough": passthrough,
         "redactor": redactor,
     }
+
+
+def _reports(reports: Path) -> Path:
+    from golive.options import check_out_dir
+
+    return check_out_dir(reports, "--reports")
 
 
 def _term(signum: int, frame: FrameType | None) -> None:
@@ -128,11 +137,14 @@ def run_cmd(
     from golive.runbook.model import load_runbook
 
     book = load_runbook(runbook)
+    if release is not None and not release.strip():
+        raise ConfigError("--release '' names no release: give the release, e.g. rc-1.4.0")
     name = release or book.release
     if not name:
         raise ConfigError(f'{runbook}: no release: set release = "…" or pass --release')
-    opts = _options(runbook, non_interactive, confirmations, target, postgres)
-    _drive(start(book, reports.resolve(), name, **opts), key)
+    folder = _reports(reports)
+    opts = _options(runbook, non_interactive, confirmations, target, postgres, key)
+    _drive(start(book, folder, name, **opts), key)
 
 
 @runbook_app.command("resume")
@@ -146,10 +158,14 @@ def resume_cmd(
 ) -> None:
     """Finish the newest interrupted runbook in the reports folder; steps already done or
     confirmed are never run again. Give --target and --postgres again if the run had them."""
+    from golive.runbook.confirm import check_file
     from golive.runbook.execute import RUNBOOK_COPY, reopen, unfinished
 
-    run_dir = unfinished(reports)
-    opts = _options(run_dir / RUNBOOK_COPY, non_interactive, confirmations, target, postgres)
+    if confirmations is not None:
+        check_file(confirmations)  # before looking for the run: the option's own problem first
+    _options(None, non_interactive, None, target, postgres, key)
+    run_dir = unfinished(_reports(reports))
+    opts = _options(run_dir / RUNBOOK_COPY, non_interactive, confirmations, target, postgres, key)
     _drive(reopen(run_dir, reports.resolve(), **opts), key)
 
 
@@ -176,6 +192,8 @@ def confirm_cmd(
         )
     if not actor.strip():
         raise ConfigError("--actor '' names nobody: give who confirms the step")
+    if "\n" in note or "\r" in note:
+        raise ConfigError("--note must be one line (it is a cell of the execution log)")
     signing = load_private_key(key, source="--key")
     entry = add_confirmation(file, runbook, step, actor.strip(), note, signing)
     typer.echo(f"{file}: {step} confirmed by {entry.actor} at {entry.at}")

@@ -39,7 +39,12 @@ class Confirmations:
     approver: str  # the signing key's fingerprint
 
 
-def _open(path: Path, runbook: Path) -> tuple[Confirmations, Ed25519PublicKey]:
+def check_file(path: Path) -> None:
+    """The file is a golive confirmation file whose signature verifies (whatever runbook)."""
+    _verified(path)
+
+
+def _verified(path: Path) -> tuple[dict[str, Any], Ed25519PublicKey]:
     try:
         doc = json.loads(path.read_bytes())
         key = serialization.load_pem_public_key(doc["public_key"].encode())
@@ -55,6 +60,11 @@ def _open(path: Path, runbook: Path) -> tuple[Confirmations, Ed25519PublicKey]:
         statement = dsse.verify(envelope, key).statement
     except dsse.EnvelopeError as exc:
         raise ConfigError(f"confirmation file {str(path)!r} does not verify: {exc}") from None
+    return statement, key
+
+
+def _open(path: Path, runbook: Path) -> tuple[Confirmations, Ed25519PublicKey]:
+    statement, key = _verified(path)
     digest = sha256_file(runbook)
     subjects = [s.get("digest", {}).get("sha256") for s in statement.get("subject", [])]
     if statement.get("predicateType") != PREDICATE or digest not in subjects:
