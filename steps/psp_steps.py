@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then, when
 
 from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.evidence import register_secret
 
 _FAILURES = {
     "a 5xx error": {"fail_next_requests": 1},
@@ -58,6 +59,7 @@ def given_webhook_delay(world: CanaryWorld) -> None:
 @given("the payment provider rotates its webhook secret and signs with the old and the new one")
 def given_rotation(world: CanaryWorld) -> None:
     world.new_webhook_secret = world.psp.rotate_secret("stripe")
+    register_secret(world.new_webhook_secret)  # it goes to the platform: never in evidence
 
 
 @when("a minute passes at the payment provider")
