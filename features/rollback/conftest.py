@@ -30,7 +30,7 @@ from golive.drills.rollback.case import (
 from golive.drills.rollback.matrix import Result, build_matrix, row_key
 from golive.drills.rollback.options import RollbackOptions
 from golive.drills.rollback.plan import ReleasePlan
-from golive.evidence import attach, record_metadata, transcript_hooks
+from golive.evidence import attach, record_metadata, register_secret, transcript_hooks
 from golive.operations import OperationNotConfigured
 from golive.stack import Stack, embedded_stack, migrate
 
@@ -69,6 +69,8 @@ def pytest_bdd_step_error(
 @pytest.fixture(scope="session")
 def rollback_options(request: pytest.FixtureRequest) -> RollbackOptions:
     options = RollbackOptions.of(request.config)
+    if options.database:
+        register_secret(options.database)  # its password, if it has one, never in evidence
     record_metadata("rollback_plan", options.plan.describe())
     return options
 
