@@ -5,7 +5,8 @@ previous release's migrated template, or the disposable one given to `golive dri
 --database`); on an external target every drill runs on the run's stack. Either way the
 drill drives the platform through the stack's operations. The release plan comes from the
 typed options of `golive drill rollback --from/--to/--schema` (default: 2 over 1), the
-rollback time target from [drills] rollback_seconds. A drill whose operations (or database)
+rollback time target from [drills] rollback_seconds. An external platform is returned to the
+release it ran before the drills once they are done. A drill whose operations (or database)
 the target lacks is skipped, "not drilled: …", and the verdict is INCONCLUSIVE. The rollback
 matrix, with each drill's outcome, is attached to the evidence at the end of the session.
 """
@@ -27,9 +28,10 @@ from golive.drills.rollback.case import (
     open_drill,
     prepare_database,
 )
+from golive.drills.rollback.deploy import RELEASE_OPERATIONS, Deployment
 from golive.drills.rollback.matrix import Result, build_matrix, row_key
 from golive.drills.rollback.options import RollbackOptions
-from golive.drills.rollback.plan import ReleasePlan
+from golive.drills.rollback.plan import EMBEDDED_RELEASES, Release, ReleasePlan
 from golive.evidence import attach, record_metadata, register_secret, transcript_hooks
 from golive.operations import OperationNotConfigured
 from golive.stack import Stack, embedded_stack, migrate
@@ -90,6 +92,24 @@ def rollback_results() -> Iterator[dict[str, Result]]:
     attach("rollback-matrix.html", matrix.to_html(results), "html")
 
 
+@pytest.fixture(scope="session")
+def returned_stack(stack: Stack) -> Iterator[Stack]:
+    """The run's stack, whose platform is returned to the release it ran before the first
+    drill once the drills are done (they leave it on the release they rolled back to)."""
+    client = stack.open_target()
+    try:
+        seen = client.version()
+        home = EMBEDDED_RELEASES.get(seen.app_version)
+        if home is None or home.schema != seen.schema_version:
+            home = Release(seen.app_version, seen.schema_version, (seen.schema_version,))
+        yield stack
+        if stack.operations.missing(*RELEASE_OPERATIONS):
+            return
+        Deployment(stack.operations, client, stack.platform_url).bring_to(home)
+    finally:
+        client.close()
+
+
 def _drill_tag(node: pytest.Item) -> str:
     return next((tag for tag in NEEDS if node.get_closest_marker(tag)), "")
 
@@ -100,7 +120,7 @@ def _drill_stack(
 ) -> Iterator[Stack]:
     """The embedded target: a stack of the drill's own. An external one: the run's."""
     if request.config.getoption("--target") != "embedded":
-        yield request.getfixturevalue("stack")
+        yield request.getfixturevalue("returned_stack")
         return
     plan, db = options.plan, None
     if options.database:
