@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pytest_bdd import given, parsers, then, when
 
 from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.evidence import register_secret
 
-_FAILURES = {
+_FAILURES: dict[str, dict[str, Any]] = {
     "a 5xx error": {"fail_next_requests": 1},
     "a time-out": {"timeout_rate": 1.0, "timeout_ms": 1500},
 }

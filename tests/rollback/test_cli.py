@@ -84,11 +84,11 @@ class Options:
 
 def test_the_drills_read_the_plan_the_command_hands_them() -> None:
     given = RollbackOptions(plan_release("1", "2", rollback_schema="2"), "postgresql://x/db")
-    read = RollbackOptions.of(Options(given.pytest_args()))  # type: ignore[arg-type]
+    read = RollbackOptions.of(Options(given.pytest_args()))
     assert read == given
     assert read.database == "postgresql://x/db"
-    plan = RollbackOptions.of(Options([FROM, "2", TO, "1"])).plan  # type: ignore[arg-type]
+    plan = RollbackOptions.of(Options([FROM, "2", TO, "1"])).plan
     assert plan.rollback_schema == "1"
     assert DATABASE not in RollbackOptions(plan).pytest_args()
     with pytest.raises(ConfigError, match="does not exist"):
-        RollbackOptions.of(Options([FROM, "2", TO, "5", SCHEMA, ""]))  # type: ignore[arg-type]
+        RollbackOptions.of(Options([FROM, "2", TO, "5", SCHEMA, ""]))

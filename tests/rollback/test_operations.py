@@ -7,6 +7,7 @@ import json
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ class FileTarget:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def state(self) -> dict[str, object]:
+    def state(self) -> dict[str, Any]:
         return dict(json.loads(self.path.read_text()))
 
     def version(self) -> Version:
@@ -60,7 +61,7 @@ def platform(tmp_path: Path, app: str, schema: str, *names: str) -> tuple[Operat
 
 
 def deployment(ops: Operations, target: FileTarget) -> Deployment:
-    return Deployment(ops, target, "http://127.0.0.1:9")  # type: ignore[arg-type]
+    return Deployment(ops, target, "http://127.0.0.1:9")
 
 
 @pytest.fixture(autouse=True)
