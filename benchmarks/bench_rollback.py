@@ -6,8 +6,8 @@ done on their own, side by side in one run (the drill's overhead ratio).
 Each round runs both on fresh databases with the same history (live balances under release 1,
 an upgrade to release 2, a canary loop on it):
 
-- raw: stop app 2 and start app 1 (``EmbeddedPlatform.restart``), then the platform's own
-  ``migrate --to 1``, timed with nothing else;
+- raw: the platform's ``deploy`` operation to release 1, then its ``migrate`` operation to
+  schema 1 (the commands the drill runs), timed with nothing else;
 - drill: ``Drill.rollback()`` — the same two actions journaled, each followed by its release
   check (``GET /version``), then the after-rollback steady-state check (every probe).
 
@@ -59,13 +59,14 @@ def raw_round(templates: Templates, log_dir: Path) -> dict[str, float]:
             client, psp, book = PlatformClient(s.platform_url), PspOps(s.psp_url), Book()
             try:
                 live_balances(lambda: new_world(client, psp, book), psp)
-                migrate(db.dsn, "2")
-                s.platform.restart(app_version="2")
+                ops, url = s.operations, s.platform_url
+                ops.run("migrate", {"schema": "2", "lock_timeout_ms": 30000, "url": url})
+                ops.run("deploy", {"release": "2", "url": url})
                 canary(lambda: new_world(client, psp, book), psp, "2")
                 t0 = time.perf_counter()
-                s.platform.restart(app_version="1")
+                ops.run("deploy", {"release": "1", "url": url})
                 t1 = time.perf_counter()
-                migrate(db.dsn, "1")
+                ops.run("migrate", {"schema": "1", "lock_timeout_ms": 30000, "url": url})
                 t2 = time.perf_counter()
             finally:
                 client.close()
@@ -79,9 +80,9 @@ def drill_round(templates: Templates, log_dir: Path) -> dict[str, float]:
     plan = plan_release("1", "2")
     db = templates.clone("refbank-schema-1", lambda dsn: migrate(dsn, "1"))
     try:
-        with open_drill(
-            "bench", "benchmark", plan=plan, dsn=db.dsn, target_seconds=600,
-            lock_timeout_s=30, log_dir=log_dir, sink=NullSink(),
+        with embedded_stack(db.dsn, app_version="1", log_dir=log_dir) as s, open_drill(
+            "bench", "benchmark", stack=s, plan=plan, target_seconds=600,
+            lock_timeout_s=30, sink=NullSink(),
         ) as case:  # fmt: skip
             runbook.open_live_balances(case)
             runbook.steady_state_before(case)

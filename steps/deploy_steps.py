@@ -1,16 +1,23 @@
 """Deploying, rolling back and operating the platform: the rollback drills' steps.
 
 Each step calls one function of golive.drills.rollback.runbook(_ops) with the drill's
-case (the ``drill_case`` fixture of features/rollback/conftest.py).
+case (the ``drill_case`` fixture of features/rollback/conftest.py). The drills' typed
+options (golive.drills.rollback.options) are registered here, a plugin of the root conftest.
 """
 
 from __future__ import annotations
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 
 from golive.drills.rollback import runbook as rb
 from golive.drills.rollback import runbook_ops as ops
 from golive.drills.rollback.case import DrillCase
+from golive.drills.rollback.options import add_options
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
 
 
 # -- the frame of every drill ---------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pytest_bdd import given, parsers, then, when
 
 from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.evidence import register_secret
 
-_FAILURES = {
+_FAILURES: dict[str, dict[str, Any]] = {
     "a 5xx error": {"fail_next_requests": 1},
     "a time-out": {"timeout_rate": 1.0, "timeout_ms": 1500},
 }
@@ -58,6 +61,7 @@ def given_webhook_delay(world: CanaryWorld) -> None:
 @given("the payment provider rotates its webhook secret and signs with the old and the new one")
 def given_rotation(world: CanaryWorld) -> None:
     world.new_webhook_secret = world.psp.rotate_secret("stripe")
+    register_secret(world.new_webhook_secret)  # it goes to the platform: never in evidence
 
 
 @when("a minute passes at the payment provider")

@@ -1,14 +1,19 @@
-"""The rollback drills' fixtures: one database, PSP stub and platform per drill.
+"""The rollback drills' fixtures: the stack each drill runs on, its plan and its results.
 
-Each drill gets a database golive created from the previous release's migrated template
-(or the disposable one given to `golive drill rollback --database`), the release plan from
-`golive drill rollback --from/--to/--schema` (default: 2 over 1), and the rollback time
-target from [drills] rollback_seconds. The rollback matrix, with each drill's outcome, is
-attached to the evidence at the end of the session.
+On the embedded target each drill gets its own stack (a database golive created from the
+previous release's migrated template, or the disposable one given to `golive drill rollback
+--database`); on an external target every drill runs on the run's stack. Either way the
+drill drives the platform through the stack's operations. The release plan comes from the
+typed options of `golive drill rollback --from/--to/--schema` (default: 2 over 1), the
+rollback time target from [drills] rollback_seconds. An external platform is returned to the
+release it ran before the drills once they are done. A drill whose operations (or database)
+the target lacks is skipped, "not drilled: …", and the verdict is INCONCLUSIVE. The rollback
+matrix, with each drill's outcome, is attached to the evidence at the end of the session.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,17 +22,19 @@ import pytest
 
 from golive.config import load_config
 from golive.drills.rollback.case import (
+    NEEDS,
     DrillCase,
-    given_database,
+    not_drilled,
     open_drill,
-    plan_from_env,
     prepare_database,
 )
+from golive.drills.rollback.deploy import RELEASE_OPERATIONS, Deployment
 from golive.drills.rollback.matrix import Result, build_matrix, row_key
-from golive.drills.rollback.plan import ReleasePlan
-from golive.errors import ConfigError
-from golive.evidence import attach, record_metadata, transcript_hooks
-from golive.stack import migrate
+from golive.drills.rollback.options import RollbackOptions
+from golive.drills.rollback.plan import EMBEDDED_RELEASES, Release, ReleasePlan
+from golive.evidence import attach, record_metadata, register_secret, transcript_hooks
+from golive.operations import OperationNotConfigured
+from golive.stack import Stack, embedded_stack, migrate
 
 HERE = Path(__file__).resolve().parent
 TAGS = {
@@ -62,10 +69,17 @@ def pytest_bdd_step_error(
 
 
 @pytest.fixture(scope="session")
-def rollback_plan() -> ReleasePlan:
-    plan = plan_from_env()
-    record_metadata("rollback_plan", plan.describe())
-    return plan
+def rollback_options(request: pytest.FixtureRequest) -> RollbackOptions:
+    options = RollbackOptions.of(request.config)
+    if options.database:
+        register_secret(options.database)  # its password, if it has one, never in evidence
+    record_metadata("rollback_plan", options.plan.describe())
+    return options
+
+
+@pytest.fixture(scope="session")
+def rollback_plan(rollback_options: RollbackOptions) -> ReleasePlan:
+    return rollback_options.plan
 
 
 @pytest.fixture(scope="session")
@@ -78,23 +92,40 @@ def rollback_results() -> Iterator[dict[str, Result]]:
     attach("rollback-matrix.html", matrix.to_html(results), "html")
 
 
-@pytest.fixture
-def drill_case(
-    request: pytest.FixtureRequest, rollback_plan: ReleasePlan,
-    rollback_results: dict[str, Result], tmp_path: Path,
-) -> Iterator[DrillCase]:  # fmt: skip
-    if request.config.getoption("--target", default="embedded") != "embedded":
-        raise ConfigError(
-            "rollback drills deploy and roll back releases, which golive can do only for the "
-            "embedded platform: run them with --target embedded"
-        )
-    feature, scenario = request.node.stash.get(SCENARIO, ("?", request.node.name))
-    plan, cfg = rollback_plan, load_config()
-    given = given_database()
-    db = None
-    if given:
-        prepare_database(given, "given", plan)
-        dsn = given
+@pytest.fixture(scope="session")
+def returned_stack(stack: Stack) -> Iterator[Stack]:
+    """The run's stack, whose platform is returned to the release it ran before the first
+    drill once the drills are done (they leave it on the release they rolled back to)."""
+    client = stack.open_target()
+    try:
+        seen = client.version()
+        home = EMBEDDED_RELEASES.get(seen.app_version)
+        if home is None or home.schema != seen.schema_version:
+            home = Release(seen.app_version, seen.schema_version, (seen.schema_version,))
+        yield stack
+        if stack.operations.missing(*RELEASE_OPERATIONS):
+            return
+        Deployment(stack.operations, client, stack.platform_url).bring_to(home)
+    finally:
+        client.close()
+
+
+def _drill_tag(node: pytest.Item) -> str:
+    return next((tag for tag in NEEDS if node.get_closest_marker(tag)), "")
+
+
+@contextlib.contextmanager
+def _drill_stack(
+    request: pytest.FixtureRequest, options: RollbackOptions, log_dir: Path
+) -> Iterator[Stack]:
+    """The embedded target: a stack of the drill's own. An external one: the run's."""
+    if request.config.getoption("--target") != "embedded":
+        yield request.getfixturevalue("returned_stack")
+        return
+    plan, db = options.plan, None
+    if options.database:
+        prepare_database(options.database, "given", plan)
+        dsn = options.database
     else:
         schema = plan.previous.schema
         db = request.getfixturevalue("pg_templates").clone(
@@ -102,24 +133,41 @@ def drill_case(
         )
         prepare_database(db.dsn, "created", plan)
         dsn = db.dsn
+    try:
+        with embedded_stack(dsn, app_version=plan.previous.version, log_dir=log_dir) as stack:
+            yield stack
+    finally:
+        if db is not None:
+            db.drop()
+
+
+@pytest.fixture
+def drill_case(
+    request: pytest.FixtureRequest, rollback_options: RollbackOptions,
+    rollback_results: dict[str, Result], tmp_path: Path,
+) -> Iterator[DrillCase]:  # fmt: skip
+    feature, scenario = request.node.stash.get(SCENARIO, ("?", request.node.name))
+    cfg = load_config()
     callspec = getattr(request.node, "callspec", None)
     name = Path(feature).stem + (f"-{callspec.id}" if callspec else "")
-    try:
-        with open_drill(
-            name,
-            scenario,
-            plan=plan,
-            dsn=dsn,
-            target_seconds=cfg.drills.rollback_seconds,
-            lock_timeout_s=cfg.drills.migration_lock_timeout_seconds,
-            late_webhook_s=cfg.ops.late_webhook_seconds,
-            log_dir=tmp_path,
-            client_hooks=transcript_hooks("platform"),
-        ) as case:
+    with _drill_stack(request, rollback_options, tmp_path) as stack:
+        why = not_drilled(_drill_tag(request.node), stack.operations, stack.database_dsn)
+        if why:
+            pytest.skip(why)
+        try:
+            opened = open_drill(
+                name, scenario, stack=stack, plan=rollback_options.plan,
+                target_seconds=cfg.drills.rollback_seconds,
+                lock_timeout_s=cfg.drills.migration_lock_timeout_seconds,
+                late_webhook_s=cfg.ops.late_webhook_seconds,
+                client_hooks=transcript_hooks("platform"),
+            )  # fmt: skip
+            case = opened.__enter__()
+        except OperationNotConfigured as exc:
+            pytest.skip(str(exc))
+        with contextlib.ExitStack() as done:
+            done.push(opened)
             request.node.stash[CASE] = case
             yield case
         j = case.drill.journal
         rollback_results[row_key(feature, scenario)] = Result(j.status.value, j.rollback_seconds)
-    finally:
-        if db is not None:
-            db.drop()

@@ -115,9 +115,9 @@ def test_manifest_args_mask_dsns_and_secret_options() -> None:
 
 
 def test_rollback_drill_objects_do_not_print_their_dsn() -> None:
-    from golive.drills.rollback.deploy import Deployment
+    from golive.drills.rollback.case import DrillCase
 
-    deployment = Deployment(None, None, DSN)  # type: ignore[arg-type]
-    assert deployment.dsn == DSN
-    assert PASSWORD not in repr(deployment)
-    assert "dsn=" not in repr(deployment)
+    case = DrillCase(None, None, None, None, None, None, DSN)  # type: ignore[arg-type]
+    assert case.dsn == DSN
+    assert PASSWORD not in repr(case)
+    assert "dsn=" not in repr(case)

@@ -10,7 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from golive.drills.rollback.case import ENV_FROM, ENV_SCHEMA, ENV_TO, plan_from_env
+from golive.drills.rollback.options import DATABASE, FROM, SCHEMA, TO, RollbackOptions
+from golive.drills.rollback.plan import plan_release
 from golive.errors import ConfigError
 from golive.postgres import Templates
 
@@ -71,9 +72,23 @@ def test_an_unmarked_database_is_refused_and_left_as_it_was(
         db.drop()
 
 
+class Options:
+    """The part of a pytest config the drills read: its command-line options."""
+
+    def __init__(self, args: list[str]) -> None:
+        self.values = dict(zip(args[::2], args[1::2], strict=True))
+
+    def getoption(self, name: str) -> str | None:
+        return self.values.get(name)
+
+
 def test_the_drills_read_the_plan_the_command_hands_them() -> None:
-    plan = plan_from_env({ENV_FROM: "2", ENV_TO: "1", ENV_SCHEMA: "2"})
-    assert (plan.new.version, plan.previous.version, plan.rollback_schema) == ("2", "1", "2")
-    assert plan_from_env({}).rollback_schema == "1"
+    given = RollbackOptions(plan_release("1", "2", rollback_schema="2"), "postgresql://x/db")
+    read = RollbackOptions.of(Options(given.pytest_args()))
+    assert read == given
+    assert read.database == "postgresql://x/db"
+    plan = RollbackOptions.of(Options([FROM, "2", TO, "1"])).plan
+    assert plan.rollback_schema == "1"
+    assert DATABASE not in RollbackOptions(plan).pytest_args()
     with pytest.raises(ConfigError, match="does not exist"):
-        plan_from_env({ENV_TO: "5"})
+        RollbackOptions.of(Options([FROM, "2", TO, "5", SCHEMA, ""]))

@@ -94,6 +94,9 @@ def run(
     verbose: bool = typer.Option(
         False, "-v", "--verbose", help="Also print the Given/When/Then steps of failures."
     ),
+    drill_args: list[str] = typer.Option(
+        None, "--drill-arg", hidden=True, help="A drill's own pytest option (golive drill)."
+    ),
 ) -> None:
     """Run a readiness suite against the target and exit with its verdict.
 
@@ -129,6 +132,8 @@ def run(
         common += ["--postgres", postgres]
     if keyword:
         common += ["-k", keyword]
+    if isinstance(drill_args, list):  # the drill commands' typed options (golive drill)
+        common += drill_args
     if seed is not None:
         common += ["--hypothesis-seed", str(seed), "--golive-seed", str(seed)]
     os.chdir(root)  # the suite runs from its root (hypothesis keeps its database there)

@@ -6,14 +6,16 @@ import contextlib
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from golive.config_target import EXTERNAL_PSP_PORT, PspSettings
 from golive.evidence.redact import mask_dsn
+from golive.operations import Operations
 from golive.postgres.base import free_port
 from golive.stack.embedded import EmbeddedPlatform, PspWiring, migrate
+from golive.stack.operations import refbank_operations
 from golive.target import Target, open_target
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "external_stack",
     "free_port",
     "migrate",
+    "refbank_operations",
 ]
 
 
@@ -39,6 +42,9 @@ class Stack:
     psp: Any = None  # the in-process stub (golive.psp), when it runs here
     env_file: Path | None = None  # the platform's environment; None: the process environment
     adapter: str = ""  # package.module:Class that speaks to the platform; "": the HTTP contract
+    # what only the platform's own tooling can do: [target.operations], or golive's own
+    # for the embedded platform (golive.stack.operations)
+    operations: Operations = field(default_factory=Operations)
 
     @property
     def embedded(self) -> bool:
@@ -72,7 +78,10 @@ def embedded_stack(
     psp: PspSettings | None = None,
 ) -> Iterator[Stack]:  # fmt: skip
     """The stub PSP (where ``psp`` says, else a free loopback port) and the reference platform
-    on a free loopback port, wired to each other with webhook secrets fresh for this run."""
+    on a free loopback port, wired to each other with webhook secrets fresh for this run.
+
+    The platform runs in a state folder of golive's operations for it, and the stack's
+    ``operations`` are those commands: drills and steps drive it as any external target."""
     from golive.psp.binding import serve_stub
     from golive.psp.secrets import WebhookSecrets, private_folder, wire_others
 
@@ -89,15 +98,17 @@ def embedded_stack(
         _register_secrets(wiring.stripe_api_key, wiring.adyen_api_key, *hooks.values())
         log = (log_dir / "platform.log") if log_dir else None
         env_file = Path(folder) / "refbank.env"
+        state = Path(folder) / "platform"
         platform = EmbeddedPlatform(
             dsn=dsn, psp=wiring, app_version=app_version, port=port, log_path=log,
-            env_file=env_file,
+            env_file=env_file, state=state,
         )  # fmt: skip
         platform.start()
         try:
             yield Stack(
-                platform.url, served.stub.base_url, wiring, platform, dsn, served.stub, env_file
-            )
+                platform.url, served.stub.base_url, wiring, platform, dsn, served.stub, env_file,
+                operations=refbank_operations(state),
+            )  # fmt: skip
         finally:
             platform.stop()
 
@@ -106,6 +117,7 @@ def embedded_stack(
 def external_stack(
     url: str, *, psp: PspSettings | None = None, database: str | None = None,
     env_file: Path | None = None, hand_over: Callable[[Path], None] | None = None,
+    operations: Operations | None = None,
 ) -> Iterator[Stack]:  # fmt: skip
     """An external platform; the stub PSP runs here where ``psp`` says (port 0: 12111, or
     GOLIVE_PSP_PORT).
@@ -143,4 +155,7 @@ def external_stack(
             served.stripe_base, "", [hooks.stripe], served.adyen_base, "", hooks.adyen_hmac
         )
         dsn = database or env.get("GOLIVE_TARGET_DB")
-        yield Stack(url, served.stub.base_url, wiring, None, dsn, served.stub, env_file)
+        yield Stack(
+            url, served.stub.base_url, wiring, None, dsn, served.stub, env_file,
+            operations=operations or Operations(),
+        )  # fmt: skip

@@ -1,30 +1,30 @@
-"""The embedded default target: the reference platform run as a subprocess on loopback.
+"""The embedded default target: the reference platform run as a service on loopback.
 
-golive never imports the reference platform; it runs its module entry point and meets it
-at the HTTP contract. The environment is passed through unchanged (the platform reads its
-own fault switches from it; golive does not). Its deployment settings (database, PSP
-addresses, keys and webhook secrets) are written to an env file, as a deployment would keep
-them, and the platform is started from what that file says: the env readiness scenarios
-check the same file.
+golive never imports the reference platform: it runs it with golive's own operations for it
+(golive.operations.refbank: ``python -m refbank serve`` in the background, its environment,
+pid and log in a state folder) and meets it at the HTTP contract. The environment is passed
+through unchanged (the platform reads its own fault switches from it; golive does not). Its
+deployment settings (database, PSP addresses, keys and webhook secrets) are written to an env
+file, as a deployment would keep them, and the platform is started from what that file says:
+the env readiness scenarios check the same file.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-import time
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from golive.envcheck.envfile import read_env_file, write_env_file
 from golive.errors import TargetUnreachable
+from golive.operations import refbank
 from golive.postgres import cleanup
 from golive.postgres.base import free_port
-from golive.tls import tls_context
 
 MODULE = "refbank"  # the reference platform's package (src/refbank)
 
@@ -75,21 +75,25 @@ class PspWiring:
 
 
 class EmbeddedPlatform:
-    """Start, stop and switch versions of the reference platform on a fixed loopback port."""
+    """The reference platform as a service on a fixed loopback port, run with golive's own
+    operations for it (``golive platform``) in a state folder, so the commands of
+    ``refbank_operations(platform.state)`` switch, stop and start this very process."""
 
     def __init__(
         self, *, dsn: str, psp: PspWiring, app_version: str = "2",
         port: int | None = None, log_path: Path | None = None,
         extra_env: Mapping[str, str] | None = None, env_file: Path | None = None,
+        state: Path | None = None,
     ) -> None:  # fmt: skip
         self.dsn = dsn
         self.psp = psp
         self.app_version = app_version
         self.port = port or free_port()
-        self.log_path = log_path
+        self.log_path = log_path  # where the platform's log is copied when it stops
         self.extra_env = dict(extra_env or {})
         self.env_file = env_file  # the platform's settings, rewritten at every start
-        self.proc: subprocess.Popen[bytes] | None = None
+        self._given_state = state  # the state folder; None: a private one per start
+        self._state: Path | None = state
         self._token: int | None = None
 
     def __repr__(self) -> str:  # no DSN, no PSP secrets
@@ -101,8 +105,15 @@ class EmbeddedPlatform:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def state(self) -> Path:
+        """The state folder `golive platform --state` operates on."""
+        if self._state is None:
+            self._state = Path(tempfile.mkdtemp(prefix="golive-platform-"))
+        return self._state
+
+    @property
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return self._state is not None and refbank.PlatformState(self._state).pid() is not None
 
     def settings(self) -> dict[str, str]:
         """The deployment settings the platform starts with (secrets included)."""
@@ -115,61 +126,49 @@ class EmbeddedPlatform:
         return {name: var.value for name, var in read_env_file(self.env_file).vars.items()}
 
     def start(self, *, timeout: float = 60.0) -> None:
-        env = os.environ.copy() | self._settings_as_deployed() | self.extra_env
-        argv = [
-            sys.executable,
-            "-m",
-            MODULE,
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-        ]
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        """Record the settings in the state folder and start the platform from them."""
+        state = refbank.PlatformState(self.state)
+        if state.pid() is not None:
+            refbank.stop(state)
+        passed = {k: v for k, v in os.environ.items() if k.startswith("REFBANK_")}
+        listen = {"REFBANK_HOST": "127.0.0.1", "REFBANK_PORT": str(self.port)}
+        faults = {refbank.FAULTS_VAR: os.environ.get(refbank.FAULTS_VAR, "")}
+        state.record(faults | passed | self._settings_as_deployed() | listen | dict(self.extra_env))
         try:
-            self.proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        finally:
-            if self.log_path:
-                log.close()  # type: ignore[union-attr]
+            refbank.start(state, {}, timeout_s=timeout)
+        except refbank.PlatformCommandFailed as exc:
+            self._keep_log()
+            raise TargetUnreachable(
+                f"the embedded platform (app v{self.app_version}) did not start: {exc}"
+            ) from None
+        pid = state.pid()
         # Ended by the clean-up watchdog if golive dies without stopping it (SIGKILL).
-        orphans = cleanup.Orphans(pids=(cleanup.process(self.proc.pid),))
+        orphans = cleanup.Orphans(pids=(cleanup.process(pid),) if pid else ())
         self._token = cleanup.register(self.stop, orphans)
-        self._wait_healthy(timeout)
 
-    def _wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                tail = self.log_path.read_text(errors="replace")[-2000:] if self.log_path else ""
-                raise TargetUnreachable(
-                    f"the embedded platform (app v{self.app_version}) exited with code "
-                    f"{self.proc.returncode} during start-up:\n{tail}"
-                )
-            try:
-                health = httpx.get(f"{self.url}/health", timeout=1, verify=tls_context())
-                if health.status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise TargetUnreachable(f"the embedded platform did not answer /health within {timeout}s")
-
-    def stop(self) -> None:
+    def stop(self, *, now: bool = False) -> None:
+        """Stop whatever release runs in the state folder (an operation may have switched it)."""
         if self._token is not None:
             cleanup.unregister(self._token)
             self._token = None
-        if self.proc is None:
+        if self._state is None:
             return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.proc = None
+        refbank.stop(refbank.PlatformState(self._state), now=now)
+        self._keep_log()
+        if self._given_state is None:  # a private folder: it holds the secrets
+            shutil.rmtree(self._state, ignore_errors=True)
+            self._state = None
+
+    def kill(self) -> None:
+        """Take the platform down at once, as a crash would."""
+        self.stop(now=True)
+
+    def _keep_log(self) -> None:
+        if self.log_path is None or self._state is None:
+            return
+        log = refbank.PlatformState(self._state).log_file
+        if log.is_file():
+            shutil.copyfile(log, self.log_path)
 
     def restart(self, *, app_version: str | None = None) -> None:
         """Switch the app (same port, same database): stop, then start the given version."""

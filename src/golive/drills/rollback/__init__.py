@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.case import DrillCase, open_drill
-from golive.drills.rollback.deploy import Deployment, MigrationFailed, run_migration
+from golive.drills.rollback.deploy import Deployment, WrongRelease
 from golive.drills.rollback.drill import (
     ActivityFailed,
     Drill,
@@ -31,6 +31,7 @@ from golive.drills.rollback.hypothesis import (
 )
 from golive.drills.rollback.journal import Activity, Journal, Kind, Status
 from golive.drills.rollback.matrix import Matrix, build_matrix
+from golive.drills.rollback.options import RollbackOptions
 from golive.drills.rollback.plan import Release, ReleasePlan, ensure_disposable, plan_release
 from golive.drills.rollback.probes import money_hypothesis
 from golive.drills.rollback.tolerance import (
@@ -58,7 +59,6 @@ __all__ = [
     "Kind",
     "Matches",
     "Matrix",
-    "MigrationFailed",
     "NoneFound",
     "Phase",
     "Probe",
@@ -67,16 +67,17 @@ __all__ = [
     "ReleasePlan",
     "RollbackAction",
     "RollbackFailed",
+    "RollbackOptions",
     "RollbackOutcome",
     "SameAsBefore",
     "Sink",
     "Status",
     "SteadyStateDeviated",
     "Tolerance",
+    "WrongRelease",
     "build_matrix",
     "ensure_disposable",
     "money_hypothesis",
     "open_drill",
     "plan_release",
-    "run_migration",
 ]

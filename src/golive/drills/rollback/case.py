@@ -1,36 +1,54 @@
-"""One drill, ready to run: its own database, PSP stub and platform, books and journal.
+"""One drill, ready to run on a stack: the target's API, its operations, books and journal.
 
-Every drill gets a database golive created (or one marked disposable) at the previous
-release's schema, and its own platform, so switching releases touches nothing else.
+The drill drives the platform only through its operations (``Stack.operations``: the
+``[target.operations]`` of golive.toml, or golive's own for the embedded platform), so the
+embedded and an external target take the same path. Before the drill starts, the platform is
+brought to the previous release (a no-op when it runs it already); a drill whose operations
+are not configured is not drilled (``OperationNotConfigured``, an Inconclusive).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
 from golive.drills.rollback.book import Book
-from golive.drills.rollback.deploy import Deployment, run_migration
+from golive.drills.rollback.deploy import DOWNTIME_OPERATIONS, RELEASE_OPERATIONS, Deployment
 from golive.drills.rollback.drill import Drill, Sink
 from golive.drills.rollback.money import InFlight, new_world
-from golive.drills.rollback.plan import ReleasePlan, TargetOrigin, ensure_disposable, plan_release
+from golive.drills.rollback.plan import ReleasePlan, TargetOrigin, ensure_disposable
 from golive.drills.rollback.probes import money_hypothesis
-from golive.errors import ConfigError
-from golive.stack import embedded_stack
-from golive.target import Target, open_target
+from golive.errors import ConfigError, Inconclusive
+from golive.operations import OperationNotConfigured, Operations
+from golive.stack import Stack, migrate
+from golive.target import Target
 
-ENV_FROM, ENV_TO, ENV_SCHEMA = (
-    "GOLIVE_ROLLBACK_FROM",
-    "GOLIVE_ROLLBACK_TO",
-    "GOLIVE_ROLLBACK_SCHEMA",
-)
-ENV_DATABASE = "GOLIVE_DRILL_DATABASE"  # run the drills on this (disposable) database
+# what each drill (its feature's tag) needs: operations, and whether the target's database
+NEEDS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "release_rollback": (RELEASE_OPERATIONS, True),
+    "failed_upgrade": (RELEASE_OPERATIONS, True),
+    "webhooks_during_switch": ((*RELEASE_OPERATIONS, *DOWNTIME_OPERATIONS), False),
+    "psp_failover": ((), False),
+    "kill_switch": ((), False),
+}
+
+
+class NoDatabase(Inconclusive):
+    """A drill reads the schema or holds a lock, and the target has no database configured."""
+
+
+def not_drilled(drill: str, operations: Operations, database: str | None) -> str | None:
+    """Why ``drill`` cannot run on this target ("not drilled: …"), or None when it can."""
+    names, needs_db = NEEDS.get(drill, (RELEASE_OPERATIONS, True))
+    if missing := operations.missing(*names):
+        return operations.not_drilled(missing[0])
+    if needs_db and not database:
+        return "not drilled: no [target] database configured (the drill reads its schema)"
+    return None
 
 
 @dataclass
@@ -43,7 +61,7 @@ class DrillCase:
     psp: PspOps
     deployment: Deployment
     book: Book
-    dsn: str = field(repr=False)  # never in logs or Allure parameters
+    dsn: str | None = field(repr=False)  # the target's database; never in logs or Allure
     late_webhook_s: float = 3.0  # real seconds after which a confirmation is late
     flight: InFlight | None = None
     notes: dict[str, Any] = field(default_factory=dict)
@@ -52,25 +70,20 @@ class DrillCase:
     def new_world(self) -> CanaryWorld:
         return new_world(self.client, self.psp, self.book)
 
-
-def plan_from_env(env: dict[str, str] | None = None) -> ReleasePlan:
-    """The release plan of ``golive drill rollback`` (its options travel as environment)."""
-    env = dict(os.environ if env is None else env)
-    return plan_release(
-        env.get(ENV_TO, "1"), env.get(ENV_FROM, "2"), rollback_schema=env.get(ENV_SCHEMA) or None
-    )
-
-
-def given_database(env: dict[str, str] | None = None) -> str | None:
-    env = dict(os.environ if env is None else env)
-    return env.get(ENV_DATABASE) or None
+    @property
+    def database(self) -> str:
+        """The target's database, which the schema checks read; NoDatabase when none."""
+        if not self.dsn:
+            raise NoDatabase("not drilled: no [target] database configured")
+        return self.dsn
 
 
 def prepare_database(dsn: str, origin: TargetOrigin, plan: ReleasePlan) -> None:
-    """Refuse an unsafe database; bring a given one to the previous release's schema."""
+    """Refuse an unsafe database; bring a given one to the previous release's schema (the
+    embedded platform golive starts on it)."""
     ensure_disposable(dsn, origin)
     if origin == "given":
-        run_migration(dsn, plan.previous.schema, lock_timeout_s=30)
+        migrate(dsn, plan.previous.schema)
 
 
 @contextlib.contextmanager
@@ -78,39 +91,58 @@ def open_drill(
     name: str,
     title: str,
     *,
+    stack: Stack,
     plan: ReleasePlan,
-    dsn: str,
     target_seconds: float,
     lock_timeout_s: float,
     late_webhook_s: float = 3.0,
-    log_dir: Path | None = None,
     sink: Sink | None = None,
     client_hooks: dict[str, list[Callable[..., Any]]] | None = None,
 ) -> Iterator[DrillCase]:
-    """Start the PSP stub and the previous release on ``dsn``; close the drill at the end."""
+    """A drill on ``stack``'s platform, brought to the previous release; closed at the end.
+
+    OperationNotConfigured (before anything changed) when the platform runs another release
+    and the operations to bring it to the previous one are not configured."""
     if target_seconds <= 0:
         raise ConfigError(f"[drills] rollback_seconds = {target_seconds!r} must be positive")
-    with embedded_stack(dsn, app_version=plan.previous.version, log_dir=log_dir) as stack:
-        assert stack.platform is not None
-        client = open_target(stack.platform_url, event_hooks=client_hooks)
-        psp = PspOps(stack.psp_url)
+    client = stack.open_target(event_hooks=client_hooks)
+    psp = PspOps(stack.psp_url)
+    try:
+        psp.clear_faults()
+        deployment = Deployment(
+            stack.operations, client, stack.platform_url, lock_timeout_s=lock_timeout_s
+        )
+        seen = deployment.version()
+        if (str(seen.get("app_version")), str(seen.get("schema_version"))) != (
+            plan.previous.version,
+            plan.previous.schema,
+        ) and (missing := stack.operations.missing(*RELEASE_OPERATIONS)):
+            raise OperationNotConfigured(stack.operations.not_drilled(missing[0]))
         book = Book()
         drill = Drill(
             name, title, money_hypothesis(client, book), target_seconds=target_seconds, sink=sink
         )
         drill.journal.context = {"plan": plan.describe(), "lock_timeout_s": lock_timeout_s}
-        deployment = Deployment(stack.platform, client, dsn, lock_timeout_s=lock_timeout_s)
         case = DrillCase(
-            drill, plan, client, psp, deployment, book, dsn, late_webhook_s=late_webhook_s
-        )
+            drill, plan, client, psp, deployment, book, stack.database_dsn,
+            late_webhook_s=late_webhook_s,
+        )  # fmt: skip
         try:
+            drill.act(
+                f"bring the platform to release {plan.previous.version}",
+                lambda: deployment.bring_to(plan.previous),
+            )
             yield case
         finally:
             try:
                 drill.journal.context["timings_s"] = dict(deployment.timings)
+                drill.journal.context["operations"] = [r.to_dict() for r in deployment.results]
                 drill.close()
             finally:
                 for cleanup in reversed(case.cleanups):
                     cleanup()
-                client.close()
-                psp.close()
+    finally:
+        with contextlib.suppress(Exception):
+            psp.clear_faults()
+        client.close()
+        psp.close()

@@ -3,17 +3,16 @@
 Every input is checked before anything runs (exit 2, nothing touched): the releases must
 exist, the release rolled back to must run on the schema asked for, and a database given
 with --database must be marked disposable. Then it is `golive run --suite rollback` with
-the plan handed to the drills.
+the plan handed to the drills as typed pytest options (golive.drills.rollback.options).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
-from golive.drills.rollback.case import ENV_DATABASE, ENV_FROM, ENV_SCHEMA, ENV_TO
+from golive.drills.rollback.options import RollbackOptions
 from golive.drills.rollback.plan import ensure_disposable, plan_release
 from golive.options import path_value
 
@@ -34,7 +33,7 @@ def rollback(
     database: str = typer.Option(
         None,
         "--database",
-        envvar=ENV_DATABASE,
+        envvar="GOLIVE_DRILL_DATABASE",
         help="Run the drills on this database instead of ones golive creates. It must carry "
         "the comment golive:disposable (COMMENT ON DATABASE … IS 'golive:disposable').",
     ),
@@ -61,15 +60,13 @@ def rollback(
     plan = plan_release(previous, new, rollback_schema=schema)
     if database:
         ensure_disposable(database, "given")
-    os.environ[ENV_FROM], os.environ[ENV_TO] = plan.new.version, plan.previous.version
-    os.environ[ENV_SCHEMA] = plan.rollback_schema
-    if database:
-        os.environ[ENV_DATABASE] = database
+    options = RollbackOptions(plan, database or None)
     from golive.run.command import run
 
     run(
         suite="rollback",
         target="embedded",
+        config=None,  # type: ignore[arg-type]  # ./golive.toml, as run() reads it
         postgres=postgres,
         out=out,
         key=key,
@@ -77,4 +74,5 @@ def rollback(
         keyword=keyword,
         platform_version=plan.new.version,
         suite_dir=suite_dir,
+        drill_args=options.pytest_args(),
     )
