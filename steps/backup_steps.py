@@ -1,22 +1,39 @@
-"""Backups, disasters and restores: thin steps over golive.drills.restore.scenario."""
+"""Backups, disasters and restores: thin steps over golive.drills.restore.scenario.
+
+A drill whose target lacks an operation it needs (or the [target] database to read) is
+skipped naming it: the verdict is INCONCLUSIVE, never GO.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 
 from golive.drills.restore.scenario import TRAFFIC_AFTER, Books, DrillScenario
+from golive.operations import OperationNotConfigured
 
 BooksOf = Callable[[int, int], Books]
 BOOKS = "{accounts:d} customers and {transfers:d} transfers made through its API"
+
+
+@contextlib.contextmanager
+def skipped_when_not_configured() -> Iterator[None]:
+    try:
+        yield
+    except OperationNotConfigured as exc:
+        pytest.skip(str(exc))
 
 
 @given(parsers.parse("a primary database holding the platform's books: " + BOOKS))
 def given_primary_with_books(
     restore_scenario: DrillScenario, books_of: BooksOf, accounts: int, transfers: int
 ) -> None:
-    restore_scenario.primary_with_books(books_of(accounts, transfers), archive=False)
+    with skipped_when_not_configured():
+        restore_scenario.require_target()
+        restore_scenario.primary_with_books(books_of(accounts, transfers), archive=False)
 
 
 @given(parsers.parse(
@@ -25,12 +42,16 @@ def given_primary_with_books(
 def given_archiving_primary_with_books(
     restore_scenario: DrillScenario, books_of: BooksOf, accounts: int, transfers: int
 ) -> None:
-    restore_scenario.primary_with_books(books_of(accounts, transfers), archive=True)
+    with skipped_when_not_configured():
+        restore_scenario.require_target()
+        restore_scenario.primary_with_books(books_of(accounts, transfers), archive=True)
 
 
 @given("the backup the operator named")
 def given_operator_backup(restore_scenario: DrillScenario) -> None:
-    restore_scenario.operator_backup()
+    with skipped_when_not_configured():
+        restore_scenario.target.require("use_database", database=True)
+        restore_scenario.operator_backup()
 
 
 @given("the primary has been backed up with a logical dump")

@@ -1,7 +1,11 @@
-"""The restore drills' fixtures: seeded books (once per session), one drill per scenario.
+"""The restore drills' fixtures: the target, its seeded books (once per session), one drill
+per scenario.
 
-Books are seeded through the platform's API on the session's Postgres instance and kept as a
-dump; each drill loads them into a primary of its own. The scenario tagged
+The target is the platform under test with its operations: an external one as configured
+([target] url, database and [target.operations]), or, for the embedded target, the
+reference platform golive runs as a service with its own operations for it (`golive
+platform …`, as examples/external-refbank does) on the session's Postgres instance. Books
+are seeded on it through its API, once per size. The scenario tagged
 ``restore_operator`` runs only when ``golive drill restore`` names a backup (it is
 deselected otherwise, so a full run neither runs nor skips it). Each drill's report and
 timeline go into the evidence when its scenario ends, pass or fail.
@@ -17,8 +21,9 @@ import factory.random
 import pytest
 
 from fixtures.factories import CustomerFactory
-from golive.config import load_config
+from golive.config import Config, load_config
 from golive.drills.restore.drill import DrillOptions
+from golive.drills.restore.refbank_target import refbank_target
 from golive.drills.restore.scenario import (
     ENV_APP_VERSION,
     ENV_BASEBACKUP,
@@ -28,6 +33,7 @@ from golive.drills.restore.scenario import (
     DrillScenario,
     seed_books,
 )
+from golive.drills.restore.target import DrillTarget
 from golive.postgres import Instance, Provider
 
 HERE = Path(__file__).resolve().parent
@@ -49,7 +55,8 @@ def _operator_run() -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Operator runs keep only the operator scenario; other runs leave it out."""
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         mine = HERE in item.path.resolve().parents
         operator = item.get_closest_marker("restore_operator") is not None
@@ -70,20 +77,40 @@ def _app_version(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def books_of(
-    pytestconfig: pytest.Config, pg_instance: Instance, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[int, int], Books]:
-    """Seeded books by size, made once per session through the platform's API."""
+def drill_target(
+    request: pytest.FixtureRequest,
+    golive_config: Config,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[DrillTarget]:
+    """The platform the restore drills act on, with its operations."""
+    if request.config.getoption("--target") == "embedded":  # golive supplies the operations
+        instance: Instance = request.getfixturevalue("pg_instance")
+        workdir = tmp_path_factory.mktemp("reference-platform")
+        version = _app_version(request.config)
+        with refbank_target(instance, workdir, app_version=version) as target:
+            yield target
+        return
+    stack = request.getfixturevalue("stack")
+    yield DrillTarget(
+        stack.platform_url,
+        stack.psp_url,
+        golive_config.target.operations,
+        golive_config.target.database,
+        connect=stack.open_target,
+    )
+
+
+@pytest.fixture(scope="session")
+def books_of(drill_target: DrillTarget) -> Callable[[int, int], Books]:
+    """Seeded books by size, made once per session on the target through its API."""
     made: dict[tuple[int, int], Books] = {}
-    version = _app_version(pytestconfig)
 
     def books(accounts: int, transfers: int) -> Books:
         if (accounts, transfers) not in made:
             factory.random.reseed_random(SEED)
             customers = CustomerFactory.build_batch(accounts)
-            workdir = tmp_path_factory.mktemp("books")
             made[(accounts, transfers)] = seed_books(
-                pg_instance, workdir, customers, transfers=transfers, app_version=version, seed=SEED
+                drill_target, customers, transfers=transfers, seed=SEED
             )
         return made[(accounts, transfers)]
 
@@ -92,7 +119,7 @@ def books_of(
 
 @pytest.fixture
 def restore_scenario(
-    pytestconfig: pytest.Config, pg_provider: Provider, tmp_path: Path
+    pytestconfig: pytest.Config, pg_provider: Provider, drill_target: DrillTarget, tmp_path: Path
 ) -> Iterator[DrillScenario]:
     config = load_config()
     options = DrillOptions(
@@ -100,7 +127,7 @@ def restore_scenario(
         canary=not os.environ.get(ENV_NO_CANARY),
         invariant_timeout_ms=config.invariants.statement_timeout_ms,
     )
-    scenario = DrillScenario(pg_provider, tmp_path / "drill", config.drills, options)
+    scenario = DrillScenario(pg_provider, tmp_path / "drill", drill_target, config.drills, options)
     try:
         yield scenario
     finally:

@@ -1,18 +1,20 @@
-"""The last proof of a restore: the platform, pointed at the restored database, runs a
-compact canary money loop (one per PSP) and every cent is accounted for."""
+"""The last proof of a restore: the target, pointed at the restored database (its
+``use_database`` operation), runs a compact canary money loop per PSP through its API, and
+every cent is accounted for."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from golive.canary.conservation import conservation_violations
 from golive.canary.load import one_loop
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
-from golive.evidence import transcript_hooks
-from golive.stack import embedded_stack
+
+if TYPE_CHECKING:
+    from golive.drills.restore.target import DrillTarget
 
 LOOPS = (("stripe", "EUR", 10_000), ("adyen", "EUR", 12_345))
 
@@ -37,25 +39,25 @@ class CanaryOutcome:
         }
 
 
-def canary_on(dsn: str, *, app_version: str, log_dir: Path | None = None) -> CanaryOutcome:
-    """Start the stub PSP and the reference platform on ``dsn``; run the loops; judge them."""
+def canary_through(target: DrillTarget) -> CanaryOutcome:
+    """The loops through the target's API and the stub PSP (the platform runs on the restored
+    database by now); every cent judged."""
     outcome = CanaryOutcome(started=time.time())
     try:
-        with embedded_stack(dsn, app_version=app_version, log_dir=log_dir) as stack:
-            client = stack.open_target(event_hooks=transcript_hooks("platform"))
-            psp = PspOps(stack.psp_url)
-            try:
-                psp.clear_faults()
-                for psp_name, currency, amount in LOOPS:
-                    world = CanaryWorld(client, psp)
-                    one_loop(world, psp_name, currency, amount)
-                    world.settle_payouts()
-                    outcome.failures += [str(v) for v in conservation_violations(world)]
-                    outcome.loops += 1
-            finally:
-                client.close()
-                psp.close()
-    except Exception as exc:  # the platform refused to start, a 5xx, an unmet expectation
+        client = target.client()
+        psp = PspOps(target.psp_url)
+        try:
+            psp.clear_faults()
+            for psp_name, currency, amount in LOOPS:
+                world = CanaryWorld(client, psp)
+                one_loop(world, psp_name, currency, amount)
+                world.settle_payouts()
+                outcome.failures += [str(v) for v in conservation_violations(world)]
+                outcome.loops += 1
+        finally:
+            client.close()
+            psp.close()
+    except Exception as exc:  # a 5xx, no answer, an unmet expectation
         outcome.failures.append(f"{type(exc).__name__}: {exc}"[:600])
     outcome.finished = time.time()
     return outcome

@@ -107,6 +107,7 @@ def restore(
     settings: dict[str, Any] = {
         "suite": "restore", "target": "embedded", "postgres": postgres, "out": out.resolve(),
         "key": key.resolve() if key else None, "seed": None, "keyword": None,
-        "platform_version": app_version, "suite_dir": suite_dir,
+        "platform_version": app_version, "suite_dir": suite_dir, "config": None,
+        "verbose": False,
     }  # fmt: skip
     run(**settings)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from golive.drills.restore import physical as phys
-from golive.drills.restore.canary import CanaryOutcome, canary_on
+from golive.drills.restore.canary import CanaryOutcome, canary_through
 from golive.drills.restore.logical import Dump, check_dump, relation_count, restore_dump
 from golive.drills.restore.reference import last_commit_at
 from golive.drills.restore.report import DrillReport
@@ -49,9 +49,12 @@ class RestoreDrill(SourceSide):
             self._scratch.append(self.archive)
 
     def restore_logical(self) -> bool:
-        """pg_restore of the dump into a fresh instance, all or nothing."""
+        """The dump restored into a fresh instance, all or nothing: by the target's
+        ``restore_into`` (operations engine) or pg_restore; the platform then moved onto it."""
         if self.stopped or self.dump is None:
             return False
+        if self.engine == "operations":
+            return self._restore_through_target()
         with self._step("restore"):
             self.restore_started = time.time()
             inst = self._start(InstanceSpec(settings=RESTORE_SETTINGS), "restored")
@@ -74,7 +77,34 @@ class RestoreDrill(SourceSide):
                 return False
             self.restored, self.restored_db = inst, db
             self.timeline.mark("recovered")
+            self._move_target()
         return not self.stopped
+
+    def _restore_through_target(self) -> bool:
+        assert self.dump is not None
+        with self._step("restore (the target's restore_into operation)"):
+            self.restore_started = time.time()
+            inst = self._start(InstanceSpec(settings=RESTORE_SETTINGS), "restored")
+            db = self._database(inst)
+            if not self.operation("restore_into", backup=self.dump.path, dsn=inst.dsn(db)):
+                failed = self.findings[-1].detail
+                left = relation_count(inst, db)
+                self.facts["relations_after_failed_restore"] = left
+                state = (
+                    "nothing of it is left" if left == 0
+                    else f"yet {left} relations were left behind: a PARTIAL restore"
+                )  # fmt: skip
+                self.fail("backup restores", self.dump.path.name, f"{failed}; {state}")
+                return False
+            self.restored, self.restored_db = inst, db
+            self.timeline.mark("recovered")
+            self._move_target()
+        return not self.stopped
+
+    def _move_target(self) -> None:
+        """The platform onto the restored database (its ``use_database``), for the canary."""
+        if self.target is not None and self.restored is not None:
+            self.operation("use_database", dsn=self.restored.dsn(self.restored_db))
 
     def restore_pitr(self) -> bool:
         """Recovery of the base backup plus archived WAL to the recovery point, then promote."""
@@ -116,6 +146,7 @@ class RestoreDrill(SourceSide):
             if self.archive is not None and target is None:
                 self._check_replayed_to_the_end(inst)
             self.timeline.mark("recovered")
+            self._move_target()
             run = phys.verify_base_backup(inst, self.verify_path or self.base.path)
             if not run.ok:
                 self.fail(
@@ -159,8 +190,10 @@ class RestoreDrill(SourceSide):
         if self.stopped or self.restored is None or not self.options.canary:
             return None
         with self.timeline.phase("canary on the restored database") as ph:
-            dsn = self.restored.dsn(self.restored_db)
-            outcome = canary_on(dsn, app_version=self.options.app_version, log_dir=self.workdir)
+            if self.target is None:
+                outcome = CanaryOutcome(time.time(), time.time(), 0, ["no target platform"])
+            else:
+                outcome = canary_through(self.target)
             self.canary = outcome
             if outcome.passed:
                 self.timeline.mark("canary passed", outcome.finished)
@@ -208,12 +241,16 @@ class RestoreDrill(SourceSide):
         )
 
     def close(self) -> None:
-        """Stop traffic and the platform; remove every instance and database the drill made."""
+        """Stop traffic, put the platform back on its own database ([target] database, with
+        its ``use_database``); remove every instance and database the drill made."""
         if self.traffic is not None:
             self.traffic.stop()
-        if self._platform is not None:
-            self._platform.close()
-            self._platform = None
+        if self.displaced and self.target is not None and self.target.database:
+            self.displaced = False
+            try:
+                self.target.run("use_database", dsn=self.target.database)
+            except Exception as exc:  # noted; the cleanup goes on
+                self.notes.append(f"the platform could not be put back on its database: {exc}")
         for inst, name in reversed(self._dropped):
             if self.same_server and inst.running:
                 with contextlib.suppress(Exception):

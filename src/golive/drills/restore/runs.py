@@ -5,18 +5,40 @@ The feature files run the same phases one step at a time (steps/backup_steps.py)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from golive.config import DrillTargets
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
+from golive.drills.restore.refbank_target import refbank_target
 from golive.drills.restore.report import DrillReport
+from golive.drills.restore.safety import require_disposable_provider
 from golive.drills.restore.seed import SeedAccount
+from golive.drills.restore.source import SOURCE_SETTINGS
+from golive.drills.restore.target import DrillTarget
 from golive.errors import ConfigError
-from golive.postgres import Provider
+from golive.postgres import InstanceSpec, Provider
 
 Log = Callable[[str], None]
+
+
+@contextlib.contextmanager
+def reference_platform(
+    provider: Provider, workdir: Path, app_version: str
+) -> Iterator[DrillTarget]:
+    """The reference platform run by golive as the drill's target, its database on a server of
+    ``provider`` (which must be disposable)."""
+    require_disposable_provider(provider, "run the reference platform for a restore drill")
+    same = provider.kind == "dsn"
+    inst = provider.start_instance(None if same else InstanceSpec(settings=SOURCE_SETTINGS))
+    try:
+        with refbank_target(inst, workdir / "platform", app_version=app_version) as target:
+            yield target
+    finally:
+        if not same:
+            inst.destroy()
 
 
 def run_logical_drill(
@@ -30,13 +52,19 @@ def run_logical_drill(
     log: Log | None = None,
     seed: int = 0,
     damage: Callable[[RestoreDrill], object] | None = None,
+    target: DrillTarget | None = None,
 ) -> DrillReport:
-    """Seed, pg_dump, destroy the primary, pg_restore into a fresh instance, verify."""
-    with RestoreDrill(
-        provider, kind="logical", workdir=workdir, targets=targets, options=options, log=log
-    ) as drill:
-        drill.start_primary()
-        drill.start_platform()
+    """Seed the target, its backup, kill it, its restore_into a fresh instance, verify, canary
+    (``target``: the reference platform run by golive when None)."""
+    options = options or DrillOptions()
+    with contextlib.ExitStack() as es:
+        if target is None:
+            target = es.enter_context(reference_platform(provider, workdir, options.app_version))
+        drill = es.enter_context(RestoreDrill(
+            provider, kind="logical", workdir=workdir, targets=targets, options=options, log=log,
+            target=target,
+        ))  # fmt: skip
+        drill.require_target()
         drill.seed(accounts, transfers=transfers, seed=seed)
         drill.logical_backup()
         if damage is not None:
@@ -61,14 +89,21 @@ def run_pitr_drill(
     log: Log | None = None,
     seed: int = 0,
     damage: Callable[[RestoreDrill], object] | None = None,
+    target: DrillTarget | None = None,
 ) -> DrillReport:
-    """Seed, base backup, traffic, recovery point, more traffic, disaster, recover, verify."""
-    with RestoreDrill(
-        provider, kind="pitr", workdir=workdir, targets=targets, options=options, log=log
-    ) as drill:
-        drill.start_primary()
-        drill.start_platform()
+    """Seed the target, move it onto a primary loaded from its backup, base backup, traffic,
+    recovery point, more traffic, disaster, recover, verify, canary."""
+    options = options or DrillOptions()
+    with contextlib.ExitStack() as es:
+        if target is None:
+            target = es.enter_context(reference_platform(provider, workdir, options.app_version))
+        drill = es.enter_context(RestoreDrill(
+            provider, kind="pitr", workdir=workdir, targets=targets, options=options, log=log,
+            target=target,
+        ))  # fmt: skip
+        drill.require_target()
         drill.seed(accounts, transfers=transfers, seed=seed)
+        drill.start_primary()
         drill.base_backup()
         drill.start_traffic(max_ops=traffic_before + traffic_after + 500)
         drill.let_traffic_run(traffic_before)
@@ -114,14 +149,22 @@ def restore_existing(
     targets: DrillTargets | None = None,
     options: DrillOptions | None = None,
     log: Log | None = None,
+    target: DrillTarget | None = None,
 ) -> DrillReport:
     """Restore an operator's backup into a throwaway instance and check it (no source to
-    compare with: integrity, invariants and the canary are the checks)."""
+    compare with: integrity, invariants and the canary are the checks). The canary runs
+    through ``target`` moved onto the restored database (the reference platform run by golive
+    when None)."""
     check_inputs(dump, basebackup, wal_archive)
     kind = "dump" if dump is not None else "basebackup"
-    with RestoreDrill(
-        provider, kind=kind, workdir=workdir, targets=targets, options=options, log=log
-    ) as drill:
+    options = options or DrillOptions()
+    with contextlib.ExitStack() as es:
+        if target is None and options.canary:
+            target = es.enter_context(reference_platform(provider, workdir, options.app_version))
+        drill = es.enter_context(RestoreDrill(
+            provider, kind=kind, workdir=workdir, targets=targets, options=options, log=log,
+            target=target,
+        ))  # fmt: skip
         if dump is not None:
             drill.use_dump(dump)
             drill.restore_logical()

@@ -1,7 +1,9 @@
 """The restore drills as the feature files speak of them: one method per step phrase.
 
-``Books`` are the primary's data, seeded once through the platform's API and kept as a dump,
-so every drill of a session starts from the same realistic books without seeding again.
+``Books`` are the target's data, seeded once per session through its API (the target
+interface); every drill of the session acts on the target holding them: the logical drill
+backs up and restores the target's own database with its operations, the point-in-time
+drill moves the target onto a primary golive controls, loaded from the target's backup.
 ``DrillScenario`` runs one drill a step at a time; its ``expect_*`` methods raise
 ``DrillExpectation`` (an AssertionError: the scenario fails, the run is NO-GO) with the
 findings that broke them. Nothing is retried.
@@ -18,15 +20,15 @@ from pathlib import Path
 from golive.canary.psp_ops import PspOps
 from golive.config import DrillTargets
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
-from golive.drills.restore.logical import BackupBroken, dump_database
+from golive.drills.restore.logical import BackupBroken
 from golive.drills.restore.report import DrillReport, record_evidence
 from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
+from golive.drills.restore.target import DrillTarget
 from golive.errors import ConfigError, GateFailed
 from golive.evidence import GateStatus, record_gate
 from golive.evidence.verdict import count
 from golive.invariants.ledger import Violation
-from golive.postgres import Instance, Provider, create_database
-from golive.stack import embedded_stack, migrate
+from golive.postgres import Provider
 
 ENV_DUMP = "GOLIVE_RESTORE_DUMP"
 ENV_BASEBACKUP = "GOLIVE_RESTORE_BASEBACKUP"
@@ -43,47 +45,33 @@ class DrillExpectation(AssertionError):
 
 @dataclass(frozen=True)
 class Books:
-    """Seeded books: a dump of the platform's database and what seeding made."""
+    """What seeding the target through its API made."""
 
-    dump: Path
     seeded: SeedResult
-    app_version: str
 
 
 def seed_books(
-    instance: Instance,
-    workdir: Path,
-    accounts: Sequence[SeedAccount],
-    *,
-    transfers: int,
-    app_version: str,
-    seed: int = 0,
+    target: DrillTarget, accounts: Sequence[SeedAccount], *, transfers: int, seed: int = 0
 ) -> Books:
-    """Migrate a new database on ``instance``, seed it through the API, dump it, drop it."""
-    db = create_database(instance)
+    """Customers, opening deposits and transfers on the target, through its API."""
+    psp = PspOps(target.psp_url)
     try:
-        migrate(db.dsn, app_version)
-        with embedded_stack(db.dsn, app_version=app_version, log_dir=workdir) as stack:
-            psp = PspOps(stack.psp_url)
-            try:
-                psp.clear_faults()
-                seeded = seed_platform(
-                    stack.platform_url, psp, accounts, transfers=transfers, rng=random.Random(seed)
-                )
-            finally:
-                psp.close()
-        if not seeded.wallets:
-            raise GateFailed(f"seeding through the API funded no wallet: {seeded.failures[:3]}")
-        dump = dump_database(instance, db.name, workdir / "books.dump")
+        psp.clear_faults()
+        seeded = seed_platform(
+            target.client, psp, accounts, transfers=transfers, rng=random.Random(seed)
+        )
     finally:
-        db.drop()
-    return Books(dump.path, seeded, app_version)
+        psp.close()
+    if not seeded.wallets:
+        raise GateFailed(f"seeding through the API funded no wallet: {seeded.failures[:3]}")
+    return Books(seeded)
 
 
 @dataclass
 class DrillScenario:
     provider: Provider
     workdir: Path
+    target: DrillTarget
     targets: DrillTargets = field(default_factory=DrillTargets)
     options: DrillOptions = field(default_factory=DrillOptions)
     drill: RestoreDrill | None = None
@@ -96,7 +84,14 @@ class DrillScenario:
         return self.drill
 
     # -- Given --------------------------------------------------------------------------------
+    def require_target(self) -> None:
+        """OperationNotConfigured when the target lacks an operation (or database) the drills
+        need: the step skips the scenario naming it."""
+        self.target.require("backup", "restore_into", "use_database", "kill", database=True)
+
     def primary_with_books(self, books: Books, *, archive: bool) -> RestoreDrill:
+        """The logical drill acts on the target itself; the point-in-time drill on a primary
+        golive controls, loaded from the target's backup, the target moved onto it."""
         kind = "pitr" if archive else "logical"
         self.drill = RestoreDrill(
             self.provider,
@@ -104,12 +99,14 @@ class DrillScenario:
             workdir=self.workdir,
             targets=self.targets,
             options=self.options,
+            target=self.target,
         )
-        self.drill.start_primary(seed_from=books.dump)
+        self.drill.require_target()
         self.drill.seeded = books.seeded
         self.drill.facts["seed"] = books.seeded.to_dict()
         if archive:
-            self.drill.start_platform()
+            self.drill.start_primary()
+            self._stopped_at("loading the target's backup into the primary")
         return self.drill
 
     def operator_backup(self) -> RestoreDrill:
@@ -127,6 +124,7 @@ class DrillScenario:
             workdir=self.workdir,
             targets=self.targets,
             options=self.options,
+            target=self.target,
         )
         if dump:
             self.drill.use_dump(Path(dump))

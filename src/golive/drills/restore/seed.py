@@ -1,4 +1,4 @@
-"""Realistic data for a drill, made through the platform's own API (the HTTP contract).
+"""Realistic data for a drill, made through the platform's own API (the target interface).
 
 Accounts, a deposit into each (credited through the PSP's webhook, as in production), then
 wallet-to-wallet transfers. Bounded in count and time, with a small pool of concurrent
@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from golive.canary.psp_ops import PspOps
 from golive.money import Money
-from golive.target import PlatformError, Target, open_target
+from golive.target import PlatformError, Target
 
 T = TypeVar("T")
 PSPS = ("stripe", "adyen")
@@ -68,8 +68,8 @@ class SeedResult:
 class _Clients:
     """One target client per worker thread (closed together)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, connect: Callable[[], Target]) -> None:
+        self.connect = connect
         self.local = threading.local()
         self.all: list[Target] = []
         self.lock = threading.Lock()
@@ -77,7 +77,7 @@ class _Clients:
     def get(self) -> Target:
         client: Target | None = getattr(self.local, "client", None)
         if client is None:
-            client = self.local.client = open_target(self.url, timeout=30)
+            client = self.local.client = self.connect()
             with self.lock:
                 self.all.append(client)
         return client
@@ -124,7 +124,7 @@ def plan_transfers(
 
 
 def seed_platform(
-    platform_url: str,
+    connect: Callable[[], Target],
     psp: PspOps,
     accounts: Sequence[SeedAccount],
     *,
@@ -133,11 +133,12 @@ def seed_platform(
     workers: int = 4,
     max_seconds: float = 900.0,
 ) -> SeedResult:
-    """Create ``accounts`` with their opening deposits, settle them, then ``transfers``."""
+    """Create ``accounts`` with their opening deposits, settle them, then ``transfers``;
+    ``connect`` opens a client of the target (one per worker thread)."""
     started = time.monotonic()
     deadline = started + max_seconds
     result = SeedResult()
-    clients = _Clients(platform_url)
+    clients = _Clients(connect)
     try:
 
         def open_account(a: SeedAccount) -> tuple[str, str]:

@@ -1,6 +1,11 @@
 """The source side of a restore drill: the primary, its books and traffic, its backups, and
 the disaster that takes it away. ``drill.RestoreDrill`` adds the restore side.
 
+Two engines. ``operations``: the target's own ``backup`` of its own database (the logical
+drill on a target). ``golive``: pg_dump or pg_basebackup and a WAL archive on a disposable
+primary golive starts — loaded from the target's backup, with the target's application
+moved onto it (``use_database``) — for what needs a server golive controls (PITR).
+
 A drill touches only what it created (or a server explicitly marked disposable), stops at
 the first broken backup — never restoring part of one — and never retries a failed check.
 """
@@ -10,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import random
 import secrets
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,24 +27,31 @@ from golive.drills.restore.logical import BackupBroken, Dump, cut_short, dump_da
 from golive.drills.restore.reference import Reference, last_commit_at, take_reference
 from golive.drills.restore.safety import require_disposable, require_disposable_provider
 from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
+from golive.drills.restore.target import DrillTarget
 from golive.drills.restore.timeline import Timeline
 from golive.drills.restore.traffic import Traffic, TrafficResult
 from golive.errors import ConfigError, GateFailed, ProviderUnavailable
 from golive.invariants.ledger import Violation
 from golive.invariants.sql import SqlCheck
+from golive.operations import OperationFailed
 from golive.postgres import Instance, InstanceSpec, Provider, create_database, drop_database
 from golive.postgres import unique_name as new_name
-from golive.stack import Stack, embedded_stack, migrate
 
 KINDS = ("logical", "pitr", "dump", "basebackup")
 SOURCE_SETTINGS = {"track_commit_timestamp": "on", "archive_timeout": "10"}
 ARCHIVE_WAIT_SECONDS = 60.0
+ENGINES = {
+    "operations": "the target's own backup and restore_into operations, on its own database",
+    "golive": "golive's pg_dump / pg_basebackup and WAL archive, on disposable servers it starts",
+}
+# what a drill asks of its target: moving the platform, and backups of its database
+TARGET_OPERATIONS = ("backup", "restore_into", "use_database", "kill")
 
 
 @dataclass(frozen=True)
 class DrillOptions:
     dbname: str = "ledger"
-    app_version: str = "2"  # the reference platform's app and schema version
+    app_version: str = "2"  # the reference platform's release, when golive runs it
     workers: int = 2  # parallel readers for checksums, jobs for pg_amcheck
     canary: bool = True
     invariants: tuple[SqlCheck, ...] | None = None  # None: the configured ([invariants]) ones
@@ -57,6 +70,7 @@ class SourceSide:
         targets: DrillTargets | None = None,
         options: DrillOptions | None = None,
         log: Callable[[str], None] | None = None,
+        target: DrillTarget | None = None,
     ) -> None:
         if kind not in KINDS:
             raise ConfigError(f"drill kind {kind!r} is not one of {', '.join(KINDS)}")
@@ -68,7 +82,14 @@ class SourceSide:
         self.timeline = Timeline(log=log)
         self.findings: list[Violation] = []
         self.notes: list[str] = []
-        self.facts: dict[str, object] = {"provider": provider.describe()}
+        self.target = target  # the platform: seeded, backed up, moved and canaried
+        self.engine = "operations" if kind == "logical" and target is not None else "golive"
+        self.facts: dict[str, object] = {
+            "provider": provider.describe(),
+            "engine": f"{self.engine}: {ENGINES[self.engine]}",
+        }
+        self.displaced = False  # the target was killed or moved: close() puts it back
+        self._journal_from = len(target.journal) if target is not None else 0
         self.same_server = provider.kind == "dsn"  # restore into a new database, same server
         if self.same_server and kind in ("pitr", "basebackup"):
             raise ProviderUnavailable(
@@ -80,8 +101,6 @@ class SourceSide:
         self.primary_db = ""
         self.restored: Instance | None = None
         self.restored_db = ""
-        self.stack: Stack | None = None
-        self._platform: contextlib.ExitStack | None = None
         self.traffic: Traffic | None = None
         self.seeded: SeedResult | None = None
         self.reference: Reference | None = None
@@ -102,6 +121,28 @@ class SourceSide:
         self._scratch: list[Path] = []  # folders outside the workdir, removed by close()
 
     # -- helpers -----------------------------------------------------------------------------
+    def _target(self) -> DrillTarget:
+        if self.target is None:
+            raise ConfigError(f"the {self.kind} drill has no target platform to act on")
+        return self.target
+
+    def require_target(self) -> None:
+        """OperationNotConfigured (the drill is skipped) when the target lacks what it needs."""
+        self._target().require(*TARGET_OPERATIONS, database=True)
+
+    def operation(self, name: str, **values: object) -> bool:
+        """Run a target operation; a failure is a finding that stops the drill (NO-GO)."""
+        if name in ("kill", "use_database"):
+            self.displaced = True
+        try:
+            self._target().run(name, **values)
+        except OperationFailed as exc:
+            self.fail(f"operation {name}", name, str(exc))
+            return False
+        finally:
+            self.facts["operations"] = self._target().journal[self._journal_from :]
+        return True
+
     @contextlib.contextmanager
     def _step(self, name: str) -> Iterator[None]:
         """A phase in which a broken backup becomes a finding that stops the drill."""
@@ -135,14 +176,15 @@ class SourceSide:
 
     # -- the primary and its traffic ---------------------------------------------------------
     def start_primary(self, *, seed_from: Path | None = None) -> Instance:
-        """A fresh primary with the platform's schema (migrated, or loaded from ``seed_from``)."""
+        """A fresh primary holding the target's database (its ``backup`` restored into it with
+        its ``restore_into``, and the platform moved onto it), or the dump ``seed_from``."""
         with self.timeline.phase("primary"):
             spec = InstanceSpec(settings=SOURCE_SETTINGS, archive=self.kind == "pitr")
             self.primary = self._start(spec, "primary")
             self.primary_db = self._database(self.primary)
             dsn = self.primary.dsn(self.primary_db)
             if seed_from is None:
-                migrate(dsn, self.options.app_version)
+                self._load_from_target(dsn)
             else:
                 run = restore_dump(self.primary, seed_from, self.primary_db)
                 if not run.ok:
@@ -155,33 +197,28 @@ class SourceSide:
                 self.archive = self.primary.archive_dir
         return self.primary
 
-    def start_platform(self) -> Stack:
-        """The stub PSP and the reference platform on the primary."""
-        from golive.canary.psp_ops import PspOps
-
-        assert self.primary is not None
-        with self.timeline.phase("platform on the primary"):
-            es = contextlib.ExitStack()
-            self.stack = es.enter_context(
-                embedded_stack(
-                    self.primary.dsn(self.primary_db),
-                    app_version=self.options.app_version,
-                    log_dir=self.workdir,
-                )
+    def _load_from_target(self, dsn: str) -> None:
+        self.require_target()
+        copy = self.workdir / "target.backup"
+        ok = self.operation("backup", backup=copy) and self.operation(
+            "restore_into", backup=copy, dsn=dsn
+        )
+        if not (ok and self.operation("use_database", dsn=dsn)):
+            raise GateFailed(
+                f"could not load the target's database into the primary: {self.findings[-1]}"
             )
-            self._platform = es
-            self.psp = PspOps(self.stack.psp_url)
-            es.callback(self.psp.close)
-            self.psp.clear_faults()
-        return self.stack
 
     def seed(self, accounts: Sequence[SeedAccount], *, transfers: int, seed: int = 0) -> SeedResult:
-        """Customers, opening deposits and transfers, all through the platform's API."""
-        assert self.stack is not None
-        with self.timeline.phase("seed through the API"):
+        """Customers, opening deposits and transfers, all through the target's API."""
+        from golive.canary.psp_ops import PspOps
+
+        target = self._target()
+        psp = PspOps(target.psp_url)
+        with self.timeline.phase("seed through the API"), contextlib.closing(psp):
+            psp.clear_faults()
             res = seed_platform(
-                self.stack.platform_url,
-                self.psp,
+                target.client,
+                psp,
                 accounts,
                 transfers=transfers,
                 rng=random.Random(seed),
@@ -194,10 +231,9 @@ class SourceSide:
         return res
 
     def start_traffic(self, *, max_ops: int = 2_000, max_seconds: float = 300.0) -> Traffic:
-        assert self.stack is not None
         assert self.seeded is not None
         self.traffic = Traffic(
-            self.stack.platform_url, self.seeded.wallets, max_ops=max_ops, max_seconds=max_seconds
+            self._target().client, self.seeded.wallets, max_ops=max_ops, max_seconds=max_seconds
         ).start()
         self.timeline.mark("traffic starts")
         return self.traffic
@@ -209,7 +245,10 @@ class SourceSide:
 
     # -- backups --------------------------------------------------------------------------------
     def logical_backup(self) -> Dump | None:
-        """pg_dump -Fc and the reference snapshot, both at one exact point of the source."""
+        """pg_dump -Fc and the reference snapshot, both at one exact point of the source; or,
+        with the operations engine, the target's own backup of its own database."""
+        if self.engine == "operations":
+            return self._target_backup()
         assert self.primary is not None
         with self._step("logical backup"):
             dest = self.workdir / f"{self.options.dbname}.dump"
@@ -222,6 +261,35 @@ class SourceSide:
             )
             self.timeline.mark("recovery point", self.reference.taken_at)
             self.facts["dump"] = self.dump.to_dict() if self.dump else None
+        return self.dump
+
+    def _target_backup(self) -> Dump | None:
+        """The target's ``backup``; its database read (read-only) just before and after: the
+        reference, exact when nothing changed meanwhile."""
+        target = self._target()
+        with self._step("logical backup (the target's backup operation)"):
+            dest = self.workdir / f"{self.options.dbname}.backup"
+            schema, before = target.state(workers=self.options.workers)
+            started = time.time()
+            if not self.operation("backup", backup=dest):
+                return None
+            took = time.time() - started
+            _, after = target.state(workers=self.options.workers)
+            if after != before:
+                self.fail(
+                    "source quiet during the backup", "target database",
+                    "the target's tables changed while its backup ran, so no exact reference "
+                    "point exists to compare the restore with; run the drill when nothing "
+                    "else writes to the target",
+                )  # fmt: skip
+            taken = time.time()
+            self.reference = Reference(
+                taken_at=taken, schema=schema, tables=after, lsn=0, last_commit_at=taken
+            )
+            self.timeline.mark("recovery point", taken)
+            size = dest.stat().st_size if dest.is_file() else 0
+            self.dump = Dump(dest, size, "", took)
+            self.facts["dump"] = self.dump.to_dict()
         return self.dump
 
     def base_backup(self) -> phys.BaseBackup | None:
@@ -266,8 +334,11 @@ class SourceSide:
 
     # -- the disaster, and broken backups ------------------------------------------------------
     def disaster(self) -> float:
-        """Disaster at T: the primary is killed and destroyed (its WAL archive survives)."""
-        assert self.primary is not None
+        """Disaster at T: the platform is killed (its ``kill``) and golive's primary destroyed
+        (its WAL archive survives). The target's own database is never touched: the restore
+        goes into a fresh one."""
+        if self.primary is None:
+            return self._target_disaster()
         with self.timeline.phase("disaster"):
             require_disposable(self.primary, "destroy the drill's primary")
             sampled = None
@@ -276,7 +347,8 @@ class SourceSide:
             at = self.timeline.mark("disaster")
             if not self.same_server:
                 self.primary.kill()
-            self._lose_platform()
+            if self.target is not None:
+                self.operation("kill")
             result = self.traffic.stop() if self.traffic else TrafficResult()
             self.facts["traffic"] = result.to_dict()
             stamps = [t for t in (sampled, result.last_ack_at) if t is not None]
@@ -288,15 +360,23 @@ class SourceSide:
             self.disaster_at = at
         return at
 
-    def _lose_platform(self) -> None:
-        """The platform goes down with its database: killed, not shut down politely."""
-        proc = getattr(self.stack.platform, "proc", None) if self.stack else None
-        if proc is not None:
-            with contextlib.suppress(OSError):
-                proc.kill()
-        if self._platform is not None:
-            self._platform.close()
-            self._platform = None
+    def _target_disaster(self) -> float:
+        """The operations engine: the platform is killed; what its database holds then, against
+        the backup, says what the restore must lose (nothing, when nobody wrote after it)."""
+        target = self._target()
+        with self.timeline.phase("disaster"):
+            at = self.timeline.mark("disaster")
+            self.operation("kill")
+            result = self.traffic.stop() if self.traffic else TrafficResult()
+            self.facts["traffic"] = result.to_dict()
+            if self.reference is not None:
+                _, now = target.state(workers=self.options.workers)
+                same = now == self.reference.tables
+                self.source_last_commit = self.reference.taken_at if same else at
+                if not same:
+                    self.notes.append("the target's database changed after its backup")
+            self.disaster_at = at
+        return at
 
     def cut_dump_short(self, keep: float = 0.6) -> int:
         """Truncate the dump as a full backup disk would; the job still wrote its checksum."""

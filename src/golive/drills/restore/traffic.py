@@ -10,11 +10,11 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from golive.drills.restore.seed import Wallet, plan_transfers
-from golive.target import NoAnswer, PlatformError, Target, open_target
+from golive.target import NoAnswer, PlatformError, Target
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Traffic:
 
     def __init__(
         self,
-        platform_url: str,
+        connect: Callable[[], Target],
         wallets: Sequence[Wallet],
         *,
         seed: int = 0,
@@ -51,7 +51,7 @@ class Traffic:
         max_ops: int = 2_000,
         max_seconds: float = 300.0,
     ) -> None:
-        self.url = platform_url
+        self.connect = connect
         self.plan = plan_transfers(wallets, max_ops, random.Random(seed))
         self.workers = workers
         self.max_seconds = max_seconds
@@ -71,7 +71,7 @@ class Traffic:
 
     def _work(self) -> None:
         deadline = self._started + self.max_seconds
-        client = open_target(self.url, timeout=5)
+        client = self.connect()
         try:
             self._loop(client, deadline)
         finally:
