@@ -16,10 +16,12 @@ ENV_VAR = "GOLIVE_PLATFORM_FAULTS"
 CATALOG: dict[str, str] = {
     "currency-mismatch-accepted": "a request's currency is never compared with the account's",
     "downgrade-drops-data": "the v2 → v1 downgrade deletes the fee accounts and their legs",
+    "fee-half-even": "the burn fee is rounded half to even (Python's round), not half up",
     "float-rounding": "PSP amounts pass through float major units and lose a cent",
     "hold-double-burn": "a second burn of a burned hold moves the money again",
     "hold-overdraft": "a hold above the available balance becomes an unfunded reservation",
     "hold-race": "the hold limit is checked on a balance read without a lock",
+    "idempotency-check-then-act": "an Idempotency-Key is looked up, then stored after the work",
     "idempotency-ignored": "the Idempotency-Key header is ignored",
     "job-stuck-on-late-webhook": "a webhook after the job's deadline never finishes the job",
     "payout-failure-not-refunded": "a failed payout is marked failed but never refunded",
