@@ -84,6 +84,19 @@ def fire(
     return [a or KeyedAnswer(0, INFO, detail="no answer in time") for a in out]
 
 
+def at_once(client: Target, send: Send, n: int, key: str) -> list[KeyedAnswer]:
+    """One request sent ``n`` times at the same moment with ``key``, over one client."""
+    return fire([client] * n, [(0, send)] * n, key)
+
+
+def verdict(subject: str, answers: Sequence[KeyedAnswer]) -> str | None:
+    """Why a burst of one request is wrong (None: it is right), for a scenario's Then."""
+    if not any(a.outcome == OK for a in answers):
+        return f"{subject}: no request was accepted: " + "; ".join(_show(a) for a in answers)
+    found = judge(subject, answers)
+    return "\n".join(f"{a.kind}: {a.detail}" for a in found) or None
+
+
 def _identity(record: object) -> object:
     """What names the effect: a record's id (a list, e.g. expired holds, has none)."""
     return getattr(record, "id", None)
