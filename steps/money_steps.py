@@ -8,6 +8,7 @@ from golive.canary.amounts import parse_amount
 from golive.canary.conservation import conservation_violations
 from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.evidence import attach
+from golive.properties.samekey import KeyedAnswer, at_once, verdict
 from golive.psp.provider import pattern
 from golive.target import Hold, Withdrawal
 
@@ -206,3 +207,58 @@ def then_money_conserved(world: CanaryWorld) -> None:
 )
 def when_deposit_retrying(world: CanaryWorld, amount: str, psp: str) -> None:
     world.deposit_retrying(_money(world, amount), psp)
+
+
+# -- one request sent several times at once with one idempotency key --------------------------
+@when(
+    parsers.re(
+        r"a hold of (?P<amount>[\d.]+) is sent (?P<n>\d+) times at once "
+        r"with idempotency key \"(?P<key>[^\"]+)\""
+    ),
+    target_fixture="burst",
+)
+def when_hold_sent_at_once(world: CanaryWorld, amount: str, n: str, key: str) -> list[KeyedAnswer]:
+    money, acc = _money(world, amount), world.w.account_id
+    answers = at_once(
+        world.client,
+        lambda c, k: c.place_hold(acc, money.amount_minor, money.currency, key=k),
+        int(n),
+        key,
+    )
+    held = next((a.record for a in answers if isinstance(a.record, Hold)), None)
+    if held is not None:  # the key promises one hold: the model keeps the first
+        world.w.holds[held.id] = money.amount_minor
+        world.hold = held
+    return answers
+
+
+@when(
+    parsers.re(
+        r"the customer withdraws (?P<amount>[\d.]+) (?P<n>\d+) times at once "
+        r"with idempotency key \"(?P<key>[^\"]+)\""
+    ),
+    target_fixture="burst",
+)
+def when_withdrawal_sent_at_once(
+    world: CanaryWorld, amount: str, n: str, key: str
+) -> list[KeyedAnswer]:
+    money, acc = _money(world, amount), world.w.account_id
+    answers = at_once(
+        world.client,
+        lambda c, k: c.withdraw(acc, money.amount_minor, money.currency, None, key=k),
+        int(n),
+        key,
+    )
+    paid = next((a.record for a in answers if isinstance(a.record, Withdrawal)), None)
+    if paid is not None:  # the key promises one withdrawal: the model keeps the first
+        world.w.withdrawals[paid.id] = money.amount_minor
+        world.withdrawals.append(paid)
+    return answers
+
+
+@then(parsers.parse("the answers name one {thing} and the others were told it was in progress"))
+def then_one_effect_at_once(burst: list[KeyedAnswer], thing: str) -> None:
+    wrong = verdict(f"one {thing} sent {len(burst)} times at once with one key", burst)
+    if wrong:
+        attach("same-key-answers", wrong, "text")
+        raise ExpectationFailed(wrong)

@@ -47,3 +47,17 @@ Feature: Money guards
     And the same hold request is retried with idempotency key "hold-retry-1"
     Then both answers name the same hold
     And the wallet shows 35.00 available, 15.00 held and nothing pending
+
+  @idempotency
+  Scenario: The same hold sent several times at once holds once
+    A client that retries before the first answer arrives sends the same request again
+    while the first is still running.
+    When a hold of 15.00 is sent 6 times at once with idempotency key "hold-at-once-1"
+    Then the answers name one hold and the others were told it was in progress
+    And the wallet shows 35.00 available, 15.00 held and nothing pending
+
+  @idempotency
+  Scenario: The same withdrawal sent several times at once pays out once
+    When the customer withdraws 20.00 6 times at once with idempotency key "wd-at-once-1"
+    Then the answers name one withdrawal and the others were told it was in progress
+    And the wallet shows 30.00 available, nothing held and nothing pending

@@ -64,11 +64,19 @@ def begin(conn: Conn, key: Key) -> Reply | None:
     if row is not None:
         return None
     # a concurrent first use has committed by now (the INSERT waited for it)
+    stored = lookup(conn, key)
+    assert stored is not None
+    return stored
+
+
+def lookup(conn: Conn, key: Key) -> Reply | None:
+    """The stored reply of ``key`` (None if it was never used), without claiming it."""
     stored = conn.execute(
         "SELECT request_hash, status_code, response FROM idempotency_keys WHERE key = %s",
         (key.key,),
     ).fetchone()
-    assert stored is not None
+    if stored is None:
+        return None
     if stored["request_hash"] != key.fingerprint:
         raise ApiError(
             422,
@@ -91,4 +99,13 @@ def finish(conn: Conn, key: Key, reply: Reply) -> None:
         "UPDATE idempotency_keys SET status_code = %s, response = %s, completed_at = now() "
         "WHERE key = %s",
         (reply.status, Jsonb(reply.body), key.key),
+    )
+
+
+def store(conn: Conn, key: Key, reply: Reply) -> None:
+    """Store ``reply`` under a key that was looked up, not claimed (a later first use wins)."""
+    conn.execute(
+        "INSERT INTO idempotency_keys (key, request_hash, status_code, response, completed_at) "
+        "VALUES (%s, %s, %s, %s, now()) ON CONFLICT (key) DO NOTHING",
+        (key.key, key.fingerprint, reply.status, Jsonb(reply.body)),
     )

@@ -50,10 +50,18 @@ class Platform:
     def claim(self, conn: Conn, key: Key | None) -> Reply | None:
         if key is None or self.fault("idempotency-ignored"):
             return None
+        if self.fault("idempotency-check-then-act"):
+            # FAULT idempotency-check-then-act: the key is only looked up here and stored when
+            # the work is done, so requests with the same key at the same moment all do it
+            return idempotency.lookup(conn, key)
         return idempotency.begin(conn, key)
 
     def remember(self, conn: Conn, key: Key | None, reply: Reply) -> Reply:
-        if key is not None and not self.fault("idempotency-ignored"):
+        if key is None or self.fault("idempotency-ignored"):
+            return reply
+        if self.fault("idempotency-check-then-act"):
+            idempotency.store(conn, key, reply)
+        else:
             idempotency.finish(conn, key, reply)
         return reply
 

@@ -28,6 +28,7 @@ from golive.properties import (
     check_history,
     profile_settings,
     run_bank,
+    run_bursts,
 )
 from golive.stack import Stack, embedded_stack, migrate
 
@@ -48,6 +49,16 @@ MACHINE = profile_settings(
     phases=[Phase.explicit, Phase.generate],
 )  # fmt: skip
 WORKLOAD = BankConfig(accounts=3, workers=4, ops_per_worker=30, max_seconds=20.0, seed=7)
+# faults that only one new class of property catches (issue 21): same-key concurrency, the
+# exact model; the SQL invariants and the old checks see nothing wrong
+NEW_CLASSES: dict[str, str] = {
+    "idempotency-check-then-act": "bursts",
+    "fee-half-even": "machine",
+}
+FEE_MACHINE = profile_settings(
+    "ci", max_examples=10, stateful_step_count=15, derandomize=True, database=None,
+    phases=[Phase.explicit, Phase.generate],
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +102,12 @@ def psp(shared_stack: Stack) -> Iterator[PspOps]:
     ops.close()
 
 
-def machine_finding(stack: Stack, psp: PspOps) -> str | None:
+def machine_finding(stack: Stack, psp: PspOps, budget: object = MACHINE) -> str | None:
     """What the state machine found (None: it passed). A harness crash is not a finding."""
     client = PlatformClient(stack.platform_url)
     try:
         probe = Probe(client, psp)
-        run_state_machine_as_test(lambda: LedgerMachine(probe), settings=MACHINE)
+        run_state_machine_as_test(lambda: LedgerMachine(probe), settings=budget)  # type: ignore[arg-type]
     except InvariantViolation as exc:
         return str(exc)
     except FlakyFailure as exc:  # found, then not again on the replay: still a finding
@@ -141,3 +152,33 @@ def test_no_fault_passes(platform_with: Callable[[str | None], Stack], psp: PspO
     assert machine_finding(stack, psp) is None
     assert workload_finding(stack, psp) is None
     assert sql_findings(stack) == []
+
+
+def bursts_finding(stack: Stack, psp: PspOps) -> str | None:
+    found = run_bursts(lambda: PlatformClient(stack.platform_url), psp, only=("place_hold",))
+    return ", ".join(sorted({a.kind for a in found})) or None
+
+
+def fee_finding(stack: Stack, psp: PspOps) -> str | None:
+    return machine_finding(stack, psp, FEE_MACHINE)
+
+
+NEW_PROPERTIES = {"bursts": bursts_finding, "machine": fee_finding}
+
+
+@pytest.mark.parametrize("fault", sorted(NEW_CLASSES))
+def test_a_fault_only_a_new_class_catches(
+    platform_with: Callable[[str | None], Stack], psp: PspOps, fault: str
+) -> None:
+    stack = platform_with(fault)
+    finding = NEW_PROPERTIES[NEW_CLASSES[fault]](stack, psp)
+    assert finding, f"the {NEW_CLASSES[fault]} property did not notice {fault}"
+    assert sql_findings(stack) == [], f"the SQL invariants were expected to miss {fault}"
+
+
+def test_the_new_classes_pass_with_no_fault(
+    platform_with: Callable[[str | None], Stack], psp: PspOps
+) -> None:
+    stack = platform_with(None)
+    assert bursts_finding(stack, psp) is None
+    assert fee_finding(stack, psp) is None

@@ -242,6 +242,42 @@ def retried_request(bank: Bank) -> list[str]:
     return found
 
 
+@scenario("idempotency-check-then-act")
+def same_key_at_once(bank: Bank) -> list[str]:
+    acct = bank.account()
+    bank.fund(acct, 1_000)
+    body = {"account_id": acct, "amount": 100, "currency": "EUR"}
+    ids: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def place() -> None:
+        barrier.wait(timeout=30)
+        resp = bank.post("/holds", body, key="same-key-at-once")
+        if resp.status_code == 201:
+            ids.append(resp.json()["id"])
+
+    threads = [threading.Thread(target=place) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    found: list[str] = []
+    expect(found, "holds made by one key sent six times at once", len(set(ids)), 1)
+    expect(found, "held after one hold of 100", bank.balance(acct)["held"], 100)
+    return found
+
+
+@scenario("fee-half-even")
+def fee_at_a_half(bank: Bank) -> list[str]:
+    acct = bank.account()
+    bank.fund(acct, 1_000)
+    hold = bank.ok(bank.hold(acct, 250), 201)  # 1 % of 250 is 2.5: half up is 3
+    burned = bank.ok(bank.post(f"/holds/{hold['id']}/burn", {}))
+    found: list[str] = []
+    expect(found, "fee of a burn of 250 at 100 bps", burned["fee_amount"], 3)
+    return found + bank.problems()
+
+
 @scenario("currency-mismatch-accepted")
 def wrong_currency(bank: Bank) -> list[str]:
     acct = bank.account("EUR")

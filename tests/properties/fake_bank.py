@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,8 @@ from golive.driver import PlatformClient
 from golive.psp.client import FlushResult
 from golive.target import Target
 
-BUGS = ("double-burn", "bad-transfer-debits", "lose-answers", "race-holds")
+BUGS = ("double-burn", "bad-transfer-debits", "lose-answers", "race-holds", "key-check-then-act")
+CHECK_THEN_ACT_GAP = 0.05  # seconds between looking a key up and doing the work
 
 
 class FakeBank:
@@ -54,6 +56,18 @@ class FakeBank:
     def handle(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content) if request.content else {}
         key = request.headers.get("idempotency-key")
+        if key and "key-check-then-act" in self.bugs:
+            with self.lock:
+                stored = self.replies.get(key)
+            if stored:
+                return httpx.Response(
+                    stored[0], json=stored[1], headers={"Idempotent-Replayed": "true"}
+                )
+            time.sleep(CHECK_THEN_ACT_GAP)  # the gap in which another request with the key gets in
+            with self.lock:
+                status, data = self.route(request.method, request.url.path, body)
+                self.replies.setdefault(key, (status, data))  # stored after the work
+            return httpx.Response(status, json=data)
         with self.lock:
             self.calls += 1
             if key and key in self.replies:

@@ -300,3 +300,30 @@ def test_an_accepted_transfer_reported_as_refused_is_caught(
     i = data.draw(st.sampled_from(moved))
     h.ops[i] = replace(h.ops[i], outcome=FAIL)
     assert "wrong-final-balance" in [a.kind for a in check_history(h).anomalies]
+
+
+def keyed_hold(invoked: float, hold_id: str, key: str = "k1", outcome: str = OK) -> Op:
+    return Op(0, "hold", invoked, invoked + 0.5, outcome, A, 40, hold_id=hold_id, key=key)
+
+
+def test_holds_sent_at_once_with_one_key_count_once_when_they_name_one_hold() -> None:
+    ops = [keyed_hold(1.0, "h1"), keyed_hold(1.0, "h1"), keyed_hold(1.0, "h1")]
+    h = history(
+        ops,
+        [snap(2.0, 2.1, (60, 40), (100, 0), final=True)],
+        holds={"h1": HoldRecord("h1", A, 40, "pending", 0, 0)},
+    )
+    assert kinds(h) == []
+
+
+def test_holds_sent_at_once_with_one_key_that_made_two_holds_are_a_double_effect() -> None:
+    ops = [keyed_hold(1.0, "h1"), keyed_hold(1.0, "h2"), keyed_hold(1.0, "h1")]
+    h = history(
+        ops,
+        [snap(2.0, 2.1, (20, 80), (100, 0), final=True)],
+        holds={
+            "h1": HoldRecord("h1", A, 40, "pending", 0, 0),
+            "h2": HoldRecord("h2", A, 40, "pending", 0, 0),
+        },
+    )
+    assert kinds(h) == ["same-key-double-effect"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from golive.properties.model import LedgerModel, ModelError
+from golive.properties.model import LedgerModel, ModelError, fee, half_boundaries
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -151,3 +152,49 @@ def test_any_sequence_of_allowed_operations_conserves_money(ops: list[tuple]) ->
         for acc in m.accounts:
             assert min(m.balance(acc)) >= 0
         assert m.conserved()
+
+
+# -- the burn fee: fee_bps basis points of the burned amount, rounded half up ----------------
+@given(amount=st.integers(0, 10**15), fee_bps=st.integers(0, 10_000))
+@example(amount=50, fee_bps=100)  # 0.5 → 1 (half to even would give 0)
+@example(amount=250, fee_bps=100)  # 2.5 → 3 (half to even: 2)
+@example(amount=149, fee_bps=100)  # 1.49 → 1
+@example(amount=1, fee_bps=5_000)  # 0.5 → 1
+@example(amount=5_000, fee_bps=1)  # 0.5 → 1
+@example(amount=10**15 + 1, fee_bps=9_999)  # past a float's 53 bits
+@example(amount=0, fee_bps=100)
+def test_the_fee_is_the_exact_amount_rounded_half_up(amount: int, fee_bps: int) -> None:
+    exact = Decimal(amount) * fee_bps / 10_000
+    assert fee(amount, fee_bps) == int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@given(fee_bps=st.integers(1, 10_000), limit=st.integers(1, 200_000))
+@example(fee_bps=100, limit=1_000)
+@example(fee_bps=10_000, limit=1_000)  # a whole fee never has a half
+def test_half_boundaries_are_exact_halves_and_their_neighbours(fee_bps: int, limit: int) -> None:
+    found = half_boundaries(fee_bps, limit)
+    halves = [a for a in found if a * fee_bps % 10_000 == 5_000]
+    assert all(1 <= a <= limit for a in found)
+    assert all(a - 1 in found or a == 1 for a in halves)
+    assert {a for a in found} <= {h + d for h in halves for d in (-1, 0, 1)}
+    first = next(
+        (a for a in range(1, min(limit, 20_000) + 1) if a * fee_bps % 10_000 == 5_000), None
+    )
+    if first is not None:
+        assert first in halves
+
+
+@pytest.mark.parametrize("fee_bps", [None, 0, 100])
+def test_a_burn_records_its_fee_and_a_release_none(fee_bps: int | None) -> None:
+    m = funded(1000)
+    m.fee_bps = fee_bps
+    m.hold_placed("h1", "a", 250, T0)
+    m.hold_placed("h2", "a", 100, T0)
+    m.burned("h1", None)
+    m.released("h2")
+    fee_amount = None if fee_bps is None else fee(250, fee_bps)
+    assert m.hold_record("h1") == ("burned", 250, 0, fee_amount)
+    assert m.hold_record("h2") == ("released", 0, 100, None if fee_bps is None else 0)
+    f = m.flows()["EUR"]
+    assert f["revenue"] + f["fees"] == f["burned"] == 250
+    assert f["fees"] == (fee_amount or 0)

@@ -77,3 +77,16 @@ def test_a_bank_that_loses_refused_transfers_is_caught() -> None:
 def test_a_bank_that_overcommits_holds_is_caught() -> None:
     report = check_history(run(FakeBank("race-holds")))
     assert "negative-balance" in report.summary()
+
+
+def test_holds_sent_at_once_with_one_key_are_in_the_history() -> None:
+    history = run(FakeBank())
+    keyed = [op for op in history.ops if op.key]
+    assert len(keyed) == SMALL.workers  # the second burst: every worker, one key
+    assert len({op.hold_id for op in keyed if op.outcome == OK}) == 1
+    assert check_history(history).ok
+
+
+def test_a_bank_that_looks_keys_up_then_acts_is_caught() -> None:
+    report = check_history(run(FakeBank("key-check-then-act")))
+    assert "same-key-double-effect" in report.summary()

@@ -3,9 +3,10 @@ bank workload with a Jepsen-style checker, and their evidence (docs/properties.m
 
 from __future__ import annotations
 
-from golive.properties.checker import ANOMALY_KINDS, Anomaly, BankReport, check_history
+from golive.properties.bursts import OPERATIONS, Bursts, run_bursts
+from golive.properties.checker import ANOMALY_KINDS, BankReport, check_history
 from golive.properties.evidence import format_report, save_bank_run, save_failing_example
-from golive.properties.history import History, Op, Snapshot
+from golive.properties.history import Anomaly, History, Op, Snapshot
 from golive.properties.machine import LedgerMachine
 from golive.properties.model import LedgerModel
 from golive.properties.plot import total_over_time_svg
@@ -23,12 +24,14 @@ from golive.properties.workload import BankConfig, run_bank
 
 __all__ = [
     "ANOMALY_KINDS",
+    "OPERATIONS",
     "PROFILE_ENV",
     "REPRODUCE_ENV",
     "Anomaly",
     "BankConfig",
     "BankReport",
     "Budget",
+    "Bursts",
     "FailingExample",
     "History",
     "LedgerMachine",
@@ -44,6 +47,7 @@ __all__ = [
     "profile_settings",
     "register_profiles",
     "run_bank",
+    "run_bursts",
     "run_machine",
     "save_bank_run",
     "save_failing_example",

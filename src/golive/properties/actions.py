@@ -167,16 +167,28 @@ def expire_at(s: LedgerSession, hold_id: str) -> None:
     s.model.expire(now)
 
 
+def _record(data: Hold) -> tuple[str, int, int, int | None]:
+    return data.status, data.burned_amount, data.released_amount, data.fee_amount
+
+
 def check_hold(s: LedgerSession, hold_id: str, data: Hold) -> None:
-    """The platform's view of a hold is the model's (status, burned and released amounts)."""
-    h = s.model.holds[hold_id]
-    seen = (data.status, data.burned_amount, data.released_amount)
-    if seen != (h.status, h.burned, h.released):
+    """The platform's view of a hold is the model's: status, burned, released and fee amounts
+    (the fee as the contract computes it, from the fee_bps in force when it was burned)."""
+    seen, want = _record(data), s.model.hold_record(hold_id)
+    if seen != want:
         raise s.violation(
-            "holds resolve at most once",
-            f"hold {hold_id}",
-            f"status/burned/released are {seen}, expected {(h.status, h.burned, h.released)}",
+            "holds resolve at most once" if seen[:3] != want[:3] else "burn fees are exact",
+            f"hold {hold_id} of {s.model.holds[hold_id].amount}",
+            f"status/burned/released/fee are {seen}, expected {want} (fee_bps {s.model.fee_bps})",
         )
+
+
+def change_fee(s: LedgerSession, fee_bps: int) -> None:
+    """Change the platform's burn fee through its settings; later burns must use it."""
+    settings = s.client.update_settings(fee_bps=fee_bps)
+    if settings.fee_bps != fee_bps:
+        raise s.violation("settings apply", f"fee_bps {fee_bps}", f"now {settings.fee_bps}")
+    s.model.fee_bps = fee_bps
 
 
 # -- transfers and withdrawals ----------------------------------------------------------
@@ -288,14 +300,10 @@ def final_check(s: LedgerSession) -> None:
             money[seen_wd.currency][seen_wd.status] += seen_wd.amount
     for hold in m.holds.values():
         seen_hold = s.client.get_hold(hold.id)
-        state = (seen_hold.status, seen_hold.burned_amount, seen_hold.released_amount)
-        if state != (hold.status, hold.burned, hold.released):
+        state, want = _record(seen_hold), m.hold_record(hold.id)
+        if state != want:
             found.append(
-                Violation(
-                    "holds resolve at most once",
-                    f"hold {hold.id}",
-                    f"{state} ≠ {(hold.status, hold.burned, hold.released)}",
-                )
+                Violation("holds resolve at most once", f"hold {hold.id}", f"{state} ≠ {want}")
             )
         money[seen_hold.currency]["burned"] += seen_hold.burned_amount
     for bal in s.balances().values():
@@ -318,8 +326,11 @@ def final_check(s: LedgerSession) -> None:
 
 
 def clean_up(s: LedgerSession) -> None:
-    """Release what the example left pending, so no later expiry run touches it (best effort)."""
+    """Release what the example left pending, so no later expiry run touches it, and put the
+    platform's fee back (best effort)."""
     for hold in s.model.holds.values():
         if hold.status == PENDING:
             with contextlib.suppress(NoAnswer, PlatformError):
                 s.client.release(hold.id)
+    with contextlib.suppress(NoAnswer, PlatformError):
+        s.probe.restore_fee()

@@ -18,16 +18,22 @@ Anomaly kinds:
   wrong-refusal         a burn or release of a hold already resolved was refused with another
                         code than hold_not_pending: the hold's state was not what stopped it
   invalid-op-accepted   an operation that must be refused (transfer to no account) succeeded
+  same-key-double-effect   requests sent at once with one Idempotency-Key made more than one
+                        hold (the key promised one effect)
+  same-key-replay-differs  their accepted answers are not one answer replayed
+  same-key-wrong-refusal   one was accepted and another refused with another code than
+                        idempotency_key_in_progress
   server-error          the platform answered 5xx (the operation's outcome is unknown)
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from golive.properties.history import FAIL, INFO, OK, AccountRead, History, Op, Snapshot
+from golive.properties.history import FAIL, INFO, OK, AccountRead, Anomaly, History, Op, Snapshot
+from golive.properties.samekey import SAME_KEY_KINDS, KeyedAnswer, judge
 
 NOT_PENDING = "hold_not_pending"  # the contract's refusal of a resolved hold
 PAST = {"burn": "burned", "release": "released"}
@@ -40,17 +46,9 @@ ANOMALY_KINDS = (
     "hold-record-mismatch",
     "wrong-refusal",
     "invalid-op-accepted",
+    *SAME_KEY_KINDS,
     "server-error",
 )
-
-
-@dataclass(frozen=True)
-class Anomaly:
-    kind: str
-    at: float  # seconds since the workload started
-    subject: str
-    magnitude: int  # how far off, in minor units (for "worst")
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -240,6 +238,7 @@ def _check_holds(history: History) -> list[Anomaly]:
             )
     found += _wrong_refusals(history, resolutions)
     placed = [op for op in history.ops if op.kind == "hold" and op.outcome == OK and op.hold_id]
+    placed = list({op.hold_id: op for op in placed}.values())
     end = history.duration
     for op in placed:
         assert op.hold_id is not None
@@ -327,9 +326,52 @@ def _show(state: tuple[str, int, int] | _State) -> str:
     return f"{status} (burned {burned}, released {released})"
 
 
+@dataclass(frozen=True)
+class _HoldRef:
+    id: str | None
+
+
+def effective_ops(history: History) -> list[Op]:
+    """The operations whose effects count. Of requests sent at once with one key, accepted
+    answers naming one hold are one effect (the earliest), and an unanswered one is a replay
+    once another was accepted; holds with different ids are each an effect (and an anomaly)."""
+    first: dict[tuple[str, str | None], Op] = {}
+    accepted = {op.key for op in history.ops if op.key and op.outcome == OK}
+    out = []
+    for op in history.ops:
+        if op.key is None or (op.outcome == INFO and op.key not in accepted):
+            out.append(op)
+        elif op.outcome == OK:
+            prev = first.get((op.key, op.hold_id))
+            if prev is None or op.completed < prev.completed:
+                first[(op.key, op.hold_id)] = op
+        elif op.outcome == FAIL:
+            out.append(op)
+    return out + list(first.values())
+
+
+def _check_same_key(history: History) -> list[Anomaly]:
+    groups: dict[str, list[Op]] = defaultdict(list)
+    for op in history.ops:
+        if op.key:
+            groups[op.key].append(op)
+    found = []
+    for ops in groups.values():
+        answers = [
+            KeyedAnswer(0, op.outcome, _HoldRef(op.hold_id), op.status, op.code, op.error or "")
+            for op in ops
+        ]
+        subject = f"{ops[0].kind} of {ops[0].amount} on account {ops[0].account}"
+        found += judge(subject, answers, at=max(op.completed for op in ops))
+    return found
+
+
 def check_history(history: History) -> BankReport:
     """Every anomaly in ``history``, the total-over-time series, and operation counts."""
     report = BankReport()
+    sent = history.ops
+    report.anomalies += _check_same_key(history)
+    history = replace(history, ops=effective_ops(history))
     for snap in history.snapshots:
         found = [a for r in snap.reads for a in _check_read(history, r, snap.final)]
         report.anomalies += found
@@ -361,7 +403,7 @@ def check_history(history: History) -> BankReport:
                 )
             )
     report.anomalies += _check_holds(history)
-    for op in history.ops:
+    for op in sent:
         if op.kind == "bad-transfer" and op.outcome == OK:
             report.anomalies.append(
                 Anomaly(
@@ -384,7 +426,7 @@ def check_history(history: History) -> BankReport:
                 )
             )
     report.anomalies.sort(key=lambda a: (a.at, _kind_order(a.kind)))
-    report.stats = _stats(history)
+    report.stats = _stats(replace(history, ops=sent))
     return report
 
 

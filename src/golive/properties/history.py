@@ -32,6 +32,7 @@ class Op:
     status: int | None = None  # a refusal's status, HTTP or nearest (None: accepted or no answer)
     error: str | None = None
     code: str | None = None  # a refusal's error code (the contract's error.code)
+    key: str | None = None  # an Idempotency-Key other operations were sent with at once
 
     def effects(self) -> dict[str, tuple[int, int]]:
         """(Δavailable, Δheld) per account if the operation happened."""
@@ -47,6 +48,17 @@ class Op:
         if self.kind == "release":
             return {self.account: (self.hold_amount, -self.hold_amount)}
         raise ValueError(f"unknown operation kind {self.kind!r}; known: {', '.join(KINDS)}")
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """Something no correct platform does, found in a history (kinds: checker.ANOMALY_KINDS)."""
+
+    kind: str
+    at: float  # seconds since the workload started
+    subject: str
+    magnitude: int  # how far off, in minor units (for "worst")
+    detail: str
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from hypothesis import strategies as st
+from hypothesis import target
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
@@ -21,10 +22,12 @@ from hypothesis.stateful import (
 )
 
 from golive.properties import actions
+from golive.properties.model import BPS, half_boundaries
 from golive.properties.session import LedgerSession, Probe
 from golive.psp.magic import FAIL_AMOUNTS
 
-CURRENCIES = ("EUR", "USD", "JPY")
+CURRENCIES = ("EUR", "USD", "JPY", "BHD")  # minor-unit exponents 2, 2, 0 and 3
+FEES_BPS = (0, 1, 7, 33, 50, 100, 250, 2500, 9999, 10_000)  # settings the machine switches to
 PSPS = ("stripe", "adyen")
 MAX_ACCOUNTS = 4
 EXPIRIES = (600, 3600, 86_400)  # long enough that real time never expires a hold mid-example
@@ -62,9 +65,22 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self, probe: Probe) -> None:
         super().__init__()
         self.s = LedgerSession(probe)
+        self.nearest_half = BPS  # how close a burn came to a fee of exactly half a unit
 
     def available(self, account: str) -> int:
         return self.s.model.account(account).available
+
+    def burn_amounts(self, whole: int) -> st.SearchStrategy[int | None]:
+        """All, part, one over the hold, or on purpose an amount whose fee is an exact half
+        of a minor unit (or next to one), where rounding decides."""
+        plain = st.none() | st.integers(1, whole) | st.just(whole + 1)
+        edges = half_boundaries(self.s.model.fee_bps or 0, whole)
+        return st.one_of(plain, st.sampled_from(edges)) if edges else plain
+
+    def note_burn(self, amount: int) -> None:
+        bps = self.s.model.fee_bps or 0
+        if bps:
+            self.nearest_half = min(self.nearest_half, abs(amount * bps % BPS - BPS // 2))
 
     # -- accounts and money in -------------------------------------------------------------
     @initialize(
@@ -129,9 +145,29 @@ class LedgerMachine(RuleBasedStateMachine):
     def burn(self, hold: str, data: st.DataObject, again: bool) -> None:
         """Burn all or part of a hold; ``again``: the client submits it twice (new key)."""
         whole = self.s.model.holds[hold].amount
-        amount = data.draw(st.none() | st.integers(1, whole) | st.just(whole + 1), label="amount")
+        amount = data.draw(self.burn_amounts(whole), label="amount")
+        self.note_burn(whole if amount is None else amount)
         for _ in range(1 + again):
             actions.burn(self.s, hold, amount)
+
+    @precondition(lambda self: self.s.model.fee_bps is not None)
+    @rule(account=accounts, data=st.data())
+    def burn_at_a_half(self, account: str, data: st.DataObject) -> None:
+        """A hold whose amount's fee is an exact half of a minor unit, burned in full."""
+        edges = half_boundaries(self.s.model.fee_bps or 0, self.available(account))
+        if not edges:
+            return
+        amount = data.draw(st.sampled_from(edges), label="amount")
+        hold = actions.place_hold(self.s, account, amount, EXPIRIES[0])
+        if hold is not None:
+            self.note_burn(amount)
+            actions.burn(self.s, hold, None)
+
+    @precondition(lambda self: self.s.model.fee_bps is not None)
+    @rule(fee_bps=st.sampled_from(FEES_BPS))
+    def change_fee(self, fee_bps: int) -> None:
+        """The platform's settings change (fee_bps); burns from now on must use the new fee."""
+        actions.change_fee(self.s, fee_bps)
 
     @rule(hold=holds, again=rarely)
     def release(self, hold: str, again: bool) -> None:
@@ -197,6 +233,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.s.check()
 
     def teardown(self) -> None:
+        if self.nearest_half < BPS:  # steer generation towards burns where rounding decides
+            target(-self.nearest_half, label="distance of a burn's fee from an exact half")
         try:
             if not self.s.failed and sys.exc_info()[0] is None:
                 actions.final_check(self.s)

@@ -15,6 +15,28 @@ from datetime import datetime
 
 PENDING = "pending"
 RESOLVED = ("burned", "released", "expired")
+BPS = 10_000  # basis points in a whole
+
+
+def fee(amount: int, fee_bps: int) -> int:
+    """The burn fee the contract states: ``fee_bps`` basis points of ``amount`` (minor units,
+    whatever the currency's exponent), rounded half up."""
+    return (amount * fee_bps + BPS // 2) // BPS
+
+
+def half_boundaries(fee_bps: int, limit: int, count: int = 8) -> list[int]:
+    """Amounts up to ``limit`` whose fee is an exact half of a minor unit (where rounding
+    decides), each with its neighbours; the smallest ``count`` halves."""
+    if fee_bps <= 0:
+        return []
+    out: list[int] = []
+    for k in range(4 * BPS):  # a half is k units and 5000 bps: amount = (k·10⁴ + 5000) / bps
+        whole, rest = divmod(k * BPS + BPS // 2, fee_bps)
+        if whole > limit or len(out) >= 3 * count:
+            break
+        if not rest:
+            out += [a for a in (whole - 1, whole, whole + 1) if 1 <= a <= limit]
+    return sorted(set(out))
 
 
 class ModelError(ValueError):
@@ -37,6 +59,7 @@ class ModelHold:
     status: str = PENDING
     burned: int = 0
     released: int = 0
+    fee: int = 0  # of the burned amount
 
 
 @dataclass
@@ -64,6 +87,7 @@ class LedgerModel:
     holds: dict[str, ModelHold] = field(default_factory=dict)
     deposits: dict[str, ModelDeposit] = field(default_factory=dict)
     withdrawals: dict[str, ModelWithdrawal] = field(default_factory=dict)
+    fee_bps: int | None = None  # the platform's burn fee (None: it has none, app v1)
 
     # -- accounts ---------------------------------------------------------------------------
     def open(self, account_id: str, currency: str) -> None:
@@ -125,8 +149,14 @@ class LedgerModel:
         hold = self._pending_hold(hold_id)
         hold.burned = hold.amount if amount is None else amount
         hold.released = hold.amount - hold.burned
+        hold.fee = fee(hold.burned, self.fee_bps or 0)
         hold.status = "burned"
         self.account(hold.account_id).available += hold.released
+
+    def hold_record(self, hold_id: str) -> tuple[str, int, int, int | None]:
+        """(status, burned_amount, released_amount, fee_amount) the platform must report."""
+        h = self.holds[hold_id]
+        return h.status, h.burned, h.released, None if self.fee_bps is None else h.fee
 
     def release_allowed(self, hold_id: str) -> bool:
         return self.holds[hold_id].status == PENDING
@@ -193,6 +223,8 @@ class LedgerModel:
                 out[cur[w.account_id]][key] += w.amount
         for h in self.holds.values():
             out[cur[h.account_id]]["burned"] += h.burned
+            out[cur[h.account_id]]["revenue"] += h.burned - h.fee
+            out[cur[h.account_id]]["fees"] += h.fee
         for a in self.accounts.values():
             out[a.currency]["available"] += a.available
             out[a.currency]["held"] += self.held(a.id)

@@ -22,8 +22,6 @@ from golive.properties.model import LedgerModel
 from golive.properties.tail import EntryTail, LedgerView
 from golive.target import Balance, Entry, NoAnswer, PlatformError, Target
 
-HOUSE_KINDS = ("house_revenue", "house_fees")
-
 
 class Probe:
     """What every example shares: the driver, the PSP's control API and the ledger tail."""
@@ -33,6 +31,11 @@ class Probe:
         self.psp = psp
         self.tail = EntryTail(client)
         self.tail.skip_to_end()
+        self.fee_bps = client.settings().fee_bps  # the platform's own, restored after a change
+
+    def restore_fee(self) -> None:
+        if self.fee_bps is not None and self.client.settings().fee_bps != self.fee_bps:
+            self.client.update_settings(fee_bps=self.fee_bps)
 
 
 R = TypeVar("R")
@@ -86,7 +89,7 @@ class LedgerSession:
 
     def __init__(self, probe: Probe) -> None:
         self.probe = probe
-        self.model = LedgerModel()
+        self.model = LedgerModel(fee_bps=probe.client.settings().fee_bps)
         self.view = LedgerView()
         self.calls: list[Call] = []
         self.ours: set[str] = set()  # ledger transactions touching this example's accounts
@@ -162,12 +165,13 @@ class LedgerSession:
 
     def ledger_money(self) -> dict[str, dict[str, int]]:
         """Per currency, from this example's ledger transactions: credited from PSP clearing,
-        burned into house accounts, sent to payouts in transit (net of refunds)."""
+        burned into house revenue and house fees, sent to payouts in transit (net of refunds)."""
         out = {}
         for cur, legs in self.system_legs.items():
             out[cur] = {
                 "credited": -legs.get("psp_clearing", 0),
-                "burned": sum(legs.get(k, 0) for k in HOUSE_KINDS),
+                "revenue": legs.get("house_revenue", 0),
+                "fees": legs.get("house_fees", 0),
                 "sent": legs.get("payouts_in_transit", 0),
             }
         return out
@@ -242,7 +246,8 @@ class LedgerSession:
         for cur, f in self.model.flows().items():
             want = {
                 "credited": f.get("credited", 0),
-                "burned": f.get("burned", 0),
+                "revenue": f.get("revenue", 0),
+                "fees": f.get("fees", 0),
                 "sent": f.get("in_transit", 0) + f.get("paid_out", 0),
             }
             have = {k: legs.get(cur, {}).get(k, 0) for k in want}

@@ -24,21 +24,18 @@ from golive.properties.actions import let_webhooks_arrive
 from golive.properties.history import (
     FAIL,
     INFO,
-    OK,
     AccountRead,
     History,
     HoldRecord,
     Op,
     Snapshot,
 )
+from golive.properties.samekey import Send, answer
 from golive.target import Hold, NoAnswer, PlatformError, Target
 
 WEIGHTS = {"transfer": 35, "hold": 25, "burn": 15, "release": 15, "bad-transfer": 10}
 MAX_SNAPSHOTS = 5_000
 BARRIER_SECONDS = 5.0
-
-# One operation of a worker: (client, idempotency key) -> the record the platform answers with.
-Send = Callable[[Target, str], object]
 
 
 @dataclass(frozen=True)
@@ -69,18 +66,6 @@ def _hold(account: str, amount: int, currency: str) -> Send:
     return lambda c, key: c.place_hold(account, amount, currency, expires_in_seconds=3600, key=key)
 
 
-def _answer(client: Target, send: Send, key: str) -> tuple[str, object, PlatformError | None, str]:
-    """(outcome, record, refusal, why there is no answer): OK, FAIL (4xx) or INFO (unknown)."""
-    try:
-        return OK, send(client, key), None, ""
-    except PlatformError as exc:
-        if exc.status >= 500:
-            return INFO, None, exc, str(exc.body if exc.body is not None else exc)[:300]
-        return FAIL, None, exc, ""
-    except (NoAnswer, ValueError) as exc:
-        return INFO, None, None, repr(exc)
-
-
 class _Clock:
     def __init__(self) -> None:
         self.t0 = time.monotonic()
@@ -103,6 +88,7 @@ class BankWorkload:
         self.clock = _Clock()
         self.done = threading.Event()
         self.barrier = threading.Barrier(cfg.workers)
+        self.run_id = uuid.uuid4().hex[:12]
 
     # -- set-up ---------------------------------------------------------------------------
     def fund(self, client: Target) -> dict[str, int]:
@@ -132,11 +118,12 @@ class BankWorkload:
         process: int,
         kind: str,
         send: Send,
+        shared_key: str | None = None,
         **fields: Any,
     ) -> Op:
-        key = str(uuid.uuid4())
+        key = shared_key or str(uuid.uuid4())
         invoked = self.clock.now()
-        outcome, data, refusal, why = _answer(client, send, key)
+        outcome, data, refusal, why = answer(client, send, key)
         completed = self.clock.now()
         placed = kind == "hold" and isinstance(data, Hold)
         if placed and isinstance(data, Hold):
@@ -144,9 +131,9 @@ class BankWorkload:
         status = None if refusal is None else refusal.status
         code = refusal.code if outcome == FAIL and refusal is not None else None
         op = Op(process, kind, invoked, completed, outcome, status=status, error=why or None,
-                code=code, **fields)  # fmt: skip
+                code=code, key=shared_key, **fields)  # fmt: skip
         with self.lock:
-            if placed:
+            if placed and all(h[0] != fields["hold_id"] for h in self.holds):
                 self.holds.append((fields["hold_id"], op.account, op.amount))
             self.ops.append(op)
             if outcome == INFO:
@@ -208,20 +195,26 @@ class BankWorkload:
             )
 
     def burst(self, client: Target, process: int, rng: random.Random, n: int) -> None:
-        """All workers at once: a large hold on the same account (at most one should fit)."""
+        """All workers at once: a large hold on the same account (at most one should fit); every
+        other burst, one hold sent by all with one Idempotency-Key (one hold must result)."""
         try:
             self.barrier.wait(timeout=BARRIER_SECONDS)
         except threading.BrokenBarrierError:  # a worker has stopped: no more bursts
             self._one(client, process, rng)
             return
         acc, cfg = self.accounts[n % len(self.accounts)], self.cfg
+        key = None
         amount = rng.randint(cfg.funding // 4, cfg.funding // 2)
+        if n % 2:  # the same small hold from every worker: a client retrying while in flight
+            key = f"bank-{cfg.seed}-burst-{n}-{self.run_id}"
+            amount = random.Random(key).randint(1, max(1, cfg.funding // 50))
         send = _hold(acc, amount, cfg.currency)
-        self._send(client, process, "hold", send, account=acc, amount=amount)
+        self._send(client, process, "hold", send, key, account=acc, amount=amount)
 
     def worker(self, process: int, deadline: float) -> None:
         rng = random.Random(f"{self.cfg.seed}:{process}")
         client = self.make_client()
+        finished = False
         try:
             for i in range(self.cfg.ops_per_worker):
                 if self.clock.now() >= deadline:
@@ -230,8 +223,13 @@ class BankWorkload:
                     self.burst(client, process, rng, i // self.cfg.burst_every)
                 else:
                     self._one(client, process, rng)
+            finished = True
         finally:
-            self.barrier.abort()  # release the others from the next burst
+            # stopped early: release the others from the next burst. Not after the last
+            # operation: the others may not have left the last burst's barrier yet, and an
+            # abort then breaks it for them
+            if not finished:
+                self.barrier.abort()
             client.close()
 
     # -- readers ----------------------------------------------------------------------------
@@ -266,7 +264,7 @@ class BankWorkload:
         """Retry each unanswered operation with its key: a replay tells what happened."""
         for p in self.pending:
             op = self.ops[p.index]
-            outcome, data, refusal, _ = _answer(client, p.send, p.key)
+            outcome, data, refusal, _ = answer(client, p.send, p.key)
             if outcome == INFO:
                 continue
             op = replace(op, outcome=outcome, completed=self.clock.now())
@@ -274,7 +272,8 @@ class BankWorkload:
                 op = replace(op, code=refusal.code)
             if op.kind == "hold" and isinstance(data, Hold):
                 op = replace(op, hold_id=data.id)
-                self.holds.append((data.id, op.account, op.amount))
+                if all(h[0] != data.id for h in self.holds):
+                    self.holds.append((data.id, op.account, op.amount))
             self.ops[p.index] = op
 
     def hold_records(self, client: Target) -> dict[str, HoldRecord]:

@@ -99,6 +99,10 @@ def fee_of(p: Platform, conn: Conn, amount: int) -> int:
         return 0
     row = conn.execute("SELECT fee_bps FROM settings").fetchone()
     assert row is not None
+    if p.fault("fee-half-even"):
+        # FAULT fee-half-even: round() rounds an exact half to the even neighbour (0.5 → 0,
+        # 2.5 → 2), where the contract says half up
+        return round(amount * int(row["fee_bps"]) / 10_000)
     return (amount * int(row["fee_bps"]) + 5_000) // 10_000
 
 

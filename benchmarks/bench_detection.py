@@ -1,0 +1,198 @@
+"""Mutation testing as a measure of detection: how many bugs nobody seeded does golive catch?
+
+cosmic-ray (PyPI: ``pip install cosmic-ray``) makes mutants of refbank's service, PSP client
+and migration code; each mutant is judged by the readiness suite (a fast selection, through
+``golive run``): NO-GO (or any non-zero exit) kills it, GO lets it survive. A seeded sample
+of the mutants is run, bounded in time; the cosmic-ray session (SQLite) keeps every result,
+so a second run resumes where the first stopped. Prints and writes
+benchmarks/results/detection.json: the kill rate and every surviving mutant, for triage.
+
+The mutants are made in a copy of the checkout (benchmarks/results/mutation/work), never in
+the checkout itself; the suite runs there with that copy's src/ first on PYTHONPATH.
+
+    python benchmarks/bench_detection.py [--sample 20] [--seed 1] [--minutes 40]
+                                         [--timeout 300] [--fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "results" / "mutation"
+WORK = OUT / "work"
+SESSION = OUT / "session.sqlite"
+CONFIG = OUT / "cosmic-ray.toml"
+RESULT = HERE / "results" / "detection.json"
+# what is mutated (relative to the checkout): refbank's service, PSP client and migrations
+TARGETS = ("src/refbank/service", "src/refbank/psp/client.py", "src/refbank/migrations")
+COPIED = ("src", "features", "steps", "fixtures", "properties", "conftest.py", "pyproject.toml")
+# the readiness suite, a fast selection: the canary scenarios and the same-key bursts
+SELECTION = "test_canary or test_same_key"
+# operators whose every mutant here is equivalent: `|` only appears in annotations, which
+# `from __future__ import annotations` never evaluates (cosmic-ray's operators filter)
+EQUIVALENT = ("core/ReplaceBinaryOperator_BitOr_.*",)
+
+
+def test_command() -> str:
+    return f"{sys.executable} -m golive run --suite full -k '{SELECTION}' --out {OUT / 'runs'}"
+
+
+def copy_checkout() -> None:
+    """A pristine copy of what the suite needs (again on resume: an interrupted mutant may
+    have left a mutated file behind)."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    for name in COPIED:
+        src, dst = ROOT / name, WORK / name
+        if dst.is_dir():
+            shutil.rmtree(dst)
+        if src.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+            shutil.copytree(src, dst, ignore=ignore)
+        else:
+            shutil.copy2(src, dst)
+
+
+def write_config(timeout: float) -> None:
+    paths = ", ".join(f'"{p}"' for p in TARGETS)
+    CONFIG.write_text(
+        "[cosmic-ray]\n"
+        f"module-path = [{paths}]\n"
+        f"timeout = {timeout}\n"
+        "excluded-modules = []\n"
+        f'test-command = "{test_command()}"\n\n'
+        "[cosmic-ray.distributor]\n"
+        'name = "local"\n\n'
+        "[cosmic-ray.filters.operators-filter]\n"
+        f"exclude-operators = [{', '.join(repr(e) for e in EQUIVALENT)}]\n"
+    )
+
+
+def cosmic_ray(*args: str) -> list[str]:
+    exe = Path(sys.executable).with_name("cosmic-ray")
+    return [str(exe) if exe.exists() else "cosmic-ray", *args]
+
+
+def init_session(sample: int, seed: int, timeout: float) -> None:
+    """Make every mutant, then keep a seeded sample: the others are marked skipped."""
+    from cosmic_ray.work_db import use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    write_config(timeout)
+    SESSION.unlink(missing_ok=True)
+    subprocess.run(cosmic_ray("init", str(CONFIG), str(SESSION)), cwd=WORK, check=True)
+    filters = Path(sys.executable).with_name("cr-filter-operators")
+    subprocess.run([str(filters), str(SESSION), str(CONFIG)], cwd=WORK, check=True)
+    with use_db(str(SESSION)) as db:
+        made = db.num_work_items
+        ids = sorted(item.job_id for item in db.pending_work_items)
+        keep = set(random.Random(seed).sample(ids, min(sample, len(ids))))
+        skipped = WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output="not in the sample")
+        db.set_multiple_results([i for i in ids if i not in keep], skipped)
+    print(
+        f"{made} mutants made, {len(ids)} after the equivalence filter; a sample of "
+        f"{len(keep)} (seed {seed}) will be run"
+    )
+
+
+def execute(minutes: float) -> bool:
+    """Run the pending mutants until done or the time is up; True when none is left."""
+    env = os.environ | {"PYTHONPATH": str(WORK / "src")}
+    proc = subprocess.Popen(cosmic_ray("exec", str(CONFIG), str(SESSION)), cwd=WORK, env=env)
+    try:
+        proc.wait(timeout=minutes * 60)
+        return True
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)  # cosmic-ray restores the mutated file on the way out
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return False
+
+
+def report() -> dict[str, Any]:
+    from cosmic_ray.work_db import use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+    counts = {"killed": 0, "survived": 0, "incompetent": 0, "pending": 0}
+    survivors = []
+    with use_db(str(SESSION)) as db:
+        results = dict(db.results)
+        for item in db.work_items:
+            res = results.get(item.job_id)
+            if res is None:
+                counts["pending"] += 1
+                continue
+            if res.worker_outcome == WorkerOutcome.SKIPPED:
+                continue
+            if res.test_outcome == TestOutcome.SURVIVED:
+                counts["survived"] += 1
+                m = item.mutations[0]
+                survivors.append({
+                    "job_id": item.job_id, "module": str(m.module_path),
+                    "line": m.start_pos[0], "operator": m.operator_name,
+                    "occurrence": m.occurrence, "diff": res.diff,
+                })  # fmt: skip
+            elif res.test_outcome == TestOutcome.KILLED:
+                counts["killed"] += 1
+            else:
+                counts["incompetent"] += 1
+    judged = counts["killed"] + counts["survived"]
+    return {
+        "test_command": test_command(),
+        "targets": list(TARGETS),
+        "counts": counts,
+        "kill_rate": round(counts["killed"] / judged, 3) if judged else None,
+        "survivors": survivors,
+    }
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sample", type=int, default=20, help="mutants to run (default 20)")
+    ap.add_argument("--seed", type=int, default=1, help="which sample (default 1)")
+    ap.add_argument("--minutes", type=float, default=40.0, help="time bound of this run")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant")
+    ap.add_argument("--fresh", action="store_true", help="forget the session and start over")
+    args = ap.parse_args(argv)
+    try:
+        import cosmic_ray  # noqa: F401
+    except ImportError:
+        print("bench_detection needs cosmic-ray: pip install cosmic-ray", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    copy_checkout()
+    if args.fresh or not SESSION.exists():
+        init_session(args.sample, args.seed, args.timeout)
+    else:
+        print(f"resuming {SESSION}")
+    done = execute(args.minutes)
+    out = report() | {"finished": done, "minutes": round((time.monotonic() - started) / 60, 1)}
+    RESULT.parent.mkdir(parents=True, exist_ok=True)
+    RESULT.write_text(json.dumps(out, indent=2) + "\n")
+    c = out["counts"]
+    print(
+        f"killed {c['killed']}, survived {c['survived']}, incompetent {c['incompetent']}, "
+        f"pending {c['pending']}; kill rate {out['kill_rate']} in {out['minutes']} min"
+    )
+    for s in out["survivors"]:
+        print(f"  survived: {s['module']}:{s['line']} {s['operator']} (job {s['job_id']})")
+    print(f"wrote {RESULT}" + ("" if done else "; time is up: run again to resume"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
