@@ -17,21 +17,48 @@ import httpx
 
 from golive.money import exponent
 from golive.target import (
-    Account, Balance, Deposit, Entry, EntryPage, Health, Hold, Job, NoAnswer, PlatformError,
-    Settings, Total, Transfer, Version, Withdrawal,
-)  # fmt: skip
+    Account,
+    Balance,
+    Deposit,
+    Entry,
+    EntryPage,
+    Health,
+    Hold,
+    Job,
+    NoAnswer,
+    PlatformError,
+    Settings,
+    Total,
+    Transfer,
+    Version,
+    Withdrawal,
+)
 
 CODES = {  # the wallet's problem types → the contract's error codes
-    "NOT_ENOUGH_MONEY": "insufficient_funds", "NOT_OPEN": "hold_not_pending",
-    "KEY_REUSED": "idempotency_key_reused", "PAYOUTS_OFF": "withdrawals_disabled",
-    "PSP_UNAVAILABLE": "psp_unavailable", "WRONG_CURRENCY": "currency_mismatch",
-    "BAD_CURRENCY": "unknown_currency", "NO_SUCH_WALLET": "account_not_found",
-    "NO_SUCH_RESERVATION": "hold_not_found", "NO_SUCH_TOPUP": "deposit_not_found",
-    "NO_SUCH_PAYOUT": "withdrawal_not_found", "TOO_MUCH": "invalid_field",
-    "SAME_WALLET": "invalid_field", "BAD_AMOUNT": "invalid_field", "BAD_FIELD": "invalid_field",
-}  # fmt: skip
-KINDS = {"funds": "customer_wallet", "reserved": "customer_held", "psp_clearing": "psp_clearing",
-         "payouts": "payouts_in_transit", "revenue": "house_revenue", "fees": "house_fees"}  # fmt: skip
+    "NOT_ENOUGH_MONEY": "insufficient_funds",
+    "NOT_OPEN": "hold_not_pending",
+    "KEY_REUSED": "idempotency_key_reused",
+    "PAYOUTS_OFF": "withdrawals_disabled",
+    "PSP_UNAVAILABLE": "psp_unavailable",
+    "WRONG_CURRENCY": "currency_mismatch",
+    "BAD_CURRENCY": "unknown_currency",
+    "NO_SUCH_WALLET": "account_not_found",
+    "NO_SUCH_RESERVATION": "hold_not_found",
+    "NO_SUCH_TOPUP": "deposit_not_found",
+    "NO_SUCH_PAYOUT": "withdrawal_not_found",
+    "TOO_MUCH": "invalid_field",
+    "SAME_WALLET": "invalid_field",
+    "BAD_AMOUNT": "invalid_field",
+    "BAD_FIELD": "invalid_field",
+}
+KINDS = {
+    "funds": "customer_wallet",
+    "reserved": "customer_held",
+    "psp_clearing": "psp_clearing",
+    "payouts": "payouts_in_transit",
+    "revenue": "house_revenue",
+    "fees": "house_fees",
+}
 TOPUP_STATES = {"awaiting_psp": "pending", "credited": "succeeded", "declined": "failed"}
 PAYOUT_STATES = {"sent": "in_transit", "settled": "paid", "returned": "failed"}
 HOLD_STATES = {"open": "pending", "captured": "burned", "voided": "released", "lapsed": "expired"}
@@ -55,12 +82,26 @@ def minor(text: str, currency: str) -> int:
 class HordakWalletTarget:
     """golive's Target protocol over the wallet's HTTP API (httpx)."""
 
-    def __init__(self, base_url: str = "http://127.0.0.1:8100", *, timeout: float = 30.0) -> None:
-        self.http = httpx.Client(base_url=base_url.rstrip("/") + "/api/v1", timeout=timeout)
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8100",
+        *,
+        timeout: float = 30.0,
+        event_hooks: dict[str, list[Any]] | None = None,
+    ) -> None:
+        self.http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/api/v1", timeout=timeout, event_hooks=event_hooks
+        )
 
     # -- plumbing --------------------------------------------------------------------------
-    def _call(self, method: str, path: str, body: Any = None, key: str | None = None,
-              params: dict[str, str] | None = None) -> Any:  # fmt: skip
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        key: str | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
         headers = {"Idempotency-Key": key or str(uuid.uuid4())} if method != "GET" else {}
         try:
             r = self.http.request(method, path, json=body, headers=headers, params=params)
@@ -79,8 +120,9 @@ class HordakWalletTarget:
                 resource = self._deposit(data["topup"])
             elif isinstance(data, dict) and "payout" in data:
                 resource = self._withdrawal(data["payout"])
-            raise PlatformError(r.status_code, CODES.get(str(kind), kind), detail, body=data,
-                                resource=resource)  # fmt: skip
+            raise PlatformError(
+                r.status_code, CODES.get(str(kind), kind), detail, body=data, resource=resource
+            )
         return data
 
     # -- the service -----------------------------------------------------------------------
@@ -103,11 +145,23 @@ class HordakWalletTarget:
     def balance(self, account_id: str) -> Balance:
         b = self._call("GET", f"/wallets/{account_id}/balance")
         cur = b["currency"]
-        return Balance(b["wallet_id"], cur, minor(b["spendable"], cur), minor(b["reserved"], cur),
-                       minor(b["incoming"], cur))  # fmt: skip
+        return Balance(
+            b["wallet_id"],
+            cur,
+            minor(b["spendable"], cur),
+            minor(b["reserved"], cur),
+            minor(b["incoming"], cur),
+        )
 
-    def deposit(self, account_id: str, amount: int, currency: str, psp: str | None = None, *,
-                key: str | None = None) -> Deposit:  # fmt: skip
+    def deposit(
+        self,
+        account_id: str,
+        amount: int,
+        currency: str,
+        psp: str | None = None,
+        *,
+        key: str | None = None,
+    ) -> Deposit:
         body = {"amount": major(amount, currency), "currency": currency}
         if psp:
             body["provider"] = psp
@@ -118,15 +172,34 @@ class HordakWalletTarget:
 
     def _deposit(self, t: dict[str, Any]) -> Deposit:
         cur = t["currency"]
-        return Deposit(t["topup_id"], t["wallet_id"], minor(t["amount"], cur), cur, t["provider"],
-                       t["provider_ref"], TOPUP_STATES[t["state"]], t["failure"],
-                       t["created_at"], t["updated_at"])  # fmt: skip
+        return Deposit(
+            t["topup_id"],
+            t["wallet_id"],
+            minor(t["amount"], cur),
+            cur,
+            t["provider"],
+            t["provider_ref"],
+            TOPUP_STATES[t["state"]],
+            t["failure"],
+            t["created_at"],
+            t["updated_at"],
+        )
 
     # -- holds: the wallet's reservations --------------------------------------------------
-    def place_hold(self, account_id: str, amount: int, currency: str, *,
-                   expires_in_seconds: int | None = None, key: str | None = None) -> Hold:  # fmt: skip
-        body = {"amount": major(amount, currency), "currency": currency,
-                "ttl_seconds": expires_in_seconds or 3600}  # fmt: skip
+    def place_hold(
+        self,
+        account_id: str,
+        amount: int,
+        currency: str,
+        *,
+        expires_in_seconds: int | None = None,
+        key: str | None = None,
+    ) -> Hold:
+        body = {
+            "amount": major(amount, currency),
+            "currency": currency,
+            "ttl_seconds": expires_in_seconds or 3600,
+        }
         return self._hold(self._call("POST", f"/wallets/{account_id}/reservations", body, key))
 
     def get_hold(self, hold_id: str) -> Hold:
@@ -149,22 +222,51 @@ class HordakWalletTarget:
     def _hold(self, r: dict[str, Any]) -> Hold:
         cur = r["currency"]
         fee = minor(r["fee"], cur) if r.get("fee") is not None else None
-        return Hold(r["reservation_id"], r["wallet_id"], minor(r["amount"], cur), cur,
-                    HOLD_STATES[r["state"]], minor(r["captured"], cur), minor(r["returned"], cur),
-                    r["lapses_at"], fee, r["created_at"], r["closed_at"])  # fmt: skip
+        return Hold(
+            r["reservation_id"],
+            r["wallet_id"],
+            minor(r["amount"], cur),
+            cur,
+            HOLD_STATES[r["state"]],
+            minor(r["captured"], cur),
+            minor(r["returned"], cur),
+            r["lapses_at"],
+            fee,
+            r["created_at"],
+            r["closed_at"],
+        )
 
     # -- transfers and money out -----------------------------------------------------------
-    def transfer(self, from_id: str, to_id: str, amount: int, currency: str, *,
-                 key: str | None = None) -> Transfer:  # fmt: skip
-        body = {"from_wallet": from_id, "to_wallet": to_id, "amount": major(amount, currency),
-                "currency": currency}  # fmt: skip
+    def transfer(
+        self, from_id: str, to_id: str, amount: int, currency: str, *, key: str | None = None
+    ) -> Transfer:
+        body = {
+            "from_wallet": from_id,
+            "to_wallet": to_id,
+            "amount": major(amount, currency),
+            "currency": currency,
+        }
         m = self._call("POST", "/transfers", body, key)
         cur = m["currency"]
-        return Transfer(m["transfer_id"], m["ledger_txn"], m["from_wallet"], m["to_wallet"],
-                        minor(m["amount"], cur), cur, m["created_at"])  # fmt: skip
+        return Transfer(
+            m["transfer_id"],
+            m["ledger_txn"],
+            m["from_wallet"],
+            m["to_wallet"],
+            minor(m["amount"], cur),
+            cur,
+            m["created_at"],
+        )
 
-    def withdraw(self, account_id: str, amount: int, currency: str, psp: str | None = None, *,
-                 key: str | None = None) -> Withdrawal:  # fmt: skip
+    def withdraw(
+        self,
+        account_id: str,
+        amount: int,
+        currency: str,
+        psp: str | None = None,
+        *,
+        key: str | None = None,
+    ) -> Withdrawal:
         body = {"amount": major(amount, currency), "currency": currency}
         if psp:
             body["provider"] = psp
@@ -175,18 +277,34 @@ class HordakWalletTarget:
 
     def _withdrawal(self, p: dict[str, Any]) -> Withdrawal:
         cur = p["currency"]
-        return Withdrawal(p["payout_id"], p["wallet_id"], minor(p["amount"], cur), cur,
-                          p["provider"], p["provider_ref"], PAYOUT_STATES[p["state"]],
-                          p["failure"], p["created_at"], p["updated_at"])  # fmt: skip
+        return Withdrawal(
+            p["payout_id"],
+            p["wallet_id"],
+            minor(p["amount"], cur),
+            cur,
+            p["provider"],
+            p["provider_ref"],
+            PAYOUT_STATES[p["state"]],
+            p["failure"],
+            p["created_at"],
+            p["updated_at"],
+        )
 
     # -- the ledger: hordak's legs ---------------------------------------------------------
     def entries_page(self, cursor: str | None = None, *, limit: int = 500) -> EntryPage:
         params = {"page_size": str(limit)} | ({"after": cursor} if cursor else {})
         page = self._call("GET", "/ledger/legs", params=params)
         entries = tuple(
-            Entry(str(g["leg"]), g["txn"], g["book"], KINDS.get(g["book_kind"], g["book_kind"]),
-                  "debit" if g["side"] == "DR" else "credit", minor(g["amount"], g["currency"]),
-                  g["currency"], g["at"])  # fmt: skip
+            Entry(
+                str(g["leg"]),
+                g["txn"],
+                g["book"],
+                KINDS.get(g["book_kind"], g["book_kind"]),
+                "debit" if g["side"] == "DR" else "credit",
+                minor(g["amount"], g["currency"]),
+                g["currency"],
+                g["at"],
+            )
             for g in page["legs"]
         )
         more = page["paging"]["more"]
@@ -194,8 +312,11 @@ class HordakWalletTarget:
 
     def totals(self) -> list[Total]:
         return [
-            Total(KINDS.get(t["book_kind"], t["book_kind"]), t["currency"],
-                  minor(t["net"], t["currency"]))  # fmt: skip
+            Total(
+                KINDS.get(t["book_kind"], t["book_kind"]),
+                t["currency"],
+                minor(t["net"], t["currency"]),
+            )
             for t in self._call("GET", "/ledger/totals")["totals"]
         ]
 
@@ -207,17 +328,27 @@ class HordakWalletTarget:
         if state:
             params["state"] = {v: k for k, v in TASK_STATES.items()}.get(state, state)
         return [
-            Job(t["task_id"], TASK_KINDS.get(t["kind"], t["kind"]),
-                TASK_STATES.get(t["state"], t["state"]), t["ref"], t["created_at"],
-                t["updated_at"])  # fmt: skip
+            Job(
+                t["task_id"],
+                TASK_KINDS.get(t["kind"], t["kind"]),
+                TASK_STATES.get(t["state"], t["state"]),
+                t["ref"],
+                t["created_at"],
+                t["updated_at"],
+            )
             for t in self._call("GET", "/tasks", params=params)["tasks"]
         ]
 
     def settings(self) -> Settings:
         return self._settings(self._call("GET", "/config"))
 
-    def update_settings(self, *, withdrawals_enabled: bool | None = None,
-                        primary_psp: str | None = None, fee_bps: int | None = None) -> Settings:  # fmt: skip
+    def update_settings(
+        self,
+        *,
+        withdrawals_enabled: bool | None = None,
+        primary_psp: str | None = None,
+        fee_bps: int | None = None,
+    ) -> Settings:
         body: dict[str, Any] = {}
         if withdrawals_enabled is not None:
             body["payouts_enabled"] = withdrawals_enabled

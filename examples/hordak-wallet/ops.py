@@ -13,6 +13,7 @@ settings and faults it was started with survive deploys and restarts. Exit 0 whe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -90,12 +91,29 @@ def start(port: str | None = None, timeout: float = 60.0) -> None:
         raise Failed(f"something else answers on {url(env)}")
     log = LOG.open("ab")
     proc = subprocess.Popen(
-        [str(HERE / ".venv/bin/gunicorn"), "walletsite.wsgi", "--bind",
-         f"127.0.0.1:{env.get('WALLET_PORT', '8100')}", "--workers", "2", "--threads", "4",
-         "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "10"],
-        cwd=HERE, env=_process_env(env), stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+        [
+            str(HERE / ".venv/bin/gunicorn"),
+            "walletsite.wsgi",
+            "--bind",
+            f"127.0.0.1:{env.get('WALLET_PORT', '8100')}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "10",
+        ],
+        cwd=HERE,
+        env=_process_env(env),
+        stdout=log,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
         start_new_session=True,
-    )  # fmt: skip
+    )
     PID_FILE.write_text(str(proc.pid))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -123,10 +141,8 @@ def stop(now: bool = False) -> None:
     os.killpg(n, signal.SIGKILL if now else signal.SIGTERM)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and pid():
-        try:
-            os.waitpid(n, os.WNOHANG)
-        except ChildProcessError:
-            pass
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(n, os.WNOHANG)  # reap it when it is our child
         time.sleep(0.1)
     if pid():
         os.killpg(n, signal.SIGKILL)
@@ -160,9 +176,20 @@ def migrate(schema: str, lock_timeout_ms: str | None = None) -> None:
         env["PGOPTIONS"] = f"-c lock_timeout={int(lock_timeout_ms)}"
     env["PGAPPNAME"] = "golive-migrate"
     run = subprocess.run(
-        [str(HERE / ".venv/bin/python"), "manage.py", "migrate", "wallet", SCHEMAS[schema],
-         "--no-input"], cwd=HERE, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [
+            str(HERE / ".venv/bin/python"),
+            "manage.py",
+            "migrate",
+            "wallet",
+            SCHEMAS[schema],
+            "--no-input",
+        ],
+        cwd=HERE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     with LOG.open("a") as f:
         f.write(run.stdout + run.stderr)
     if run.returncode:
@@ -204,8 +231,9 @@ def backup(to: str) -> None:
 def restore_into(dsn: str, source: str) -> None:
     run = subprocess.run(
         [_pg("pg_restore"), "--single-transaction", "--no-owner", "-d", dsn, source],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     if run.returncode:
         raise Failed(f"pg_restore failed: {run.stderr.strip()[-400:]}")
 

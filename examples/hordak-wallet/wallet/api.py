@@ -40,7 +40,7 @@ def fmt(amount: Decimal, currency: str) -> str:
 def parse_amount(value: Any, currency: str, field: str = "amount") -> Decimal:
     """A positive amount given as a decimal string with at most the currency's places."""
     if not isinstance(value, str):
-        raise Problem(400, "BAD_AMOUNT", "amounts are decimal strings, e.g. \"10.50\"", field)
+        raise Problem(400, "BAD_AMOUNT", 'amounts are decimal strings, e.g. "10.50"', field)
     try:
         if faults.on("float-amounts"):
             # FAULT float-amounts: the amount takes a trip through float and is cut to the
@@ -61,8 +61,9 @@ def parse_amount(value: Any, currency: str, field: str = "amount") -> Decimal:
 
 def parse_currency(value: Any) -> str:
     if value not in CURRENCIES:
-        raise Problem(400, "BAD_CURRENCY", f"{value!r} is not one of {', '.join(CURRENCIES)}",
-                      "currency")  # fmt: skip
+        raise Problem(
+            400, "BAD_CURRENCY", f"{value!r} is not one of {', '.join(CURRENCIES)}", "currency"
+        )
     return str(value)
 
 
@@ -106,19 +107,26 @@ def once(request: HttpRequest, work: Callable[[], tuple[int, Any]]) -> JsonRespo
     except IntegrityError:
         seen = Replay.objects.get(key=key)
         if seen.fingerprint != fingerprint:
-            raise Problem(422, "KEY_REUSED", "this Idempotency-Key was used for another request",
-                          "Idempotency-Key") from None  # fmt: skip
+            raise Problem(
+                422,
+                "KEY_REUSED",
+                "this Idempotency-Key was used for another request",
+                "Idempotency-Key",
+            ) from None
         if seen.status is None:
-            raise Problem(409, "IN_PROGRESS", "the first request with this key is still running")
+            raise Problem(
+                409, "IN_PROGRESS", "the first request with this key is still running"
+            ) from None
         return JsonResponse(seen.body, status=seen.status, safe=False)
     try:
         status, data = work()
     except Problem as p:
         Replay.objects.filter(key=key).delete()
         if p.status >= 500 and isinstance(p, Kept):
-            Replay.objects.create(key=key, fingerprint=fingerprint, status=p.status,
-                                  body=p.response_body())  # fmt: skip
-        raise
+            Replay.objects.create(
+                key=key, fingerprint=fingerprint, status=p.status, body=p.response_body()
+            )
+        raise p from None
     except BaseException:
         Replay.objects.filter(key=key).delete()
         raise

@@ -21,11 +21,25 @@ def legs(after: str | None, page_size: str | None) -> dict[str, Any]:
     rows = list(
         Leg.objects.filter(id__gt=start)
         .order_by("id")
-        .annotate(kind=F("account__book__kind"), owner=F("account__book__wallet_id"),
-                  provider=F("account__book__provider"), txn=F("transaction__uuid"),
-                  at=F("transaction__timestamp"))  # fmt: skip
-        .values("id", "txn", "kind", "owner", "provider", "account_id", "debit", "credit",
-                "currency", "at")[: size + 1]  # fmt: skip
+        .annotate(
+            kind=F("account__book__kind"),
+            owner=F("account__book__wallet_id"),
+            provider=F("account__book__provider"),
+            txn=F("transaction__uuid"),
+            at=F("transaction__timestamp"),
+        )
+        .values(
+            "id",
+            "txn",
+            "kind",
+            "owner",
+            "provider",
+            "account_id",
+            "debit",
+            "credit",
+            "currency",
+            "at",
+        )[: size + 1]
     )
     more = len(rows) > size
     rows = rows[:size]
@@ -33,9 +47,18 @@ def legs(after: str | None, page_size: str | None) -> dict[str, Any]:
     for r in rows:
         side, amount = ("DR", r["debit"]) if r["debit"] is not None else ("CR", r["credit"])
         book = str(r["owner"]) if r["owner"] else f"{r['kind']}:{r['provider']}:{r['currency']}"
-        out.append({"leg": r["id"], "txn": str(r["txn"]), "book": book, "book_kind": r["kind"],
-                    "side": side, "amount": fmt(amount, r["currency"]),
-                    "currency": r["currency"], "at": iso(r["at"])})  # fmt: skip
+        out.append(
+            {
+                "leg": r["id"],
+                "txn": str(r["txn"]),
+                "book": book,
+                "book_kind": r["kind"],
+                "side": side,
+                "amount": fmt(amount, r["currency"]),
+                "currency": r["currency"],
+                "at": iso(r["at"]),
+            }
+        )
     return {"legs": out, "paging": {"more": more, "after": rows[-1]["id"] if rows else start}}
 
 

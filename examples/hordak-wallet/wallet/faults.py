@@ -2,8 +2,13 @@
 
 from django.conf import settings
 
-KNOWN = ("float-amounts", "signal-double-credit", "webhook-replay-window",
-         "non-atomic-transfer", "lossy-downgrade")  # fmt: skip
+KNOWN = (
+    "float-amounts",
+    "signal-double-credit",
+    "webhook-replay-window",
+    "non-atomic-transfer",
+    "lossy-downgrade",
+)
 
 
 def on(name: str) -> bool:

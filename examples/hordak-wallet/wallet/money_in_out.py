@@ -12,9 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
-from wallet import psp, views_common as show
+from wallet import psp
+from wallet import views_common as show
 from wallet.api import Kept, Problem, fmt, parse_amount, parse_currency
-from wallet.ledger import credit_balance, cr, dr, house, lock_wallet, open_wallet_books, post
+from wallet.ledger import cr, credit_balance, dr, house, lock_wallet, open_wallet_books, post
 from wallet.models import Book, Config, Payout, Task, TopUp, Wallet
 
 
@@ -25,8 +26,9 @@ def open_wallet(data: dict[str, Any]) -> tuple[int, Any]:
     currency = parse_currency(data.get("currency"))
     with transaction.atomic():
         funds, reserved = open_wallet_books(owner, currency)
-        w = Wallet.objects.create(owner_ref=owner, currency=currency, funds=funds,
-                                  reserved=reserved)  # fmt: skip
+        w = Wallet.objects.create(
+            owner_ref=owner, currency=currency, funds=funds, reserved=reserved
+        )
         Book.objects.create(account=funds, kind="funds", currency=currency, wallet=w)
         Book.objects.create(account=reserved, kind="reserved", currency=currency, wallet=w)
     return 201, show.wallet(w)
@@ -47,10 +49,13 @@ def find_wallet(wallet_id: str) -> Wallet:
 def balance(wallet_id: str) -> dict[str, Any]:
     w = find_wallet(wallet_id)
     waiting = TopUp.objects.filter(wallet=w, state="awaiting_psp").aggregate(s=Sum("amount"))
-    return {"wallet_id": str(w.id), "currency": w.currency,
-            "spendable": fmt(credit_balance(w.funds), w.currency),
-            "reserved": fmt(credit_balance(w.reserved), w.currency),
-            "incoming": fmt(waiting["s"] or Decimal(0), w.currency)}  # fmt: skip
+    return {
+        "wallet_id": str(w.id),
+        "currency": w.currency,
+        "spendable": fmt(credit_balance(w.funds), w.currency),
+        "reserved": fmt(credit_balance(w.reserved), w.currency),
+        "incoming": fmt(waiting["s"] or Decimal(0), w.currency),
+    }
 
 
 def _provider(value: Any) -> str:
@@ -63,8 +68,9 @@ def _provider(value: Any) -> str:
 
 def _same_currency(w: Wallet, currency: str) -> None:
     if currency != w.currency:
-        raise Problem(422, "WRONG_CURRENCY",
-                      f"the wallet holds {w.currency}, not {currency}", "currency")  # fmt: skip
+        raise Problem(
+            422, "WRONG_CURRENCY", f"the wallet holds {w.currency}, not {currency}", "currency"
+        )
 
 
 # -- top-ups -------------------------------------------------------------------------------
@@ -89,8 +95,12 @@ def create_topup(wallet_id: str, data: dict[str, Any]) -> tuple[int, Any]:
         if sent is None or sent.refused:
             _decline(t, "psp_unavailable" if sent is None else f"declined: {sent.detail}")
     if sent is None:
-        raise Kept(502, "PSP_UNAVAILABLE", f"{provider} did not take the payment; it is declined",
-                   {"topup": show.topup(t)})  # fmt: skip
+        raise Kept(
+            502,
+            "PSP_UNAVAILABLE",
+            f"{provider} did not take the payment; it is declined",
+            {"topup": show.topup(t)},
+        )
     return 201, show.topup(t)
 
 
@@ -147,11 +157,18 @@ def create_payout(wallet_id: str, data: dict[str, Any]) -> tuple[int, Any]:
         w = lock_wallet(w.id)
         spendable = credit_balance(w.funds)
         if amount > spendable:
-            raise Problem(409, "NOT_ENOUGH_MONEY",
-                          f"{amount} is more than the spendable {spendable.normalize()}", "amount")  # fmt: skip
+            raise Problem(
+                409,
+                "NOT_ENOUGH_MONEY",
+                f"{amount} is more than the spendable {spendable.normalize()}",
+                "amount",
+            )
         p = Payout.objects.create(wallet=w, amount=amount, currency=currency, provider=provider)
-        post(f"payout {p.id}", currency,
-             [dr(w.funds, amount), cr(house("payouts", currency, provider), amount)])  # fmt: skip
+        post(
+            f"payout {p.id}",
+            currency,
+            [dr(w.funds, amount), cr(house("payouts", currency, provider), amount)],
+        )
         Task.objects.create(kind="payout", ref=str(p.id))
     try:
         sent: psp.Sent | None = psp.pay_out(provider, str(p.id), str(w.id), amount, currency)
@@ -165,8 +182,12 @@ def create_payout(wallet_id: str, data: dict[str, Any]) -> tuple[int, Any]:
         if sent is None or sent.refused:
             _return(p, "psp_unavailable" if sent is None else f"refused: {sent.detail}")
     if sent is None:
-        raise Kept(502, "PSP_UNAVAILABLE", f"{provider} did not take the payout; it is refunded",
-                   {"payout": show.payout(p)})  # fmt: skip
+        raise Kept(
+            502,
+            "PSP_UNAVAILABLE",
+            f"{provider} did not take the payout; it is refunded",
+            {"payout": show.payout(p)},
+        )
     return 201, show.payout(p)
 
 
@@ -174,9 +195,11 @@ def _return(p: Payout, reason: str) -> bool:
     """The payout failed: the money goes back to the wallet, once."""
     if p.state != "sent":
         return False
-    post(f"payout {p.id} returned", p.currency,
-         [dr(house("payouts", p.currency, p.provider), p.amount),
-          cr(p.wallet.funds, p.amount)])  # fmt: skip
+    post(
+        f"payout {p.id} returned",
+        p.currency,
+        [dr(house("payouts", p.currency, p.provider), p.amount), cr(p.wallet.funds, p.amount)],
+    )
     p.state, p.failure = "returned", reason[:200]
     p.save(update_fields=["state", "failure", "updated_at"])
     Task.objects.filter(kind="payout", ref=str(p.id)).update(state="done")

@@ -14,9 +14,13 @@ from wallet.api import places
 
 PROVIDERS = ("stripe", "adyen")
 # Adyen's documented unencrypted test card
-ADYEN_CARD = {"type": "scheme", "encryptedCardNumber": "test_4111111111111111",
-              "encryptedExpiryMonth": "test_03", "encryptedExpiryYear": "test_2030",
-              "encryptedSecurityCode": "test_737"}  # fmt: skip
+ADYEN_CARD = {
+    "type": "scheme",
+    "encryptedCardNumber": "test_4111111111111111",
+    "encryptedExpiryMonth": "test_03",
+    "encryptedExpiryYear": "test_2030",
+    "encryptedSecurityCode": "test_737",
+}
 
 
 class PspDown(Exception):
@@ -71,9 +75,13 @@ def charge(provider: str, topup_id: str, amount: Decimal, currency: str) -> Sent
     if provider == "stripe":
         try:
             pi = _stripe().payment_intents.create(
-                params={"amount": minor(amount, currency), "currency": currency.lower(),
-                        "confirm": True, "payment_method": "pm_card_visa",
-                        "metadata": {"topup_id": topup_id}},  # fmt: skip
+                params={
+                    "amount": minor(amount, currency),
+                    "currency": currency.lower(),
+                    "confirm": True,
+                    "payment_method": "pm_card_visa",
+                    "metadata": {"topup_id": topup_id},
+                },
                 options={"idempotency_key": key},
             )
         except stripe.CardError as exc:
@@ -82,11 +90,17 @@ def charge(provider: str, topup_id: str, amount: Decimal, currency: str) -> Sent
         except stripe.StripeError as exc:
             raise PspDown(f"stripe: {type(exc).__name__}") from None
         return Sent(pi.id, pi.status in ("requires_payment_method", "canceled"), pi.status)
-    body = _adyen_call(_adyen().checkout.payments_api.payments, {
-        "amount": {"value": minor(amount, currency), "currency": currency},
-        "reference": topup_id, "merchantAccount": settings.ADYEN_MERCHANT,
-        "paymentMethod": ADYEN_CARD, "returnUrl": "http://127.0.0.1/return",
-    }, key)  # fmt: skip
+    body = _adyen_call(
+        _adyen().checkout.payments_api.payments,
+        {
+            "amount": {"value": minor(amount, currency), "currency": currency},
+            "reference": topup_id,
+            "merchantAccount": settings.ADYEN_MERCHANT,
+            "paymentMethod": ADYEN_CARD,
+            "returnUrl": "http://127.0.0.1/return",
+        },
+        key,
+    )
     result = str(body.get("resultCode"))
     return Sent(body.get("pspReference"), result in ("Refused", "Error", "Cancelled"), result)
 
@@ -97,8 +111,12 @@ def pay_out(provider: str, payout_id: str, wallet_id: str, amount: Decimal, curr
     if provider == "stripe":
         try:
             po = _stripe().payouts.create(
-                params={"amount": minor(amount, currency), "currency": currency.lower(),
-                        "method": "standard", "metadata": {"payout_id": payout_id}},  # fmt: skip
+                params={
+                    "amount": minor(amount, currency),
+                    "currency": currency.lower(),
+                    "method": "standard",
+                    "metadata": {"payout_id": payout_id},
+                },
                 options={"idempotency_key": key},
             )
         except stripe.InvalidRequestError as exc:
@@ -106,14 +124,25 @@ def pay_out(provider: str, payout_id: str, wallet_id: str, amount: Decimal, curr
         except stripe.StripeError as exc:
             raise PspDown(f"stripe: {type(exc).__name__}") from None
         return Sent(po.id, po.status == "failed", po.status)
-    body = _adyen_call(_adyen().payout.initialization_api.store_detail_and_submit_third_party, {
-        "amount": {"value": minor(amount, currency), "currency": currency},
-        "merchantAccount": settings.ADYEN_MERCHANT, "reference": payout_id,
-        "shopperReference": wallet_id, "shopperEmail": f"{wallet_id}@wallet.invalid",
-        "recurring": {"contract": "PAYOUT"}, "dateOfBirth": "1990-01-01",
-        "bank": {"iban": "NL13TEST0123456789", "ownerName": "Wallet Customer",
-                 "countryCode": "NL"},
-        "entityType": "NaturalPerson", "nationality": "NL",
-    }, key)  # fmt: skip
+    body = _adyen_call(
+        _adyen().payout.initialization_api.store_detail_and_submit_third_party,
+        {
+            "amount": {"value": minor(amount, currency), "currency": currency},
+            "merchantAccount": settings.ADYEN_MERCHANT,
+            "reference": payout_id,
+            "shopperReference": wallet_id,
+            "shopperEmail": f"{wallet_id}@wallet.invalid",
+            "recurring": {"contract": "PAYOUT"},
+            "dateOfBirth": "1990-01-01",
+            "bank": {
+                "iban": "NL13TEST0123456789",
+                "ownerName": "Wallet Customer",
+                "countryCode": "NL",
+            },
+            "entityType": "NaturalPerson",
+            "nationality": "NL",
+        },
+        key,
+    )
     result = str(body.get("resultCode"))
     return Sent(body.get("pspReference"), result != "[payout-submit-received]", result)

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from wallet import faults, views_common as show
+from wallet import faults
+from wallet import views_common as show
 from wallet.api import Problem, parse_amount, parse_currency, places
-from wallet.ledger import credit_balance, cr, dr, house, lock_wallet, post
+from wallet.ledger import cr, credit_balance, dr, house, lock_wallet, post
 from wallet.models import Config, Move, Reservation, Wallet
 from wallet.money_in_out import _same_currency, find_wallet, one
 
@@ -24,8 +25,12 @@ MAX_TTL = 30 * 86400
 
 
 def _not_enough(amount: Decimal, spendable: Decimal) -> Problem:
-    return Problem(409, "NOT_ENOUGH_MONEY", f"{amount} is more than the spendable "
-                   f"{spendable.normalize()}", "amount")  # fmt: skip
+    return Problem(
+        409,
+        "NOT_ENOUGH_MONEY",
+        f"{amount} is more than the spendable {spendable.normalize()}",
+        "amount",
+    )
 
 
 def fee_of(amount: Decimal, currency: str) -> Decimal:
@@ -47,8 +52,12 @@ def place(wallet_id: str, data: dict[str, Any]) -> tuple[int, Any]:
         spendable = credit_balance(w.funds)
         if amount > spendable:
             raise _not_enough(amount, spendable)
-        r = Reservation(wallet=w, amount=amount, currency=currency,
-                        lapses_at=timezone.now() + timedelta(seconds=ttl))  # fmt: skip
+        r = Reservation(
+            wallet=w,
+            amount=amount,
+            currency=currency,
+            lapses_at=timezone.now() + timedelta(seconds=ttl),
+        )
         if settings.WALLET_RELEASE >= 2:
             r.fee_amount = fee_of(amount, currency)  # the fee quoted for a full capture
         r.save()
@@ -78,12 +87,16 @@ def capture(reservation_id: str, data: dict[str, Any]) -> tuple[int, Any]:
             raise Problem(422, "TOO_MUCH", f"{take} is more than the reserved {r.amount}", "amount")
         fee = fee_of(take, r.currency) if settings.WALLET_RELEASE >= 2 else Decimal(0)
         rest = r.amount - take
-        post(f"capture {r.id}", r.currency, [
-            dr(w.reserved, r.amount),
-            cr(house("revenue", r.currency), take - fee),
-            cr(house("fees", r.currency), fee),
-            cr(w.funds, rest),
-        ])  # fmt: skip
+        post(
+            f"capture {r.id}",
+            r.currency,
+            [
+                dr(w.reserved, r.amount),
+                cr(house("revenue", r.currency), take - fee),
+                cr(house("fees", r.currency), fee),
+                cr(w.funds, rest),
+            ],
+        )
         r.state, r.captured, r.returned, r.closed_at = "captured", take, rest, timezone.now()
         if settings.WALLET_RELEASE >= 2:
             r.fee_amount = fee
@@ -155,7 +168,9 @@ def transfer(data: dict[str, Any]) -> tuple[int, Any]:
 
 
 def _move(src: Wallet, dst: Wallet, amount: Decimal, currency: str) -> Move:
-    txn = post(f"transfer {src.id} → {dst.id}", currency, [dr(src.funds, amount),
-                                                         cr(dst.funds, amount)])  # fmt: skip
-    return Move.objects.create(txn_uuid=txn.uuid, source=src, target=dst, amount=amount,
-                               currency=currency)  # fmt: skip
+    txn = post(
+        f"transfer {src.id} → {dst.id}", currency, [dr(src.funds, amount), cr(dst.funds, amount)]
+    )
+    return Move.objects.create(
+        txn_uuid=txn.uuid, source=src, target=dst, amount=amount, currency=currency
+    )

@@ -14,8 +14,11 @@ def credit_topup(sender: type, instance: TopUp, update_fields: Any = None, **kw:
     if not update_fields or "state" not in update_fields or instance.state != "credited":
         return
     clearing = house("psp_clearing", instance.currency, instance.provider)
-    post(f"topup {instance.id}", instance.currency,
-         [dr(clearing, instance.amount), cr(instance.wallet.funds, instance.amount)])  # fmt: skip
+    post(
+        f"topup {instance.id}",
+        instance.currency,
+        [dr(clearing, instance.amount), cr(instance.wallet.funds, instance.amount)],
+    )
 
 
 def connect() -> None:

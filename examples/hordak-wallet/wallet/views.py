@@ -7,7 +7,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from wallet import books, money_in_out as money, reservations
+from wallet import books, reservations
+from wallet import money_in_out as money
 from wallet.api import Problem, body, endpoint, once
 from wallet.models import Config, Task
 
@@ -28,8 +29,14 @@ def status(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cur:
         cur.execute("SELECT max(name) FROM django_migrations WHERE app = 'wallet'")
         (schema,) = cur.fetchone() or (None,)
-    return _ok({"state": "serving", "release": str(settings.WALLET_RELEASE),
-                "schema": (schema or "none")[:4], "api": "hordak-wallet/v1"})  # fmt: skip
+    return _ok(
+        {
+            "state": "serving",
+            "release": str(settings.WALLET_RELEASE),
+            "schema": (schema or "none")[:4],
+            "api": "hordak-wallet/v1",
+        }
+    )
 
 
 @csrf_exempt
@@ -46,8 +53,9 @@ def wallet_balance(request: HttpRequest, wallet_id: str) -> JsonResponse:
 @csrf_exempt
 @endpoint
 def topups(request: HttpRequest, wallet_id: str) -> JsonResponse:
-    return _route(request, POST=lambda: once(
-        request, lambda: money.create_topup(wallet_id, body(request))))  # fmt: skip
+    return _route(
+        request, POST=lambda: once(request, lambda: money.create_topup(wallet_id, body(request)))
+    )
 
 
 @endpoint
@@ -58,8 +66,9 @@ def topup(request: HttpRequest, topup_id: str) -> JsonResponse:
 @csrf_exempt
 @endpoint
 def payouts(request: HttpRequest, wallet_id: str) -> JsonResponse:
-    return _route(request, POST=lambda: once(
-        request, lambda: money.create_payout(wallet_id, body(request))))  # fmt: skip
+    return _route(
+        request, POST=lambda: once(request, lambda: money.create_payout(wallet_id, body(request)))
+    )
 
 
 @endpoint
@@ -70,8 +79,9 @@ def payout(request: HttpRequest, payout_id: str) -> JsonResponse:
 @csrf_exempt
 @endpoint
 def wallet_reservations(request: HttpRequest, wallet_id: str) -> JsonResponse:
-    return _route(request, POST=lambda: once(
-        request, lambda: reservations.place(wallet_id, body(request))))  # fmt: skip
+    return _route(
+        request, POST=lambda: once(request, lambda: reservations.place(wallet_id, body(request)))
+    )
 
 
 @endpoint
@@ -82,15 +92,16 @@ def reservation(request: HttpRequest, reservation_id: str) -> JsonResponse:
 @csrf_exempt
 @endpoint
 def capture(request: HttpRequest, reservation_id: str) -> JsonResponse:
-    return _route(request, POST=lambda: once(
-        request, lambda: reservations.capture(reservation_id, body(request))))  # fmt: skip
+    return _route(
+        request,
+        POST=lambda: once(request, lambda: reservations.capture(reservation_id, body(request))),
+    )
 
 
 @csrf_exempt
 @endpoint
 def void(request: HttpRequest, reservation_id: str) -> JsonResponse:
-    return _route(request, POST=lambda: once(
-        request, lambda: reservations.void(reservation_id)))  # fmt: skip
+    return _route(request, POST=lambda: once(request, lambda: reservations.void(reservation_id)))
 
 
 @csrf_exempt
@@ -143,7 +154,9 @@ def config(request: HttpRequest) -> JsonResponse:
         c = Config.objects.get()
         if "payouts_enabled" in data:
             if not isinstance(data["payouts_enabled"], bool):
-                raise Problem(400, "BAD_FIELD", "payouts_enabled is true or false", "payouts_enabled")
+                raise Problem(
+                    400, "BAD_FIELD", "payouts_enabled is true or false", "payouts_enabled"
+                )
             c.payouts_enabled = data["payouts_enabled"]
         if "default_provider" in data:
             if data["default_provider"] not in ("stripe", "adyen"):

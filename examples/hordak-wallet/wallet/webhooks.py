@@ -65,12 +65,12 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 @require_POST
 def adyen_webhook(request: HttpRequest) -> HttpResponse:
     try:
-        items = [i["NotificationRequestItem"] for i in json.loads(request.body)["notificationItems"]]
+        items = [
+            i["NotificationRequestItem"] for i in json.loads(request.body)["notificationItems"]
+        ]
     except (ValueError, KeyError, TypeError):
         return HttpResponse("not a notification", status=400)
-    if not settings.ADYEN_HMAC_KEY or not all(
-        _adyen_valid(item) for item in items
-    ):
+    if not settings.ADYEN_HMAC_KEY or not all(_adyen_valid(item) for item in items):
         return HttpResponse("bad HMAC", status=401)
     for item in items:
         code, ok = str(item.get("eventCode")), str(item.get("success")).lower() == "true"

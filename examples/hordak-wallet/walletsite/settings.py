@@ -57,7 +57,9 @@ CURRENCIES = ["EUR", "USD", "GBP", "JPY", "BHD"]
 DEFAULT_CURRENCY = "EUR"
 
 WALLET_RELEASE = int(env("WALLET_RELEASE", "2"))
-WALLET_FAULTS = frozenset(f.strip() for f in env("HORDAK_WALLET_FAULTS", "").split(",") if f.strip())
+WALLET_FAULTS = frozenset(
+    f.strip() for f in env("HORDAK_WALLET_FAULTS", "").split(",") if f.strip()
+)
 STRIPE_SECRET_KEY = env("WALLET_STRIPE_SECRET_KEY", "")
 STRIPE_API_BASE = env("WALLET_STRIPE_API_BASE", "https://api.stripe.com")
 STRIPE_WEBHOOK_SECRETS = [s for s in env("WALLET_STRIPE_WEBHOOK_SECRETS", "").split(",") if s]

@@ -16,9 +16,9 @@ def money():
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies = [("hordak", "0054_check_debit_credit_positive")]
+    dependencies = [("hordak", "0054_check_debit_credit_positive")]  # noqa: RUF012 (Django migrations)
 
-    operations = [
+    operations = [  # noqa: RUF012
         migrations.CreateModel(
             name="Wallet",
             fields=[
@@ -26,23 +26,49 @@ class Migration(migrations.Migration):
                 ("owner_ref", models.CharField(max_length=200)),
                 ("currency", models.CharField(max_length=3)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("funds", models.OneToOneField(on_delete=django.db.models.deletion.PROTECT,
-                                               related_name="+", to="hordak.account")),
-                ("reserved", models.OneToOneField(on_delete=django.db.models.deletion.PROTECT,
-                                                  related_name="+", to="hordak.account")),
+                (
+                    "funds",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hordak.account",
+                    ),
+                ),
+                (
+                    "reserved",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hordak.account",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
             name="Book",
             fields=[
-                ("account", models.OneToOneField(on_delete=django.db.models.deletion.PROTECT,
-                                                 primary_key=True, related_name="book",
-                                                 serialize=False, to="hordak.account")),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="book",
+                        serialize=False,
+                        to="hordak.account",
+                    ),
+                ),
                 ("kind", models.CharField(max_length=40)),
                 ("currency", models.CharField(max_length=3)),
                 ("provider", models.CharField(blank=True, max_length=20)),
-                ("wallet", models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT,
-                                             related_name="+", to="wallet.wallet")),
+                (
+                    "wallet",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="wallet.wallet",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
@@ -57,8 +83,14 @@ class Migration(migrations.Migration):
                 ("failure", models.CharField(max_length=200, null=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
-                ("wallet", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT,
-                                             related_name="topups", to="wallet.wallet")),
+                (
+                    "wallet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="topups",
+                        to="wallet.wallet",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
@@ -73,8 +105,14 @@ class Migration(migrations.Migration):
                 ("failure", models.CharField(max_length=200, null=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
-                ("wallet", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT,
-                                             related_name="payouts", to="wallet.wallet")),
+                (
+                    "wallet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payouts",
+                        to="wallet.wallet",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
@@ -89,8 +127,14 @@ class Migration(migrations.Migration):
                 ("lapses_at", models.DateTimeField()),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("closed_at", models.DateTimeField(null=True)),
-                ("wallet", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT,
-                                             related_name="reservations", to="wallet.wallet")),
+                (
+                    "wallet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="wallet.wallet",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
@@ -101,10 +145,22 @@ class Migration(migrations.Migration):
                 ("amount", money()),
                 ("currency", models.CharField(max_length=3)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("source", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT,
-                                             related_name="+", to="wallet.wallet")),
-                ("target", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT,
-                                             related_name="+", to="wallet.wallet")),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="wallet.wallet",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="wallet.wallet",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(

@@ -18,12 +18,10 @@ def forget_release2_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("wallet", "0001_initial")]
+    dependencies = [("wallet", "0001_initial")]  # noqa: RUF012 (Django migrations)
 
-    operations = [
-        migrations.AddField(
-            "config", "fee_bps", models.IntegerField(default=0, db_default=0)
-        ),
+    operations = [  # noqa: RUF012
+        migrations.AddField("config", "fee_bps", models.IntegerField(default=0, db_default=0)),
         migrations.AddField(
             "reservation",
             "fee_amount",
