@@ -94,13 +94,15 @@ def endpoint(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
 
 def once(request: HttpRequest, work: Callable[[], tuple[int, Any]]) -> JsonResponse:
     """Run a mutating request once per Idempotency-Key: the same request again replays the
-    first answer; the key with another request is refused. Refusals (4xx) are not kept."""
-    key = request.headers.get("Idempotency-Key")
-    if not key:
+    first answer; the key with another body is refused. Refusals (4xx) are not kept."""
+    given = request.headers.get("Idempotency-Key")
+    if not given:
         status, data = work()
         return JsonResponse(data, status=status, safe=False)
-    raw = request.method + " " + request.path + " " + request.body.decode(errors="replace")
-    fingerprint = hashlib.sha256(raw.encode()).hexdigest()
+    # a key is scoped to the endpoint and resource it was sent to (as Stripe scopes keys to an
+    # account): the same key on another wallet's path is another key
+    key = hashlib.sha256(f"{request.method} {request.path} {given}".encode()).hexdigest()
+    fingerprint = hashlib.sha256(request.body).hexdigest()
     try:
         with transaction.atomic():
             Replay.objects.create(key=key, fingerprint=fingerprint)
