@@ -59,12 +59,13 @@ def _process_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def pid() -> int | None:
+    """The running gunicorn master start() recorded (not a process that reused its pid)."""
     try:
         n = int(PID_FILE.read_text())
-        os.kill(n, 0)
+        cmdline = Path(f"/proc/{n}/cmdline").read_bytes()
     except (OSError, ValueError):
         return None
-    return n
+    return n if b"gunicorn" in cmdline else None
 
 
 def url(env: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
 import sys
 import time
 import uuid
@@ -270,6 +271,29 @@ def test_release_2_migration_rolls_back_to_0001_and_forward_again(
     assert wallet.ops("deploy", "--release", "2").returncode == 0
     assert api.get("/status").json()["schema"] == "0002"
     assert api.get("/config").json()["fee_bps"] == 0
+
+
+def test_kill_start_backup_and_restore_into_another_database(
+    wallet: Wallet, api: httpx.Client, psp: Any
+) -> None:
+    wid = funded(api, psp, "9.99")
+    assert wallet.ops("stop", "--now").returncode == 0
+    with pytest.raises(httpx.TransportError):
+        api.get("/status")
+    assert wallet.ops("start").returncode == 0
+    backup = wallet.state / "wallet.dump"
+    assert wallet.ops("backup", "--to", str(backup)).returncode == 0
+    pg_bin = (wallet.state / "pgbin").read_text().strip()
+    port = wallet.env["EXAMPLE_PG_PORT"]
+    subprocess.run([f"{pg_bin}/createdb", "-h", "127.0.0.1", "-p", port, "-U", "wallet",
+                    "restored"], check=True, timeout=60)  # fmt: skip
+    dsn = f"postgresql://wallet@127.0.0.1:{port}/restored"
+    restored = wallet.ops("restore-into", "--dsn", dsn, "--from", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    moved = wallet.ops("use-database", "--dsn", dsn)
+    assert moved.returncode == 0, moved.stderr
+    assert api.get(f"/wallets/{wid}/balance").json()["spendable"] == "9.99"
+    assert "WALLET_DATABASE_URL=" + dsn in (wallet.state / "wallet.env").read_text()
 
 
 def test_the_adapter_maps_the_wallets_refusals_to_the_contracts_codes(

@@ -11,6 +11,7 @@ from wallet import books, reservations
 from wallet import money_in_out as money
 from wallet.api import Problem, body, endpoint, once
 from wallet.models import Config, Task
+from wallet.views_common import task
 
 
 def _route(request: HttpRequest, **methods: Any) -> JsonResponse:
@@ -133,8 +134,6 @@ def tasks(request: HttpRequest) -> JsonResponse:
         q = q.filter(kind=request.GET["kind"])
     if request.GET.get("state"):
         q = q.filter(state=request.GET["state"])
-    from wallet.views_common import task
-
     return _ok({"tasks": [task(t) for t in q[:1000]]})
 
 
