@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import subprocess
 import sys
 import time
@@ -330,13 +331,20 @@ CANARY_BLOCKED = "not rotation and not platform_down and not (retries and stripe
 def test_golive_canary_is_go_on_the_wallet(wallet: Wallet) -> None:
     run = wallet.golive_run("canary", CANARY_BLOCKED)
     assert run.returncode == 0, verdict_lines(run)
+    said = run.stdout + run.stderr
+    assert "VERDICT: GO" in said
+    ran = re.search(r"(\d+) scenarios and properties to run", said)
+    assert ran is not None
+    assert int(ran.group(1)) >= 20, said[-3000:]  # of the canary's 27
 
 
 def test_golive_properties_are_go_on_the_wallet(wallet: Wallet) -> None:
     run = wallet.golive_run("properties")
     assert run.returncode == 0, verdict_lines(run)
+    assert "VERDICT: GO" in run.stdout + run.stderr
 
 
 def test_golive_environment_readiness_is_go_on_the_wallet(wallet: Wallet) -> None:
     run = wallet.golive_run("full", "env")
     assert run.returncode == 0, verdict_lines(run)
+    assert "VERDICT: GO" in run.stdout + run.stderr
