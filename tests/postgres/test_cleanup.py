@@ -197,6 +197,38 @@ def test_cleanup_command_removes_containers_of_dead_runs(local_image: str) -> No
         client.close()
 
 
+@pytest.mark.docker
+def test_the_next_docker_provider_removes_containers_of_dead_runs(local_image: str) -> None:
+    """A run killed with SIGKILL leaves its container; the next Docker provider removes it
+    (its golive process is provably gone) and leaves a live run's alone."""
+    import docker
+
+    from golive.postgres.docker import LABEL_HOST, LABEL_PID, LABEL_RUN, DockerProvider
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=60)
+    client = docker.from_env()
+    made = []
+    try:
+        for run, pid in (("test-next-dead", dead.pid), ("test-next-live", os.getpid())):
+            made.append(
+                client.containers.create(
+                    local_image,
+                    ["true"],
+                    entrypoint=[],
+                    labels={LABEL_RUN: run, LABEL_PID: str(pid), LABEL_HOST: socket.gethostname()},
+                )
+            )
+        DockerProvider(image=local_image).close()
+        assert containers_of("test-next-dead") == []
+        assert len(containers_of("test-next-live")) == 1
+    finally:
+        for c in made:
+            with contextlib.suppress(docker.errors.NotFound):
+                c.remove(force=True)
+        client.close()
+
+
 # -- SIGKILL: no handler runs; the watchdog and the next run clean up -------------------------
 LOCAL_KINDS = [pytest.param("system", id="system"), pytest.param("pgserver", id="pgserver")]
 

@@ -236,12 +236,17 @@ class DockerProvider(Provider):
         if self.note:
             print(f"golive: {self.note}", file=sys.stderr)
         ensure_no_reaper()
+        # containers and folders of golive runs that were killed (owner process gone)
+        with contextlib.suppress(Exception):  # clean-up of others never stops this run
+            remove_stale()
+        cleanup.remove_orphaned(("golive-docker-*",))
         self.run_id = secrets.token_hex(6)
         self.user = "golive"
         self.password = secrets.token_urlsafe(16)  # one per provider: base backups carry it
         self.instances: list[DockerInstance] = []
         self.work_root = Path(tempfile.mkdtemp(prefix=f"golive-docker-{self.run_id}-"))
         os.chmod(self.work_root, 0o755)
+        cleanup.write_owner(self.work_root)
         self._archive_root: Path | None = None
         self._token = cleanup.register(self.close)
 
