@@ -42,6 +42,12 @@ def record_metadata(key: str, value: object) -> None:
     current().record_metadata(key, value)
 
 
+def register_dsn(dsn: str) -> None:
+    """Treat the password of `dsn` (URL or key/value form) as a secret; the rest of the DSN
+    (host, port, user, database) is not one and may be shown."""
+    current().redactor.register_dsn(dsn)
+
+
 def register_secret(value: str) -> None:
     """Treat `value` as a secret: it is redacted from everything the evidence holds."""
     current().redactor.register(value)
@@ -73,6 +79,7 @@ __all__ = [
     "attach",
     "record_gate",
     "record_metadata",
+    "register_dsn",
     "register_secret",
     "summarize",
     "transcript_hooks",
