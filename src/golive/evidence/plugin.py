@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Generator
 from pathlib import Path
 
@@ -70,8 +71,22 @@ def _mode(config: pytest.Config) -> str:
     return mode
 
 
+def _keep_hypothesis_examples() -> None:
+    """schemathesis (when installed, its plugin loads) swaps Hypothesis' printer for one that
+    prints nothing, for its own speed: failing examples would lose their values ("n=,"),
+    which the evidence keeps and the properties replay. Put Hypothesis' own printer back."""
+    core = sys.modules.get("hypothesis.core")
+    if core is None:
+        return
+    from hypothesis.vendor import pretty
+
+    if getattr(core, "RepresentationPrinter", None) is not pretty.RepresentationPrinter:
+        core.RepresentationPrinter = pretty.RepresentationPrinter  # type: ignore[attr-defined]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    _keep_hypothesis_examples()
     mode = _mode(config)
     head = config.option.golive_chain_head
     if head is not None and not CHAIN_HEAD.fullmatch(head.strip().lower()):
