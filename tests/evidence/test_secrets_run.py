@@ -101,11 +101,15 @@ def planted_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_canary(env: dict[str, str], out: Path, *args: str) -> tuple[Path, dict[str, Any]]:
-    """`golive run --suite canary ARGS`: the run folder and its manifest, a signed NO-GO (the
-    planted answer fails the critical invariants gate) in which every secret arrived masked."""
-    cmd = [sys.executable, "-m", "golive", "run", "--suite", "canary", "--out", str(out), *args]
-    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+def run_canary(
+    env: dict[str, str], out: Path, suite_root: Path, *args: str
+) -> tuple[Path, dict[str, Any]]:
+    """`golive run --suite canary ARGS` from the suite's folder (its golive.toml is the
+    caller's): the run folder and its manifest, a signed NO-GO (the planted answer fails the
+    critical invariants gate) in which every secret arrived masked."""
+    cmd = [sys.executable, "-m", "golive", "run", "--suite", "canary", "--out", str(out),
+           "--suite-root", str(suite_root), *args]  # fmt: skip
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, cwd=suite_root)
     runs = [p for p in out.iterdir() if p.is_dir()] if out.is_dir() else []
     assert len(runs) == 1, res.stdout + res.stderr
     run = runs[0]
@@ -145,8 +149,7 @@ def test_a_canary_run_leaves_no_planted_secret_anywhere(
     target_db = f"postgresql://readonly:{TARGET_DB_PASSWORD}@127.0.0.1:9/platform"
     env = planted_env(GOLIVE_TARGET_DB=target_db)
     run, manifest = run_canary(
-        env, tmp_path / "out", "-k", "secret_rotation", "--postgres", leaky_dsn,
-        "--suite-root", str(suite_root),
+        env, tmp_path / "out", suite_root, "-k", "secret_rotation", "--postgres", leaky_dsn,
     )  # fmt: skip
     files = assert_no_trace(run)
     # Allure used to carry the Stack fixture's repr (with the DSN) as a step parameter: no
@@ -178,7 +181,7 @@ def external_platform(leaky_dsn: str, pg_instance: Instance) -> Iterator[tuple[s
 
 @pytest.mark.slow
 def test_an_external_target_run_leaves_no_trace_of_its_database_password(
-    external_platform: tuple[str, str, int], suite_root: Path, tmp_path: Path
+    external_platform: tuple[str, str, int], leaky_dsn: str, suite_root: Path, tmp_path: Path
 ) -> None:
     """`--target URL` with GOLIVE_TARGET_DB: the production-database case of issue 17. The
     invariants run on the target's database with the planted password; the webhook secrets
@@ -186,13 +189,14 @@ def test_an_external_target_run_leaves_no_trace_of_its_database_password(
     url, target_db, psp_port = external_platform
     env = planted_env(
         GOLIVE_TARGET_DB=target_db,
+        GOLIVE_POSTGRES=leaky_dsn,  # preflight connects to it: a live server, planted password
+        DATABASE_URL=f"postgresql://app:{TARGET_DB_PASSWORD}@127.0.0.1:9/bank",  # one more DSN
         GOLIVE_PSP_PORT=str(psp_port),
         GOLIVE_PSP_STRIPE_WEBHOOK_SECRET=WHSEC,
         GOLIVE_PSP_ADYEN_HMAC_KEY=HMAC,
     )
     run, manifest = run_canary(
-        env, tmp_path / "out", "-k", "hold_larger", "--target", url,
-        "--suite-root", str(suite_root),
+        env, tmp_path / "out", suite_root, "-k", "hold_larger", "--target", url,
     )  # fmt: skip
     assert manifest["counts"]["passed"] >= 1  # the scenario really ran against the target
     assert_no_trace(run)

@@ -361,7 +361,7 @@ class EvidenceSession:
         if self.settings is not None:  # the targets the verdict is judged against
             items["settings"] = {
                 "source": redact(self.settings.source),
-                "values": self.settings.settings(),
+                "values": self.recorder.redactor.redact_json(self.settings.settings()),
                 "digest": self.settings.digest(),
             }
         return {**items, "digest": sha256_bytes(canonical_json(items))}
