@@ -38,6 +38,7 @@ CODES = {  # the wallet's problem types → the contract's error codes
     "NOT_ENOUGH_MONEY": "insufficient_funds",
     "NOT_OPEN": "hold_not_pending",
     "KEY_REUSED": "idempotency_key_reused",
+    "IN_PROGRESS": "idempotency_key_in_progress",
     "PAYOUTS_OFF": "withdrawals_disabled",
     "PSP_UNAVAILABLE": "psp_unavailable",
     "WRONG_CURRENCY": "currency_mismatch",
@@ -222,6 +223,8 @@ class HordakWalletTarget:
     def _hold(self, r: dict[str, Any]) -> Hold:
         cur = r["currency"]
         fee = minor(r["fee"], cur) if r.get("fee") is not None else None
+        if r["state"] == "open" and fee is not None:
+            fee = 0  # an open reservation's fee is the wallet's quote; nothing is charged yet
         return Hold(
             r["reservation_id"],
             r["wallet_id"],

@@ -53,7 +53,9 @@ def test_drills_without_their_operations_are_not_drilled_and_inconclusive(
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["verdict"]["verdict"] == "INCONCLUSIVE"
     assert manifest["counts"]["skipped"] == 2, manifest["counts"]
-    cases = list(ElementTree.parse(run / "junit.xml").getroot().iter("testcase"))
+    suites = ElementTree.parse(run / "junit.xml").getroot().iter("testsuite")
+    [tests] = [x for x in suites if x.get("name") == "golive readiness"]  # not gates, verdict
+    cases = list(tests.iter("testcase"))
     skipped = [c.find("skipped") for c in cases]
     reasons = [f"{s.get('message', '')} {s.text or ''}" for s in skipped if s is not None]
     assert len(reasons) == len(cases) == 2, reasons

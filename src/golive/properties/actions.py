@@ -184,8 +184,15 @@ def check_hold(s: LedgerSession, hold_id: str, data: Hold) -> None:
 
 
 def change_fee(s: LedgerSession, fee_bps: int) -> None:
-    """Change the platform's burn fee through its settings; later burns must use it."""
-    settings = s.client.update_settings(fee_bps=fee_bps)
+    """Change the platform's burn fee through its settings; later burns must use it. A fee
+    the platform's policy does not allow (refused as an invalid field) changes nothing, and
+    the fee in force stays the one the model holds."""
+    try:
+        settings = s.client.update_settings(fee_bps=fee_bps)
+    except PlatformError as exc:
+        if exc.code == "invalid_field":
+            return
+        raise
     if settings.fee_bps != fee_bps:
         raise s.violation("settings apply", f"fee_bps {fee_bps}", f"now {settings.fee_bps}")
     s.model.fee_bps = fee_bps
