@@ -223,8 +223,8 @@ class HordakWalletTarget:
     def _hold(self, r: dict[str, Any]) -> Hold:
         cur = r["currency"]
         fee = minor(r["fee"], cur) if r.get("fee") is not None else None
-        if r["state"] == "open" and fee is not None:
-            fee = 0  # an open reservation's fee is the wallet's quote; nothing is charged yet
+        if r["state"] != "captured" and fee is not None:
+            fee = 0  # the fee of a reservation not captured is the wallet's quote: none charged
         return Hold(
             r["reservation_id"],
             r["wallet_id"],
