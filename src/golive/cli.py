@@ -51,6 +51,9 @@ def root(
 
 def _register() -> None:
     # Sub-commands, one module per area. Imported here so `golive --help` lists them all.
+    # Once per process: main() in-process (the tests) would add every command again.
+    if app.registered_commands:
+        return
     from golive.postgres.cli import doctor, postgres_app
     from golive.run.command import run
 

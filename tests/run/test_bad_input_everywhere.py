@@ -124,6 +124,7 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("drill restore", "--key"): [["--dump", FILE, "--key", MISSING]],
     ("drill restore", "--suite-root"): [["--dump", FILE, "--suite-root", MISSING]],
     ("run", "--config"): [["--config", MISSING], ["--config", FILE]],
+    ("run", "--drill-arg"): [["--suite", "rollback", "--drill-arg", "--no-such-drill-option=1"]],
     ("steps", "--format"): [["--format", "yaml"]],
     ("steps", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
     ("closeout", "reports"): [[MISSING, "--release", "rc-1"], [FILE, "--release", "rc-1"]],

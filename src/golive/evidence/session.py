@@ -8,6 +8,8 @@ nothing at all.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -359,10 +361,11 @@ class EvidenceSession:
             "golive_env": sorted(k for k in os.environ if k.startswith("GOLIVE_")),
         }
         if self.settings is not None:  # the targets the verdict is judged against
-            items["settings"] = {
+            values = self.recorder.redactor.redact_json(self.settings.settings())
+            items["settings"] = {  # the digest of what is recorded, so anyone can check it
                 "source": redact(self.settings.source),
-                "values": self.recorder.redactor.redact_json(self.settings.settings()),
-                "digest": self.settings.digest(),
+                "values": values,
+                "digest": hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest(),
             }
         return {**items, "digest": sha256_bytes(canonical_json(items))}
 

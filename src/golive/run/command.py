@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,12 @@ def _preflight(args: list[str]) -> None:
     if rc == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise ConfigError("no scenario or property matches this selection (check -k and --suite)")
     if rc != pytest.ExitCode.OK:
-        text = out.getvalue().strip()
-        raise ConfigError(f"the suite cannot run as written:\n{text[-4000:]}")
+        lines = [line.strip() for line in out.getvalue().splitlines() if line.strip()]
+        located = [line for line in lines if re.search(r"\.feature:\d+", line)]
+        errors = located or [x for x in lines if "error" in x.lower()] or lines or ["(none)"]
+        first = (errors[0] if located else errors[-1]).removeprefix("ERROR:").strip()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"the suite cannot run as written: {first}{more}")
 
 
 def run(
