@@ -174,7 +174,7 @@ def test_cleanup_command_removes_containers_of_dead_runs(local_image: str) -> No
     client = docker.from_env()
     made = []
     try:
-        for run, pid in (("test-dead-run", dead.pid), ("test-live-run", os.getpid())):
+        for run, pid in (("deadc0ffee01", dead.pid), ("a11ec0ffee10", os.getpid())):
             made.append(
                 client.containers.create(
                     local_image,
@@ -185,11 +185,11 @@ def test_cleanup_command_removes_containers_of_dead_runs(local_image: str) -> No
             )
         res = run_cli("postgres", "cleanup")
         assert res.returncode == 0, res.stderr
-        assert containers_of("test-dead-run") == []
-        assert len(containers_of("test-live-run")) == 1
-        res = run_cli("postgres", "cleanup", "--run", "test-live-run")
+        assert containers_of("deadc0ffee01") == []
+        assert len(containers_of("a11ec0ffee10")) == 1
+        res = run_cli("postgres", "cleanup", "--run", "a11ec0ffee10")
         assert res.returncode == 0, res.stderr
-        assert containers_of("test-live-run") == []
+        assert containers_of("a11ec0ffee10") == []
     finally:
         for c in made:
             with contextlib.suppress(docker.errors.NotFound):
@@ -361,15 +361,23 @@ def _servers(folder: Path) -> list[int]:
     return pids
 
 
-def _serving(cmdline: str) -> bool:
-    """The platform answers /health: it is past start-up and would keep running on its own."""
+def _serving(pid: int) -> bool:
+    """The platform answers /health: it is past start-up and would keep running on its own.
+    Its port is read from the sockets it listens on (its settings come from an env file)."""
+    import re
+
     import httpx
 
-    port = cmdline.split("--port", 1)[1].split()[0]
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
+    listening = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True).stdout
+    ports = [m.group(1) for line in listening.splitlines() if f"pid={pid}," in line
+             for m in [re.search(r":(\d+)\s", line)] if m]  # fmt: skip
+    for port in ports:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            continue
+    return False
 
 
 def test_sigkill_of_a_run_leaves_nothing_running(own_tmpdir: Path, tmp_path: Path) -> None:
@@ -391,7 +399,7 @@ def test_sigkill_of_a_run_leaves_nothing_running(own_tmpdir: Path, tmp_path: Pat
             platform = next((p for p, c in children.items() if "refbank serve" in c), None)
             watchdog = next((p for p, c in children.items() if "cleanup.py watch" in c), None)
             servers = [p for p in _servers(own_tmpdir) if alive(p)]
-            if platform and watchdog and servers and _serving(children[platform]):
+            if platform and watchdog and servers and _serving(platform):
                 break
             time.sleep(0.1)
         output = (tmp_path / "console.txt").read_text()

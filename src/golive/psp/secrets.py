@@ -10,9 +10,10 @@ operator picks them and gives both sides the same values (`from_environment`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,8 +101,16 @@ def wire_others(control: StubControl, platform_url: str, stub_url: str) -> dict[
     return env
 
 
-def private_folder() -> tempfile.TemporaryDirectory[str]:
-    """A folder only this user can read (mode 0700), removed when the context ends."""
-    folder = tempfile.TemporaryDirectory(prefix="golive-secrets-")
-    os.chmod(folder.name, 0o700)
-    return folder
+@contextlib.contextmanager
+def private_folder() -> Iterator[str]:
+    """A folder only this user can read (mode 0700), removed when the context ends, and by
+    the clean-up watchdog if golive is killed first (it holds webhook secrets)."""
+    from golive.postgres import cleanup
+
+    with tempfile.TemporaryDirectory(prefix="golive-secrets-") as name:
+        os.chmod(name, 0o700)
+        token = cleanup.register(lambda: None, cleanup.Orphans(folders=(name,)))
+        try:
+            yield name
+        finally:
+            cleanup.unregister(token)
