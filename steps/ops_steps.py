@@ -14,8 +14,6 @@ from golive.evidence import attach
 from golive.ops.scenario import Hypercare
 from golive.stack import Stack
 
-_HOW = {"missing": "drop", "one cent short": "reprice", "listed twice": "repeat"}
-
 
 def pytest_configure(config: pytest.Config) -> None:
     for tag, what in (
@@ -85,24 +83,9 @@ def when_day_reconciled(hypercare: Hypercare) -> None:
     _reports_evidence(hypercare)
 
 
-@when(
-    parsers.parse("the day is reconciled against a {psp} report whose {what} line is {how}"),
-    target_fixture="altered",
-)
-def when_reconciled_altered(hypercare: Hypercare, psp: str, what: str, how: str) -> str:
-    hypercare.reconcile_altered(psp, what, _HOW[how])
-    _reports_evidence(hypercare)
-    return what
-
-
 @then("every line of the day is matched")
 def then_all_matched(hypercare: Hypercare) -> None:
     hypercare.expect_all_mine_matched()
-
-
-@then("every other line of the day is matched")
-def then_others_matched(hypercare: Hypercare, altered: str) -> None:
-    hypercare.expect_others_matched(altered)
 
 
 @then(parsers.parse("reconciliation reports {status} for the {what}"))

@@ -19,7 +19,6 @@ from golive.canary.world import CanaryWorld, ExpectationFailed
 from golive.config import Config, load_config
 from golive.driver import PlatformClient
 from golive.envcheck.dates import iso
-from golive.ops.alter import alter_report
 from golive.ops.jobsource import jobs_from_platform
 from golive.ops.matcher import LABELS, Item, Reconciliation
 from golive.ops.run import ReconcileInputs, run_reconcile
@@ -124,32 +123,6 @@ class Hypercare:
         )  # fmt: skip
         return self.rec
 
-    def reconcile_altered(self, provider: str, what: str, how: str) -> Reconciliation:
-        """Save the day's inputs, alter the PSP report's line for the scenario's ``what``
-        (deposit or payout), and reconcile the files."""
-        self.reconcile()
-        ref = self.reference(what)
-        saved = self.folder / "inputs"
-        reports = sorted(saved.glob(f"{provider}-*.csv"))
-        for path in reports:
-            try:
-                path.write_text(alter_report(path.read_text(), provider, ref, WHAT[what], how))
-                break
-            except ValueError:
-                continue
-        else:
-            raise ExpectationFailed(f"no {provider} report line for the {what} {ref!r} to alter")
-        ledger, psp = self.windows()
-        files = ReconcileInputs(
-            ledger=saved / "ledger-lines.csv",
-            stripe_reports=sorted(saved.glob("stripe-*.csv")),
-            adyen_reports=sorted(saved.glob("adyen-*.csv")),
-        )  # fmt: skip
-        self.rec, self.reports, _ = run_reconcile(
-            files, ledger, out=self.folder / "altered", psp_window=psp, compare_dates=False
-        )
-        return self.rec
-
     def reference(self, what: str) -> str:
         """The PSP reference of the scenario's last deposit or withdrawal."""
         rec: Deposit | Withdrawal
@@ -196,14 +169,6 @@ class Hypercare:
             raise ExpectationFailed(
                 f"expected {status_label} for the {what} {ref}; reconciliation says: "
                 + ("; ".join(_describe(i) for i in found) or "nothing about it")
-            )
-
-    def expect_others_matched(self, what: str) -> None:
-        ref = self.reference(what)
-        bad = [i for i in self.mine() if i.reference != ref and i.status != "matched"]
-        if bad:
-            raise ExpectationFailed(
-                "other lines do not reconcile:\n" + "\n".join(map(_describe, bad))
             )
 
     def expect_alarm(self) -> None:
