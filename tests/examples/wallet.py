@@ -20,7 +20,6 @@ from golive.postgres.base import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hordak-wallet"
-RUNNER = Path(__file__).resolve().parent / "wallet_run.py"
 START_TIMEOUT = 900  # the first start installs the wallet's requirements into its .venv
 
 needs_postgres = pytest.mark.skipif(
@@ -50,11 +49,12 @@ class Wallet:
     def golive_run(
         self, suite: str, keyword: str | None = None, *, timeout: float = 1200
     ) -> subprocess.CompletedProcess[str]:
-        """`golive run` against this wallet (with the adapter preflight of wallet_run.py)."""
+        """`golive run` against this wallet (preflight asks it through its adapter)."""
         out = self.state / "runs"
         argv = [
             sys.executable,
-            str(RUNNER),
+            "-m",
+            "golive",
             "run",
             "--config",
             str(self.config),
