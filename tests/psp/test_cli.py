@@ -77,7 +77,7 @@ def test_serve_runs_and_keeps_secrets_out_of_the_output(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--host", "0.0.0.0"], "loopback"),
-        (["--speed", "-1"], "negative"),
+        (["--speed", "-1"], "positive number"),
         (["--adyen-webhook-url", "http://127.0.0.1:9/a", "--adyen-hmac-key", "nothex"], "hex"),
         (["--stripe-webhook-url", "http://example.com/h"], "loopback"),
         (["--stripe-api-key", "sk_live_x"], "test-mode"),

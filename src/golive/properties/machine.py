@@ -183,7 +183,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def resolve_again(self, data: st.DataObject, how: str) -> None:
         """A second burn or release of a resolved hold (a client resubmitting with a new key):
         refused, and nothing moves."""
-        done = sorted(h.id for h in self.s.model.holds.values() if h.status != "pending")
+        # in the order they were placed: the platform's ids are random, so sorting by id
+        # would make the same draws pick another hold on a replay
+        done = [h.id for h in self.s.model.holds.values() if h.status != "pending"]
         hold = data.draw(st.sampled_from(done), label="hold")
         if how == "release":
             actions.release(self.s, hold)
