@@ -87,7 +87,10 @@ class BankWorkload:
         self.snapshots: list[Snapshot] = []
         self.clock = _Clock()
         self.done = threading.Event()
-        self.barrier = threading.Barrier(cfg.workers)
+        self.barrier = threading.Barrier(cfg.workers, action=self._before_burst)
+        self.bursts = 0  # bursts begun
+        self.burst_amount = 0
+        self.burst_client: Target | None = None
         self.run_id = uuid.uuid4().hex[:12]
 
     # -- set-up ---------------------------------------------------------------------------
@@ -194,9 +197,24 @@ class BankWorkload:
                 hold_amount=whole,
             )
 
+    def _before_burst(self) -> None:
+        """Once all workers wait at the barrier (none has an operation in flight): size the
+        burst's holds at just over half the account's available money, so that exactly one
+        fits and any two accepted at once are an overdraft, whatever earlier operations did."""
+        n, self.bursts = self.bursts, self.bursts + 1
+        acc = self.accounts[n % len(self.accounts)]
+        try:
+            if self.burst_client is None:
+                self.burst_client = self.make_client()
+            available = self.burst_client.balance(acc).available
+        except Exception:  # the burst still runs, sized as if the account were untouched
+            available = self.cfg.funding
+        self.burst_amount = max(1, available // 2 + 1)
+
     def burst(self, client: Target, process: int, rng: random.Random, n: int) -> None:
-        """All workers at once: a large hold on the same account (at most one should fit); every
-        other burst, one hold sent by all with one Idempotency-Key (one hold must result)."""
+        """All workers at once: a hold of just over half the available money on the same
+        account (exactly one must fit); every other burst, one hold sent by all with one
+        Idempotency-Key (one hold must result)."""
         try:
             self.barrier.wait(timeout=BARRIER_SECONDS)
         except threading.BrokenBarrierError:  # a worker has stopped: no more bursts
@@ -204,7 +222,7 @@ class BankWorkload:
             return
         acc, cfg = self.accounts[n % len(self.accounts)], self.cfg
         key = None
-        amount = rng.randint(cfg.funding // 4, cfg.funding // 2)
+        amount = self.burst_amount
         if n % 2:  # the same small hold from every worker: a client retrying while in flight
             key = f"bank-{cfg.seed}-burst-{n}-{self.run_id}"
             amount = random.Random(key).randint(1, max(1, cfg.funding // 50))
@@ -328,6 +346,8 @@ def run_bank(make_client: Callable[[], Target], psp: PspOps, cfg: BankConfig) ->
         wl.clean_up(client, records)
     finally:
         client.close()
+        if wl.burst_client is not None:
+            wl.burst_client.close()
     return History(
         currency=cfg.currency,
         initial=initial,
