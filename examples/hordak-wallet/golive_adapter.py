@@ -318,7 +318,7 @@ class HordakWalletTarget:
             Total(
                 KINDS.get(t["book_kind"], t["book_kind"]),
                 t["currency"],
-                minor(t["net"], t["currency"]),
+                -minor(t["net"], t["currency"]),  # the wallet says debits less credits
             )
             for t in self._call("GET", "/ledger/totals")["totals"]
         ]

@@ -232,6 +232,14 @@ def payout_outcome(our_id: str | None, ref: str | None, paid: bool, reason: str)
             return "returned" if _return(p, reason) else f"ignored ({p.state})"
         if p.state != "sent":
             return f"ignored ({p.state})"
+        post(  # the PSP paid it out: the debt to the customer leaves the PSP's balance
+            f"payout {p.id} settled",
+            p.currency,
+            [
+                dr(house("payouts", p.currency, p.provider), p.amount),
+                cr(house("psp_clearing", p.currency, p.provider), p.amount),
+            ],
+        )
         p.state = "settled"
         p.save(update_fields=["state", "updated_at"])
         Task.objects.filter(kind="payout", ref=str(p.id)).update(state="done")

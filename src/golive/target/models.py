@@ -100,7 +100,8 @@ class Transfer:
 
 @dataclass(frozen=True)
 class Total:
-    """The balance of one account kind in one currency (they sum to zero per currency)."""
+    """The balance of one account kind in one currency, credits minus debits as the contract
+    says (customer money positive, PSP clearing zero or below); they sum to zero per currency."""
 
     account_kind: str
     currency: str

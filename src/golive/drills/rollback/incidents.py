@@ -169,12 +169,15 @@ def through(world: CanaryWorld, provider: str) -> dict[str, str]:
 def payouts_made_twice(
     psp: PspOps, worlds: list[CanaryWorld], failover: Failover
 ) -> list[Violation]:
-    """Each accepted withdrawal has exactly one payout across both PSPs; a refused one none."""
+    """Each accepted withdrawal has exactly one payout across both PSPs; a refused one none.
+
+    A payout belongs to the withdrawal whose id the platform gave the PSP with it, under
+    whatever metadata key (Stripe) or as the merchant reference (Adyen) it chose."""
     objects = psp.state()["objects"]
     counts: dict[str, int] = {}
     for obj in objects.get("payout", []):
-        wid = str((obj.get("metadata") or {}).get("withdrawal_id"))
-        counts[wid] = counts.get(wid, 0) + 1
+        for wid in {str(v) for v in (obj.get("metadata") or {}).values()}:
+            counts[wid] = counts.get(wid, 0) + 1
     for obj in objects.get("adyen_payout", []):
         wid = str(obj.get("reference"))
         counts[wid] = counts.get(wid, 0) + 1
