@@ -175,7 +175,7 @@ def migrate(schema: str, lock_timeout_ms: str | None = None) -> None:
     env = _process_env(read_env())
     if lock_timeout_ms:
         env["PGOPTIONS"] = f"-c lock_timeout={int(lock_timeout_ms)}"
-    env["PGAPPNAME"] = "golive-migrate"
+    env["PGAPPNAME"] = "golive drill migration"  # golive's failed-upgrade drill watches its locks
     run = subprocess.run(
         [
             str(HERE / ".venv/bin/python"),

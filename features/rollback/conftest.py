@@ -151,7 +151,9 @@ def drill_case(
     callspec = getattr(request.node, "callspec", None)
     name = Path(feature).stem + (f"-{callspec.id}" if callspec else "")
     with _drill_stack(request, rollback_options, tmp_path) as stack:
-        why = not_drilled(_drill_tag(request.node), stack.operations, stack.database_dsn)
+        why = not_drilled(
+            _drill_tag(request.node), stack.operations, stack.database_dsn, stack.lock_table
+        )
         if why:
             pytest.skip(why)
         try:

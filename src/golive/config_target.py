@@ -25,6 +25,9 @@ class TargetConfig:
     url: str = ""  # "" = the embedded reference platform
     adapter: str = ""  # package.module:Class of a target adapter
     database: str = ""  # read-only DSN for the SQL invariants
+    # a table the new release's migration alters after others: the failed-upgrade drill
+    # holds a lock on it so that the migration stops partway
+    migration_lock_table: str = ""
     env_file: str = ""  # the deployment's environment to check; "" = the process environment
     waivers: str = ""  # the waiver register for the environment check
     profile: str = ""  # "" = refbank for the embedded platform, production otherwise
@@ -145,6 +148,13 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
             f"target.database = {_mask_dsn(database)!r} is not a PostgreSQL DSN; write "
             "'postgresql://reader@db.example.com/bank' (a read-only role)"
         )
+    lock_table = _string(data, "migration_lock_table", "target")
+    if lock_table and not re.fullmatch(r"[A-Za-z_][\w$]*", lock_table):
+        raise ConfigError(
+            f"target.migration_lock_table = {lock_table!r} is not a table name; write the "
+            "table (on the DSN's search_path) that the new release's migration alters after "
+            "others, e.g. 'settings'"
+        )
     env_file = _existing_file(
         _string(data, "env_file", "target"), "env_file", base,
         "point it at the deployment's KEY=value environment file, or leave it out to check "
@@ -174,7 +184,8 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
     # commands run in the configuration file's folder, as its relative paths are read
     operations = parse_operations(data.get("operations", {}), cwd=base)
     return TargetConfig(
-        url=url, adapter=adapter, database=database, env_file=env_file, waivers=waivers,
+        url=url, adapter=adapter, database=database, migration_lock_table=lock_table,
+        env_file=env_file, waivers=waivers,
         profile=profile, psps=tuple(dict.fromkeys(psps)), operations=operations,
     )  # fmt: skip
 

@@ -36,6 +36,7 @@ def test_paths_are_read_from_the_configuration_files_folder(tmp_path: Path) -> N
         'waivers = "deploy/waivers.yaml"\nprofile = "staging"\npsps = ["adyen"]\n'
         'adapter = "mywallet.golive:Adapter"\n'
         'database = "postgresql://reader@db.example.com/bank"\n'
+        'migration_lock_table = "settings"\n'
         '[target.operations]\ndeploy = "helm upgrade bank ./chart --set tag={release}"\n'
     )
     target = _load(tmp_path, text).target
@@ -45,6 +46,7 @@ def test_paths_are_read_from_the_configuration_files_folder(tmp_path: Path) -> N
     assert (target.profile, target.psps, target.adapter) == (
         "staging", ("adyen",), "mywallet.golive:Adapter",
     )  # fmt: skip
+    assert target.migration_lock_table == "settings"
     assert target.operations.names == ("deploy",)
     assert target.operations.commands["deploy"].template == (
         "helm upgrade bank ./chart --set tag={release}"
@@ -74,6 +76,7 @@ def test_golive_config_names_the_file(tmp_path: Path, monkeypatch: pytest.Monkey
         ("psps = []", ["target.psps", "[]", "non-empty list"]),
         ('profile = "prod"', ["target.profile", "'prod'", "[profiles.prod]"]),
         ('databse = "x"', ["target.databse", "known keys"]),
+        ('migration_lock_table = "a b"', ["target.migration_lock_table", "'a b'", "'settings'"]),
         ("operations = 3", ["target.operations", "[target.operations]"]),
         ('operations = { release = "x" }', ["target.operations.release", "deploy"]),
         ('operations = { deploy = "helm {tag}" }', ["target.operations.deploy", "{tag}"]),

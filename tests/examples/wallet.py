@@ -89,6 +89,7 @@ def running_wallet(faults: str = "") -> Iterator[Wallet]:
     text = (EXAMPLE / "golive.toml").read_text()
     text = text.replace("http://127.0.0.1:8100", f"http://127.0.0.1:{port}")
     text = text.replace('".wallet-state/wallet.env"', f'"{state}/wallet.env"')
+    text = text.replace("@127.0.0.1:55442/", f"@127.0.0.1:{env['EXAMPLE_PG_PORT']}/")
     config.write_text(text)
     try:
         started = subprocess.run(

@@ -127,6 +127,8 @@ def test_a_drill_without_its_operations_or_database_is_not_drilled(tmp_path: Pat
         "not drilled: no `stop` operation configured"
     )
     assert "no [target] database" in str(not_drilled("failed_upgrade", ops, None))
+    assert "no [target] migration_lock_table" in str(not_drilled("failed_upgrade", ops, dsn))
+    assert not_drilled("failed_upgrade", ops, dsn, "settings") is None
     assert not_drilled("release_rollback", Operations(), dsn) == (
         "not drilled: no `deploy` operation configured"
     )

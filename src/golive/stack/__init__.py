@@ -15,7 +15,7 @@ from golive.evidence.redact import mask_dsn
 from golive.operations import Operations
 from golive.postgres.base import free_port
 from golive.stack.embedded import EmbeddedPlatform, PspWiring, migrate
-from golive.stack.operations import refbank_operations
+from golive.stack.operations import REFBANK_LOCK_TABLE, refbank_operations
 from golive.target import Target, open_target
 
 __all__ = [
@@ -45,6 +45,8 @@ class Stack:
     # what only the platform's own tooling can do: [target.operations], or golive's own
     # for the embedded platform (golive.stack.operations)
     operations: Operations = field(default_factory=Operations)
+    # a table the new release's migration alters after others ([target] migration_lock_table)
+    lock_table: str = ""
 
     @property
     def embedded(self) -> bool:
@@ -107,7 +109,7 @@ def embedded_stack(
         try:
             yield Stack(
                 platform.url, served.stub.base_url, wiring, platform, dsn, served.stub, env_file,
-                operations=refbank_operations(state),
+                operations=refbank_operations(state), lock_table=REFBANK_LOCK_TABLE,
             )  # fmt: skip
         finally:
             platform.stop()

@@ -14,6 +14,8 @@ from pathlib import Path
 from golive.operations import Operations, parse_operations
 
 MIGRATE_TIMEOUT_S = 600
+# altered last by refbank's schema-2 migration (its [target] migration_lock_table)
+REFBANK_LOCK_TABLE = "settings"
 BACKUP_TIMEOUT_S = 1800
 
 

@@ -35,19 +35,27 @@ NEEDS: dict[str, tuple[tuple[str, ...], bool]] = {
     "psp_failover": ((), False),
     "kill_switch": ((), False),
 }
+NEEDS_LOCK_TABLE = {"failed_upgrade"}  # drills that lock a table the migration alters
 
 
 class NoDatabase(Inconclusive):
     """A drill reads the schema or holds a lock, and the target has no database configured."""
 
 
-def not_drilled(drill: str, operations: Operations, database: str | None) -> str | None:
+def not_drilled(
+    drill: str, operations: Operations, database: str | None, lock_table: str = ""
+) -> str | None:
     """Why ``drill`` cannot run on this target ("not drilled: …"), or None when it can."""
     names, needs_db = NEEDS.get(drill, (RELEASE_OPERATIONS, True))
     if missing := operations.missing(*names):
         return operations.not_drilled(missing[0])
     if needs_db and not database:
         return "not drilled: no [target] database configured (the drill reads its schema)"
+    if drill in NEEDS_LOCK_TABLE and not lock_table:
+        return (
+            "not drilled: no [target] migration_lock_table configured (the table the new "
+            "release's migration alters after others, which the drill locks)"
+        )
     return None
 
 
@@ -62,6 +70,7 @@ class DrillCase:
     deployment: Deployment
     book: Book
     dsn: str | None = field(repr=False)  # the target's database; never in logs or Allure
+    lock_table: str = ""  # a table the new release's migration alters after others
     late_webhook_s: float = 3.0  # real seconds after which a confirmation is late
     flight: InFlight | None = None
     notes: dict[str, Any] = field(default_factory=dict)
@@ -125,7 +134,7 @@ def open_drill(
         drill.journal.context = {"plan": plan.describe(), "lock_timeout_s": lock_timeout_s}
         case = DrillCase(
             drill, plan, client, psp, deployment, book, stack.database_dsn,
-            late_webhook_s=late_webhook_s,
+            lock_table=stack.lock_table, late_webhook_s=late_webhook_s,
         )  # fmt: skip
         try:
             drill.act(

@@ -26,8 +26,6 @@ from golive.invariants import Violation
 from golive.money import Money
 from golive.target import Deposit
 
-LOCKED_TABLE = "settings"  # altered last by the v2 migration: a lock there stops it partway
-
 
 def require_none(found: list[Violation] | list[str], what: str) -> int:
     """Raise naming the (first ten) findings; 0 when there are none (the journaled output)."""
@@ -172,11 +170,11 @@ def payouts_complete(case: DrillCase) -> None:
 # -- a failed upgrade ----------------------------------------------------------------------
 def lock_a_migrated_table(case: DrillCase) -> None:
     def hold() -> dict[str, str]:
-        holder = LockHolder(case.database, LOCKED_TABLE).hold()
+        holder = LockHolder(case.database, case.lock_table).hold()
         case.cleanups.append(holder.release)
-        return {"locked": LOCKED_TABLE}
+        return {"locked": case.lock_table}
 
-    case.drill.act(f"a long report holds a lock on {LOCKED_TABLE}", hold)
+    case.drill.act(f"a long report holds a lock on {case.lock_table}", hold)
 
 
 def deploy_fails_partway(case: DrillCase) -> None:
@@ -195,12 +193,14 @@ def deploy_fails_partway(case: DrillCase) -> None:
         )
     if "lock timeout" not in migration_output(err):
         raise ExpectationFailed(f"the upgrade failed, but not on the lock timeout: {err}")
-    case.drill.verify("the migration stopped partway", lambda: _partway(watcher.locks))
+    case.drill.verify(
+        "the migration stopped partway", lambda: _partway(watcher.locks, case.lock_table)
+    )
 
 
-def _partway(locks: MigrationLocks) -> dict[str, object]:
+def _partway(locks: MigrationLocks, locked: str) -> dict[str, object]:
     """It had altered other tables when it stopped, waiting for the locked one."""
-    if LOCKED_TABLE not in locks.waited or not locks.held - {LOCKED_TABLE}:
+    if locked not in locks.waited or not locks.held - {locked}:
         raise ExpectationFailed(
             f"the migration did not stop partway: it altered {sorted(locks.held)} and waited "
             f"for {sorted(locks.waited)} ({locks.samples} samples of its locks)"
