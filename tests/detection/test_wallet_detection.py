@@ -22,6 +22,9 @@ MATRIX = {
     # construct_event(tolerance=None): an hour-old, validly signed event is accepted
     "webhook-replay-window": ("canary", "replay", "stale timestamp",
                               "were acknowledged with a 2xx"),
+    # the release-2 migration's reverse deletes the reservations carrying a fee quote
+    "lossy-downgrade": ("rollback", "release_rollback", "The new release is rolled back",
+                        "pending holds burn and release"),
 }  # fmt: skip
 
 
