@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,8 @@ def run(
     if target != "embedded" and cfg.target.adapter:  # its own API: asked through the adapter
         check_adapter(cfg.target.adapter, target.rstrip("/"))
     elif target != "embedded":
-        check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
+        contract = resources.files("refbank").joinpath("platform-contract.yaml").read_text()
+        check_target(target.rstrip("/"), contract)
     common = [*paths, "--rootdir", str(root), "-c", str(root / "pyproject.toml")]
     common += ["--target", target, "--platform-version", platform_version]
     if postgres:
