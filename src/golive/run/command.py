@@ -94,7 +94,8 @@ def run(
         None,
         "--suite-root",
         parser=path_value,
-        help="Folder with features/ (default: this checkout). The configuration (golive.toml) "
+        help="Folder with features/ (default: a checkout's own, else the suite installed with "
+        "golive). The configuration (golive.toml) "
         "and a relative --out are still found from the folder golive is started in.",
     ),
     verbose: bool = typer.Option(

@@ -52,7 +52,7 @@ def suite_paths(suite: str, root: Path) -> list[Path]:
     paths = [root / p for p in SUITES[suite] if (root / p).exists()]
     if not paths:
         raise ConfigError(
-            f"suite {suite!r} has no scenarios in this checkout (looked for "
+            f"suite {suite!r} has no scenarios here (looked for "
             f"{', '.join(SUITES[suite])} under {root})"
         )
     return paths
