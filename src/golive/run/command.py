@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,8 @@ def run(
         None,
         "--suite-root",
         parser=path_value,
-        help="Folder with features/ (default: this checkout). The configuration (golive.toml) "
+        help="Folder with features/ (default: a checkout's own, else the suite installed with "
+        "golive). The configuration (golive.toml) "
         "and a relative --out are still found from the folder golive is started in.",
     ),
     verbose: bool = typer.Option(
@@ -130,7 +132,8 @@ def run(
     if target != "embedded" and cfg.target.adapter:  # its own API: asked through the adapter
         check_adapter(cfg.target.adapter, target.rstrip("/"))
     elif target != "embedded":
-        check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
+        contract = resources.files("refbank").joinpath("platform-contract.yaml").read_text()
+        check_target(target.rstrip("/"), contract)
     common = [*paths, "--rootdir", str(root), "-c", str(root / "pyproject.toml")]
     common += ["--target", target, "--platform-version", platform_version]
     if postgres:

@@ -18,18 +18,31 @@ SUITES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _is_suite(folder: Path) -> bool:
+    return (folder / "features").is_dir() and (folder / "conftest.py").is_file()
+
+
+def installed_suite() -> Path:
+    """Where the wheel puts the suite: beside the package (see pyproject.toml)."""
+    return Path(golive.__file__).resolve().parent / "_suite"
+
+
 def suite_root(explicit: Path | None = None) -> Path:
-    """The folder holding features/, steps/, fixtures/ and conftest.py."""
-    candidates = (
-        [explicit] if explicit else [Path.cwd(), Path(golive.__file__).resolve().parents[2]]
-    )
+    """The folder holding features/, steps/, fixtures/ and conftest.py.
+
+    ``--suite-root``, else the working directory, else the checkout golive runs from (an
+    editable install), else the suite installed with the wheel.
+    """
+    checkout = Path(golive.__file__).resolve().parents[2]
+    candidates = [explicit] if explicit else [Path.cwd(), checkout, installed_suite()]
     for c in candidates:
-        if c and (c / "features").is_dir() and (c / "conftest.py").is_file():
+        if _is_suite(c):
             return c
     raise ConfigError(
-        f"no readiness suite found in {', '.join(str(c) for c in candidates if c)}: golive needs "
-        "the folder with features/, steps/, fixtures/ and conftest.py. Fix: run golive from a "
-        "checkout of the golive repository, or pass --suite-root PATH."
+        f"no readiness suite found in {', '.join(str(c) for c in candidates)}: golive needs "
+        "the folder with features/, steps/, fixtures/ and conftest.py. Fix: reinstall golive "
+        "(its wheel carries the suite), run golive from a checkout of the golive repository, "
+        "or pass --suite-root PATH."
     )
 
 
@@ -39,7 +52,7 @@ def suite_paths(suite: str, root: Path) -> list[Path]:
     paths = [root / p for p in SUITES[suite] if (root / p).exists()]
     if not paths:
         raise ConfigError(
-            f"suite {suite!r} has no scenarios in this checkout (looked for "
+            f"suite {suite!r} has no scenarios here (looked for "
             f"{', '.join(SUITES[suite])} under {root})"
         )
     return paths
