@@ -43,7 +43,10 @@ def open_target(
     options: Mapping[str, Any] | None = None,
 ) -> Target:
     """The HTTP contract for an http(s) URL; otherwise the named adapter, made with ``options``
-    as keyword arguments (timeout and event hooks are the HTTP contract's own)."""
+    as keyword arguments (``timeout`` is the HTTP contract's own).
+
+    ``event_hooks`` (httpx's, e.g. golive.evidence.transcript_hooks) see every exchange: the
+    HTTP contract's requests, or each call of the adapter (golive.target.recording)."""
     if url_or_spec.startswith(("http://", "https://")):
         from golive.driver.client import PlatformClient  # golive.driver imports this package
 
@@ -56,7 +59,11 @@ def open_target(
             f"adapter {url_or_spec!r} cannot be made with options {sorted(options or {})}: "
             f"{_line(exc)}; give the options its constructor takes"
         ) from None
-    return target
+    if not event_hooks:
+        return target
+    from golive.target.recording import recorded  # imports httpx: only when recording
+
+    return recorded(target, event_hooks)
 
 
 def protocol_gaps(cls: type) -> list[str]:
