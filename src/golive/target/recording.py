@@ -50,7 +50,8 @@ class RecordedTarget:
         self._on_request = tuple(event_hooks.get("request", ()))
         self._on_response = tuple(event_hooks.get("response", ()))
         cls = type(inner)
-        self._base = f"adapter://{cls.__name__.lower()}/"
+        base = f"adapter://{cls.__name__.lower()}/"
+        self._urls = {name: httpx.URL(base + name) for name in METHODS}  # parsed once
         self._headers = {
             "content-type": "application/json",
             ADAPTER_HEADER: f"{cls.__module__}:{cls.__qualname__}",
@@ -73,7 +74,7 @@ class RecordedTarget:
             return method(*args, **kwargs)  # a wrong call: the adapter says so, as unwrapped
         arguments = dict(list(bound.arguments.items())[1:])  # without self
         request = httpx.Request(
-            METHOD, self._base + name, headers=self._headers, content=_json(arguments)
+            METHOD, self._urls[name], headers=self._headers, content=_json(arguments)
         )
         for hook in self._on_request:
             hook(request)
