@@ -42,8 +42,7 @@ from golive.evidence import transcript_hooks
 from golive.evidence.recorder import Recorder, activate, deactivate
 from golive.postgres import create_database, open_provider
 from golive.stack import embedded_stack, migrate
-from golive.target import Account, Balance, Target, open_target
-from golive.target.recording import recorded
+from golive.target import Account, Balance, Target, open_target, recorded
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "target.json"

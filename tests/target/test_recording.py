@@ -16,7 +16,7 @@ from golive.evidence.recorder import Recorder, activate, deactivate
 from golive.evidence.redact import Redactor
 from golive.monitoring.slis import RunSlis
 from golive.stack import Stack
-from golive.target import NoAnswer, PlatformError, open_target, protocol_gaps
+from golive.target import NoAnswer, PlatformError, open_target, protocol_gaps, recorded
 from tests.target.toy import ToyAdapter
 
 TOY = "tests.target.toy:ToyAdapter"
@@ -131,6 +131,23 @@ def test_a_recorded_adapter_still_implements_the_interface_and_keeps_its_own_att
     assert protocol_gaps(type(target)) == []
     account = target.create_account("owner-3", "USD")
     assert target.api.wallets[account.id]["ccy"] == "USD"  # type: ignore[attr-defined]
+
+
+class WithHelpers(ToyAdapter):
+    """An adapter with helpers of its own, named as golive's recorder might name its own."""
+
+    def call(self, method: str, path: str) -> str:
+        return f"{method} {path} by the adapter"
+
+    def inner(self) -> str:
+        return "the adapter's"
+
+
+def test_an_adapters_own_helpers_are_reached_unrecorded(run: Recorder) -> None:
+    target: Any = recorded(WithHelpers(), transcript_hooks("platform"))
+    assert target.call("GET", "/jobs") == "GET /jobs by the adapter"
+    assert target.inner() == "the adapter's"
+    assert transcript_records("platform") == []
 
 
 def test_the_stack_hands_its_event_hooks_to_an_adapter(run: Recorder) -> None:

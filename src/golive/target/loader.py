@@ -16,6 +16,7 @@ from typing import Any
 
 from golive.errors import ConfigError
 from golive.target.protocol import METHODS, Target
+from golive.target.recording import recorded
 
 GROUP = "golive.targets"
 _FIX = "name a class as 'package.module:Class' or an entry point of group 'golive.targets'"
@@ -59,11 +60,7 @@ def open_target(
             f"adapter {url_or_spec!r} cannot be made with options {sorted(options or {})}: "
             f"{_line(exc)}; give the options its constructor takes"
         ) from None
-    if not event_hooks:
-        return target
-    from golive.target.recording import recorded  # imports httpx: only when recording
-
-    return recorded(target, event_hooks)
+    return recorded(target, event_hooks) if event_hooks else target
 
 
 def protocol_gaps(cls: type) -> list[str]:

@@ -43,10 +43,11 @@ def recorded(target: Target, event_hooks: Mapping[str, Sequence[Hook]]) -> Targe
 class RecordedTarget:
     """A target whose calls are timed and given to httpx-style event hooks (see the module).
 
-    Anything else the adapter has (its own helpers and attributes) is reached through it."""
+    Anything else the adapter has (its own helpers and attributes, e.g. PlatformClient.call)
+    is reached through it, unrecorded; the wrapper's own names all start with an underscore."""
 
     def __init__(self, inner: Target, event_hooks: Mapping[str, Sequence[Hook]]) -> None:
-        self.inner = inner
+        self._inner = inner
         self._on_request = tuple(event_hooks.get("request", ()))
         self._on_response = tuple(event_hooks.get("response", ()))
         cls = type(inner)
@@ -58,16 +59,16 @@ class RecordedTarget:
         }
 
     def __getattr__(self, name: str) -> Any:
-        if name == "inner":  # not set yet (a copy being made): no recursion
+        if name == "_inner":  # not set yet (a copy being made): no recursion
             raise AttributeError(name)
-        return getattr(self.inner, name)
+        return getattr(self._inner, name)
 
     def __repr__(self) -> str:
-        return f"RecordedTarget({self.inner!r})"
+        return f"RecordedTarget({self._inner!r})"
 
-    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _recorded_call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """``inner.<name>(*args, **kwargs)``, recorded."""
-        method = getattr(self.inner, name)
+        method = getattr(self._inner, name)
         try:
             bound = _SIGNATURES[name].bind(None, *args, **kwargs)
         except TypeError:
@@ -117,13 +118,13 @@ def _recorded_method(name: str) -> Callable[..., Any]:
     if name in UNRECORDED:
 
         def plain(self: RecordedTarget, *args: Any, **kwargs: Any) -> Any:
-            return getattr(self.inner, name)(*args, **kwargs)
+            return getattr(self._inner, name)(*args, **kwargs)
 
         fn = plain
     else:
 
         def timed(self: RecordedTarget, *args: Any, **kwargs: Any) -> Any:
-            return self.call(name, args, kwargs)
+            return self._recorded_call(name, args, kwargs)
 
         fn = timed
     fn.__name__ = name
