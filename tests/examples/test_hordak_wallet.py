@@ -322,10 +322,8 @@ def test_the_adapter_maps_the_wallets_refusals_to_the_contracts_codes(
 # Not run here, and why (see examples/hordak-wallet/README.md, "What golive cannot do yet"):
 # "rotation" and "platform_down" need steps that drive an external target through its
 # operations (being wired in golive); the stripe "retries" scenarios count the PSP's payments
-# by the metadata key deposit_id, which only refbank writes (the wallet writes topup_id);
-# "slo" measures latency from golive's transcript hooks, which golive does not hand to an
-# adapter (Stack.open_target drops event_hooks), so its gates have no data: INCONCLUSIVE.
-CANARY_BLOCKED = "not rotation and not platform_down and not (retries and stripe) and not slo"
+# by the metadata key deposit_id, which only refbank writes (the wallet writes topup_id).
+CANARY_BLOCKED = "not rotation and not platform_down and not (retries and stripe)"
 
 
 def test_golive_canary_is_go_on_the_wallet(wallet: Wallet) -> None:

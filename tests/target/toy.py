@@ -19,6 +19,7 @@ from golive.target import (
     Health,
     Hold,
     Job,
+    NoAnswer,
     PlatformError,
     Settings,
     Total,
@@ -167,6 +168,18 @@ class ToyAdapter:
         status = {"open": "pending", "captured": "burned"}[a["state"]]
         burned = a["cents"] if status == "burned" else 0
         return Hold(a["auth"], a["wallet"], a["cents"], currency, status, burned, 0, "")
+
+
+class ToyAtUrl(ToyAdapter):
+    """Made the way golive makes an adapter for a run: with the platform's base URL; its API
+    does not answer health checks (NoAnswer), as a platform that is down would not."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+    def health(self) -> Health:
+        raise NoAnswer(f"{self.base_url} did not answer")
 
 
 class NoBurn(ToyAdapter):

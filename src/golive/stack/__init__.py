@@ -53,9 +53,14 @@ class Stack:
         return self.platform is not None
 
     def open_target(self, **kw: Any) -> Target:
-        """A client of the platform: its adapter (made with ``base_url``), else the contract."""
+        """A client of the platform: its adapter (made with ``base_url``; its calls seen by
+        ``event_hooks``), else the contract."""
         if self.adapter:
-            return open_target(self.adapter, options={"base_url": self.platform_url})
+            return open_target(
+                self.adapter,
+                options={"base_url": self.platform_url},
+                event_hooks=kw.get("event_hooks"),
+            )
         return open_target(self.platform_url, **kw)
 
     def __repr__(self) -> str:  # fixture values end up in Allure: never the DSN's password

@@ -2,6 +2,7 @@
 
 ``Target`` is the protocol; the HTTP contract (golive.driver.PlatformClient) is the default
 implementation, and a platform team's adapter class is the other kind (docs/adopting.md).
+``recorded`` gives an adapter's calls to golive's transcript hooks as HTTP exchanges.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from golive.target.models import (
     Withdrawal,
 )
 from golive.target.protocol import METHODS, Target, iter_entries
+from golive.target.recording import recorded
 
 __all__ = [
     "GROUP",
@@ -46,4 +48,5 @@ __all__ = [
     "load_target",
     "open_target",
     "protocol_gaps",
+    "recorded",
 ]

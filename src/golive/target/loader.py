@@ -16,6 +16,7 @@ from typing import Any
 
 from golive.errors import ConfigError
 from golive.target.protocol import METHODS, Target
+from golive.target.recording import recorded
 
 GROUP = "golive.targets"
 _FIX = "name a class as 'package.module:Class' or an entry point of group 'golive.targets'"
@@ -43,7 +44,10 @@ def open_target(
     options: Mapping[str, Any] | None = None,
 ) -> Target:
     """The HTTP contract for an http(s) URL; otherwise the named adapter, made with ``options``
-    as keyword arguments (timeout and event hooks are the HTTP contract's own)."""
+    as keyword arguments (``timeout`` is the HTTP contract's own).
+
+    ``event_hooks`` (httpx's, e.g. golive.evidence.transcript_hooks) see every exchange: the
+    HTTP contract's requests, or each call of the adapter (golive.target.recording)."""
     if url_or_spec.startswith(("http://", "https://")):
         from golive.driver.client import PlatformClient  # golive.driver imports this package
 
@@ -56,7 +60,7 @@ def open_target(
             f"adapter {url_or_spec!r} cannot be made with options {sorted(options or {})}: "
             f"{_line(exc)}; give the options its constructor takes"
         ) from None
-    return target
+    return recorded(target, event_hooks) if event_hooks else target
 
 
 def protocol_gaps(cls: type) -> list[str]:
