@@ -58,7 +58,10 @@ def _register() -> None:
     from golive.run.command import run
 
     app.command("run")(run)
+    from golive.init import init_command
     from golive.run.catalog import steps_command
+
+    app.command("init")(init_command)
 
     app.command("steps")(steps_command)
     app.command("doctor")(doctor)

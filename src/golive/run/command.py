@@ -32,7 +32,7 @@ from golive.run.preflight import (
     check_target,
 )
 from golive.run.progress import Progress
-from golive.run.suites import SUITES, suite_paths, suite_root
+from golive.run.suites import SUITES, builtin_root, suite_paths, suite_root
 
 
 def _preflight(args: list[str]) -> None:
@@ -186,8 +186,11 @@ def run(
     if target != "embedded" and cfg.target.adapter:  # its own API: asked through the adapter
         check_adapter(cfg.target.adapter, target.rstrip("/"))
     elif target != "embedded":
-        check_target(target.rstrip("/"), (root / "docs" / "platform-contract.yaml").read_text())
-    common = [*paths, "--rootdir", str(root), "-c", str(root / "pyproject.toml")]
+        contract = builtin_root() / "docs" / "platform-contract.yaml"
+        check_target(target.rstrip("/"), contract.read_text())
+    common = [*paths, "--rootdir", str(root)]
+    if (root / "pyproject.toml").is_file():  # golive's own; a project may have none
+        common += ["-c", str(root / "pyproject.toml")]
     common += ["--target", target, "--platform-version", platform_version]
     if postgres:
         common += ["--postgres", postgres]

@@ -18,13 +18,23 @@ SUITES: dict[str, tuple[str, ...]] = {
 }
 
 
+def builtin_root() -> Path:
+    """golive's own readiness suite: the folder of its steps/, fixtures/ and features/."""
+    return Path(golive.__file__).resolve().parents[2]
+
+
 def suite_root(explicit: Path | None = None) -> Path:
-    """The folder holding features/, steps/, fixtures/ and conftest.py."""
-    candidates = (
-        [explicit] if explicit else [Path.cwd(), Path(golive.__file__).resolve().parents[2]]
-    )
+    """The folder holding features/ and conftest.py: ``explicit`` (a project of your own,
+    as `golive init` writes, or golive's suite), else the working directory when it holds
+    golive's suite (steps/ too), else golive's own."""
+    if explicit:
+        candidates = [explicit]
+    else:
+        here = Path.cwd()
+        candidates = [here] if (here / "steps").is_dir() else []
+        candidates.append(builtin_root())
     for c in candidates:
-        if c and (c / "features").is_dir() and (c / "conftest.py").is_file():
+        if (c / "features").is_dir() and (c / "conftest.py").is_file():
             return c
     raise ConfigError(
         f"no readiness suite found in {', '.join(str(c) for c in candidates if c)}: golive needs "
