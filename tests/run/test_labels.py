@@ -85,3 +85,20 @@ def test_labels_are_set_for_the_run_and_put_back(monkeypatch: pytest.MonkeyPatch
         assert os.environ["GOLIVE_PHASE"] == "cutover"
     assert os.environ["GOLIVE_RELEASE"] == "before"
     assert "GOLIVE_PHASE" not in os.environ
+
+
+def test_runbook_suite_steps_label_their_run_by_option(tmp_path: Path) -> None:
+    """A runbook's suite step names its release and phase as options, which win over [run]."""
+    from importlib.resources import as_file, files
+
+    from golive.runbook.execute import RunbookRun, _command
+    from golive.runbook.model import load_runbook
+
+    with as_file(files("golive.runbook").joinpath("default.toml")) as path:
+        book = load_runbook(path)
+    run = RunbookRun(book=book, run_dir=tmp_path, reports=tmp_path, release="rc-9")
+    for step_id, phase in (("t0-canary", "cutover"), ("hypercare", "hypercare")):
+        argv = _command(run, next(s for s in book.steps if s.id == step_id))
+        assert argv is not None
+        assert argv[argv.index("--release") + 1] == "rc-9"
+        assert argv[argv.index("--phase") + 1] == phase
