@@ -122,7 +122,10 @@ def scaffold(folder: Path, *, force: bool = False) -> list[Path]:
 
 def init_command(
     folder: Path = typer.Argument(
-        Path("."), parser=path_value, help="The project folder (default: this folder)."
+        Path("."),
+        parser=path_value,
+        metavar="DIR",
+        help="The project folder, made if missing (default: this folder).",
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite files init would write."),
 ) -> None:

@@ -129,7 +129,8 @@ def run(
         None,
         "--suite-root",
         parser=path_value,
-        help="Folder with features/ (default: this checkout). The configuration (golive.toml) "
+        help="Folder with features/ and conftest.py: your project (`golive init`) or golive's "
+        "suite (default: golive's own). The configuration (golive.toml) "
         "and a relative --out are still found from the folder golive is started in.",
     ),
     verbose: bool = typer.Option(
