@@ -37,7 +37,8 @@ def golive(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    scaffold(tmp_path / "readiness")
+    written, overwritten = scaffold(tmp_path / "readiness")
+    assert (len(written), overwritten) == (len(TEMPLATES), [])
     return tmp_path / "readiness"
 
 
@@ -127,6 +128,9 @@ def test_force_overwrites(project: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert (project / "README.md").read_text().startswith("# Go-live readiness of readiness")
     assert (project / "notes.md").read_text() == "not ours to touch\n"
+    lines = res.stdout.splitlines()
+    assert {"overwrote README.md", "overwrote golive.toml"} <= set(lines)
+    assert "wrote golive.toml" not in lines  # it was there: overwritten, as it says
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shlex
 from importlib.resources import files
 from pathlib import Path
 
@@ -81,7 +82,8 @@ def check_folder(folder: Path) -> Path:
 
 
 def clashes(folder: Path, texts: dict[str, str], *, force: bool) -> list[str]:
-    """The files init would overwrite; refused outright where a folder is in the way."""
+    """The files init would overwrite (refused unless ``force``); a file where init needs a
+    folder, or a folder where it writes a file, is refused outright."""
     found = []
     for rel in texts:
         path = folder / rel
@@ -97,17 +99,18 @@ def clashes(folder: Path, texts: dict[str, str], *, force: bool) -> list[str]:
             found.append(rel)
     if found and not force:
         raise ConfigError(
-            f"{folder}: {', '.join(found)} already exist; golive init never overwrites a file. "
+            f"{folder}: {', '.join(found)} already {'exists' if len(found) == 1 else 'exist'}; "
+            "golive init never overwrites a file. "
             "Fix: move them away, init into another folder, or pass --force to overwrite them"
         )
     return found
 
 
-def scaffold(folder: Path, *, force: bool = False) -> list[Path]:
-    """Write the project into ``folder``; returns the files written."""
+def scaffold(folder: Path, *, force: bool = False) -> tuple[list[Path], list[str]]:
+    """Write the project into ``folder``; returns the files written and those overwritten."""
     folder = check_folder(folder)
     texts = render(folder.name or "the platform")
-    clashes(folder, texts, force=force)
+    overwritten = clashes(folder, texts, force=force)
     written = []
     try:
         for rel, text in texts.items():
@@ -117,7 +120,7 @@ def scaffold(folder: Path, *, force: bool = False) -> list[Path]:
             written.append(path)
     except OSError as exc:
         raise ConfigError(f"{folder}: cannot write the project: {one_line(exc)}") from None
-    return written
+    return written, overwritten
 
 
 def init_command(
@@ -135,14 +138,15 @@ def init_command(
 
     Example: `golive init readiness && cd readiness && golive run --suite-root . --suite full`
     """
-    written = scaffold(folder, force=force)
+    written, overwritten = scaffold(folder, force=force)
     here = Path.cwd()
+    root = written[0].parent
     for path in written:
         shown = path.relative_to(here) if path.is_relative_to(here) else path
-        typer.echo(f"wrote {shown}")
-    root = written[0].parent
+        verb = "overwrote" if str(path.relative_to(root)) in overwritten else "wrote"
+        typer.echo(f"{verb} {shown}")
     shown_root = root.relative_to(here) if root.is_relative_to(here) else root
-    cd = "" if root == here else f"cd {shown_root} && "
+    cd = "" if root == here else f"cd {shlex.quote(str(shown_root))} && "
     typer.echo(
         f"next: {cd}golive run --suite-root . --suite full  (your scenarios on the embedded "
         "platform; set [target] in golive.toml for yours)"
