@@ -127,6 +127,52 @@ class InvariantQueries:
 
 
 @dataclass(frozen=True)
+class RunLabels:
+    """[run]: what a run is evidence of (`golive run --release/--environment/--phase`)."""
+
+    release: str = ""  # the release candidate, e.g. rc-1.4.0
+    environment: str = ""  # where it runs, e.g. staging
+    phase: str = ""  # rc-proof, dry-run, cutover or hypercare
+
+
+LABEL_MAX = 100  # characters of a release or environment name
+
+
+def check_label(name: str, value: str, where: str) -> str:
+    """A run label as given (stripped): one printable line; a phase is a go-live phase."""
+    from golive.evidence.manifest import PHASES
+
+    text = value.strip()
+    example = {"release": "rc-1.4.0", "environment": "staging", "phase": "rc-proof"}[name]
+    if not text:
+        raise ConfigError(f"{where} is empty; name the {name}, e.g. {example}")
+    if not text.isprintable() or len(text) > LABEL_MAX:
+        raise ConfigError(
+            f"{where} = {value[:LABEL_MAX]!r} is not usable as the {name}: one line of at most "
+            f"{LABEL_MAX} printable characters, e.g. {example}"
+        )
+    if name == "phase" and text not in PHASES:
+        raise ConfigError(
+            f"{where} = {text!r} is not a go-live phase; use one of {', '.join(PHASES)}"
+        )
+    return text
+
+
+def _run_labels(data: Any) -> RunLabels:
+    if not isinstance(data, dict):
+        raise ConfigError(f"run must be a table, not {data!r}; write it as [run]")
+    known = [f.name for f in fields(RunLabels)]
+    out = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"run.{key} is not a golive setting; known keys: {', '.join(known)}")
+        if not isinstance(value, str):
+            raise ConfigError(f'run.{key} = {value!r} must be a string, e.g. {key} = "…"')
+        out[key] = check_label(key, value, f"run.{key}")
+    return RunLabels(**out)
+
+
+@dataclass(frozen=True)
 class Config:
     slo: SloTargets = field(default_factory=SloTargets)
     drills: DrillTargets = field(default_factory=DrillTargets)
@@ -136,6 +182,7 @@ class Config:
     profiles: dict[str, EnvProfile] = field(default_factory=lambda: dict(BUILTIN_PROFILES))
     target: TargetConfig = field(default_factory=lambda: TargetConfig())
     psp: PspSettings = field(default_factory=lambda: PspSettings())
+    run: RunLabels = field(default_factory=RunLabels)
     source: str = "defaults"
 
     def profile(self, name: str) -> EnvProfile:
@@ -151,10 +198,11 @@ class Config:
 
     def settings(self) -> dict[str, Any]:
         """The effective configuration as plain data: every key, defaults included (the
-        operations as written, the database's password masked)."""
+        operations as written, the database's password masked). The [run] labels are
+        recorded as the run's own fields, not as configuration."""
         from golive.evidence.redact import mask_dsn
 
-        data = {k: v for k, v in asdict(self).items() if k != "source"}
+        data = {k: v for k, v in asdict(self).items() if k not in ("source", "run")}
         target = data["target"]
         target["operations"] = {n: c.template for n, c in self.target.operations.commands.items()}
         target["database"] = mask_dsn(self.target.database) or ""
@@ -308,7 +356,7 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
                 continue
         data, source = doc, str(candidate)
         break
-    top = {"slo", "drills", "load", "ops", "invariants", "profiles", "target", "psp"}
+    top = {"slo", "drills", "load", "ops", "invariants", "profiles", "target", "psp", "run"}
     for key in data:
         if key not in top:
             raise ConfigError(f"{source}: [{key}] is not a golive section; use {sorted(top)}")
@@ -326,5 +374,6 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
         profiles=profiles,
         target=target,
         psp=psp,
+        run=_run_labels(data.get("run", {})),
         source=source,
     )

@@ -52,7 +52,7 @@ def test_canary_report_header_renders_one_field_per_line(run: Path) -> None:
     header = html.split("<h2>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", header, re.S)
     fields = [re.sub(r"<[^>]+>", "", r).split()[0] for r in rows[1:]]
-    assert fields == ["Date", "Release", "Environment", "Target", "Run"]
+    assert fields == ["Date", "Release", "Environment", "Phase", "Target", "Run"]
 
 
 @pytest.fixture

@@ -49,6 +49,9 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("run", "-k"): [["-k", "("]],
     ("run", "--platform-version"): [["--platform-version", "99"]],
     ("run", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
+    ("run", "--release"): [["--release", ""], ["--release", "rc-1\nrc-2"]],
+    ("run", "--environment"): [["--environment", " "], ["--environment", "x" * 101]],
+    ("run", "--phase"): [["--phase", "launch"], ["--phase", ""]],
     ("verify", "run_dir"): [[MISSING], [FILE]],
     ("verify", "--chain"): [["--chain", MISSING]],
     ("verify", "--pubkey"): [[DIR, "--pubkey", FILE], [DIR, "--pubkey", MISSING]],
@@ -127,6 +130,7 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("run", "--drill-arg"): [["--suite", "rollback", "--drill-arg", "--no-such-drill-option=1"]],
     ("steps", "--format"): [["--format", "yaml"]],
     ("steps", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
+    ("init", "folder"): [[FILE], [f"{FILE}/sub"], [""], ["."]],  # .: runbook.toml is there
     ("closeout", "reports"): [[MISSING, "--release", "rc-1"], [FILE, "--release", "rc-1"]],
     ("closeout", "--release"): [[DIR, "--release", ""], [DIR, "--release", "rc-1"]],
     ("closeout", "--waivers"): [[DIR, "--release", "rc-1", "--waivers", MISSING]],

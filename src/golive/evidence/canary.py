@@ -47,6 +47,7 @@ def render(core: dict[str, Any], results: dict[str, Any]) -> str:
         ["Date", f"{core['finished_at'][:10]} (run {core['started_at']} → {core['finished_at']})"],
         ["Release", release or "not recorded"],
         ["Environment", core.get("environment") or "not recorded"],
+        ["Phase", core.get("phase") or "not recorded"],
         ["Target", target or "not recorded"],
         ["Run", run],
     ]

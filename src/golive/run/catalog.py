@@ -64,9 +64,12 @@ def _params(parser: Any) -> tuple[str, ...]:
 
 def catalog(root: Path) -> list[StepDef]:
     """Every step definition of the suite at ``root``, in module then line order."""
+    from golive.run.suites import builtin_root
+
     modules = step_modules(root)
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
+    for folder in (builtin_root(), root):  # a project's conftest names golive's steps
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
     for name in modules:
         importlib.import_module(name)
     found = []

@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import re
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -13,10 +14,11 @@ import pytest
 import typer
 from rich.text import Text
 
-from golive.config import CONFIG_DIR_ENV, load_config
+from golive.config import CONFIG_DIR_ENV, Config, check_label, load_config
 from golive.config_target import CONFIG_ENV
 from golive.errors import ConfigError, ExitCode
 from golive.evidence import Verdict
+from golive.evidence.manifest import PHASES
 from golive.evidence.plugin import last_run
 from golive.options import check_out_dir, path_value
 from golive.run.console import make_console, print_verdict
@@ -51,6 +53,40 @@ def _preflight(args: list[str]) -> None:
         first = (errors[0] if located else errors[-1]).removeprefix("ERROR:").strip()
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"the suite cannot run as written: {first}{more}")
+
+
+LABELS = ("release", "environment", "phase")  # recorded as GOLIVE_RELEASE, … (evidence)
+
+
+def run_labels(cfg: Config, given: dict[str, str | None]) -> dict[str, str]:
+    """The run's labels: an option wins over [run] in golive.toml, which wins over the
+    GOLIVE_RELEASE, GOLIVE_ENVIRONMENT and GOLIVE_PHASE variables. Each is checked."""
+    labels = {}
+    for name in LABELS:
+        var = f"GOLIVE_{name.upper()}"
+        if given.get(name) is not None:
+            labels[name] = check_label(name, str(given[name]), f"--{name}")
+        elif getattr(cfg.run, name):
+            labels[name] = getattr(cfg.run, name)
+        elif os.environ.get(var, "").strip():
+            labels[name] = check_label(name, os.environ[var], var)
+    return labels
+
+
+@contextlib.contextmanager
+def labelled(labels: dict[str, str]) -> Iterator[None]:
+    """The evidence plugin reads the labels from the environment; set them for this run."""
+    names = [f"GOLIVE_{name.upper()}" for name in LABELS]
+    before = {n: os.environ.get(n) for n in names}
+    os.environ.update({f"GOLIVE_{k.upper()}": v for k, v in labels.items()})
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run(
@@ -94,12 +130,29 @@ def run(
         None,
         "--suite-root",
         parser=path_value,
-        help="Folder with features/ (default: a checkout's own, else the suite installed with "
-        "golive). The configuration (golive.toml) "
+        help="Folder with features/ and conftest.py: your project (`golive init`) or golive's "
+        "suite (default: golive's own). The configuration (golive.toml) "
         "and a relative --out are still found from the folder golive is started in.",
     ),
     verbose: bool = typer.Option(
         False, "-v", "--verbose", help="Also print the Given/When/Then steps of failures."
+    ),
+    release: str = typer.Option(
+        None,
+        "--release",
+        help="The release candidate this run is evidence of, e.g. rc-1.4.0 (default: [run] "
+        "release in golive.toml, else $GOLIVE_RELEASE).",
+    ),
+    environment: str = typer.Option(
+        None,
+        "--environment",
+        help="Where the target runs, e.g. staging (default: [run] environment, else "
+        "$GOLIVE_ENVIRONMENT).",
+    ),
+    phase: str = typer.Option(
+        None,
+        "--phase",
+        help=f"The go-live phase: {', '.join(PHASES)} (default: [run] phase, else $GOLIVE_PHASE).",
     ),
     drill_args: list[str] = typer.Option(
         None, "--drill-arg", hidden=True, help="A drill's own pytest option (golive drill)."
@@ -119,6 +172,9 @@ def run(
     if config is not None:  # the run's own load_config() calls read it from here
         os.environ[CONFIG_ENV] = str(config.resolve())
     target = target or cfg.target.url or "embedded"
+    # `isinstance`: the drill commands call run() as a function, leaving typer's OptionInfo
+    given = {"release": release, "environment": environment, "phase": phase}
+    labels = run_labels(cfg, {k: v for k, v in given.items() if isinstance(v, str)})
     root = suite_root(suite_dir)
     paths = [str(p) for p in suite_paths(suite, root)]
     out = check_out_dir(out)
@@ -134,7 +190,9 @@ def run(
     elif target != "embedded":
         contract = resources.files("refbank").joinpath("platform-contract.yaml").read_text()
         check_target(target.rstrip("/"), contract)
-    common = [*paths, "--rootdir", str(root), "-c", str(root / "pyproject.toml")]
+    common = [*paths, "--rootdir", str(root)]
+    if (root / "pyproject.toml").is_file():  # golive's own; a project may have none
+        common += ["-c", str(root / "pyproject.toml")]
     common += ["--target", target, "--platform-version", platform_version]
     if postgres:
         common += ["--postgres", postgres]
@@ -146,6 +204,19 @@ def run(
         common += ["--hypothesis-seed", str(seed), "--golive-seed", str(seed)]
     os.chdir(root)  # the suite runs from its root (hypothesis keeps its database there)
     check_features([Path(p) for p in paths])
+    with labelled(labels):
+        _run(common, out, key_path, suite, target, labels, verbose is True)
+
+
+def _run(
+    common: list[str],
+    out: Path,
+    key_path: Path | None,
+    suite: str,
+    target: str,
+    labels: dict[str, str],
+    verbose: bool,
+) -> None:
     _preflight(common)
 
     out.mkdir(parents=True, exist_ok=True)
@@ -164,7 +235,8 @@ def run(
     if key_path:
         args += ["--golive-key", str(key_path)]
     console = make_console()
-    console.print(Text(f"golive run suite={suite} target={target} out={out}", style="bold"))
+    named = "".join(f" {k}={v}" for k, v in labels.items())
+    console.print(Text(f"golive run suite={suite} target={target}{named} out={out}", "bold"))
     progress = Progress(console)
     try:
         rc = pytest.main(args, plugins=[progress])
@@ -177,6 +249,5 @@ def run(
             Text(f"no verdict was recorded (pytest exit {int(rc)}): INCONCLUSIVE{where}", "red")
         )
         raise typer.Exit(int(ExitCode.INCONCLUSIVE))
-    # `is True`: the drill commands call run() as a function, leaving typer's OptionInfo here
-    print_verdict(console, run_dir, verdict, verbose=verbose is True)
+    print_verdict(console, run_dir, verdict, verbose=verbose)
     raise typer.Exit(int(Verdict(verdict).exit_code))

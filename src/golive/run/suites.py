@@ -27,14 +27,23 @@ def installed_suite() -> Path:
     return Path(golive.__file__).resolve().parent / "_suite"
 
 
-def suite_root(explicit: Path | None = None) -> Path:
-    """The folder holding features/, steps/, fixtures/ and conftest.py.
-
-    ``--suite-root``, else the working directory, else the checkout golive runs from (an
-    editable install), else the suite installed with the wheel.
-    """
+def builtin_root() -> Path:
+    """golive's own readiness suite: the checkout golive runs from (an editable install),
+    else the suite installed with the wheel."""
     checkout = Path(golive.__file__).resolve().parents[2]
-    candidates = [explicit] if explicit else [Path.cwd(), checkout, installed_suite()]
+    return checkout if _is_suite(checkout) else installed_suite()
+
+
+def suite_root(explicit: Path | None = None) -> Path:
+    """The folder holding features/ and conftest.py: ``explicit`` (a project of your own,
+    as `golive init` writes, or golive's suite), else the working directory when it holds
+    golive's suite (steps/ too), else golive's own (a checkout's, or the installed one)."""
+    if explicit:
+        candidates = [explicit]
+    else:
+        here = Path.cwd()
+        candidates = [here] if (here / "steps").is_dir() else []
+        candidates.append(builtin_root())
     for c in candidates:
         if _is_suite(c):
             return c

@@ -186,6 +186,7 @@ def _command(run: RunbookRun, step: Step) -> list[str] | None:
             str(step.suite),
             "--out",
             str(run.reports.resolve()),
+            *("--release", run.release, "--phase", step.phase),  # over golive.toml's [run]
             *run.passthrough,
             *step.args,
         ]
