@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.canary.psp_ops import PspOps
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
+from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money
 from golive.target import Deposit, PlatformError, Target, Withdrawal

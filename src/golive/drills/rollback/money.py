@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from golive.canary.conservation import conservation_violations
 from golive.canary.load import one_loop
 from golive.canary.psp_ops import PspOps
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.probes import JOB_RESOURCES, resource_status
+from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money
 from golive.target import Deposit, Hold, Target, Withdrawal

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.canary.world import ExpectationFailed
 from golive.drills.rollback import incidents
 from golive.drills.rollback.case import DrillCase
 from golive.drills.rollback.drill import RollbackAction
 from golive.drills.rollback.runbook import live_worlds, require_none
+from golive.errors import ExpectationFailed
 
 
 # -- PSP failover ---------------------------------------------------------------------------
