@@ -22,10 +22,6 @@ from golive.target import Deposit, PlatformError, Target, Withdrawal
 CONFIRMATION_DELAY_S = 300  # PSP seconds before the confirmations of the switch go out
 
 
-def _unit(currency: str) -> int:
-    return 1 if currency == "JPY" else 100
-
-
 # -- webhooks during the switch -------------------------------------------------------------
 def deposits_confirmed_during_switch(
     worlds: list[CanaryWorld], psp: PspOps
@@ -36,7 +32,7 @@ def deposits_confirmed_during_switch(
     try:
         for world in worlds:
             for provider in ("stripe", "adyen"):
-                amount = Money(35 * _unit(world.w.currency), world.w.currency)
+                amount = Money.whole(35, world.w.currency)
                 made.append((world, world.deposit(amount, provider)))
     finally:
         psp.clear_faults()
@@ -115,9 +111,10 @@ def refused_by_failed_provider(world: CanaryWorld, failover: Failover) -> dict[s
     client, w = world.client, world.w
     before = client.balance(w.account_id)
     codes = {}
+    deposit, withdrawal = Money.whole(20, w.currency), Money.whole(10, w.currency)
     calls: list[tuple[str, Callable[[], Deposit | Withdrawal]]] = [
-        ("deposit", lambda: client.deposit(w.account_id, 20 * _unit(w.currency), w.currency)),
-        ("withdrawal", lambda: client.withdraw(w.account_id, 10 * _unit(w.currency), w.currency)),
+        ("deposit", lambda: client.deposit(w.account_id, deposit.amount_minor, w.currency)),
+        ("withdrawal", lambda: client.withdraw(w.account_id, withdrawal.amount_minor, w.currency)),
     ]
     for what, call in calls:
         try:
@@ -148,9 +145,9 @@ def routed_deposit(world: CanaryWorld, amount: Money) -> Deposit:
 def through(world: CanaryWorld, provider: str) -> dict[str, str]:
     """A routed deposit and withdrawal go to ``provider`` and complete."""
     cur = world.w.currency
-    dep = routed_deposit(world, Money(60 * _unit(cur), cur))
+    dep = routed_deposit(world, Money.whole(60, cur))
     world.settle_deposits()
-    wd = world.withdraw(Money(25 * _unit(cur), cur), None)
+    wd = world.withdraw(Money.whole(25, cur), None)
     world.settle_payouts()
     wrong = [
         f"{k} went to {v.psp!r}"
@@ -261,7 +258,7 @@ def withdraw_through_switch(
             after = switched.is_set()
             t0 = time.perf_counter()
             try:
-                wd = world.withdraw(Money(5 * _unit(cur), cur), None)
+                wd = world.withdraw(Money.whole(5, cur), None)
                 att = Attempt(world, t0, time.perf_counter(), withdrawal=wd)
             except PlatformError as exc:
                 att = Attempt(world, t0, time.perf_counter(), refused=str(exc.code or exc.status))

@@ -147,7 +147,7 @@ def new_withdrawal_completes(case: DrillCase) -> None:
         from golive.money import Money
 
         cur = world.w.currency
-        wd = world.withdraw(Money(700 if cur != "JPY" else 7, cur), None)
+        wd = world.withdraw(Money.whole(7, cur), None)
         world.settle_payouts()
         if wd.id not in world.w.paid:
             raise ExpectationFailed(f"the new withdrawal {wd.id} did not complete")
