@@ -17,6 +17,7 @@ from golive.canary.world import CanaryWorld
 from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money
+from golive.psp.provider import providers
 from golive.target import Deposit, PlatformError, Target, Withdrawal
 
 CONFIRMATION_DELAY_S = 300  # PSP seconds before the confirmations of the switch go out
@@ -26,12 +27,16 @@ CONFIRMATION_DELAY_S = 300  # PSP seconds before the confirmations of the switch
 def deposits_confirmed_during_switch(
     worlds: list[CanaryWorld], psp: PspOps
 ) -> list[tuple[CanaryWorld, Deposit]]:
-    """Deposits through both PSPs whose confirmations go out a little later, each twice."""
+    """Deposits through every PSP the live wallets were funded through, whose confirmations
+    go out a little later, each twice."""
+    used = sorted({dep.psp for world in worlds for dep in world.deposits if dep.psp})
+    if not used:
+        raise ExpectationFailed("the live wallets were funded through no payment provider")
     made = []
     psp.set_faults(webhook_delay_s=CONFIRMATION_DELAY_S, duplicate_webhooks=1)
     try:
         for world in worlds:
-            for provider in ("stripe", "adyen"):
+            for provider in used:
                 amount = Money.whole(35, world.w.currency)
                 made.append((world, world.deposit(amount, provider)))
     finally:
@@ -170,12 +175,10 @@ def payouts_made_twice(
     """Each accepted withdrawal has exactly one payout across both PSPs; a refused one none."""
     objects = psp.state()["objects"]
     counts: dict[str, int] = {}
-    for obj in objects.get("payout", []):
-        wid = str((obj.get("metadata") or {}).get("withdrawal_id"))
-        counts[wid] = counts.get(wid, 0) + 1
-    for obj in objects.get("adyen_payout", []):
-        wid = str(obj.get("reference"))
-        counts[wid] = counts.get(wid, 0) + 1
+    for provider in providers():
+        for obj in objects.get(provider.object_kinds["payouts"], []):
+            for wid in provider.carried_ids(obj):  # the withdrawal the payout is for
+                counts[wid] = counts.get(wid, 0) + 1
     found = []
     for world in worlds:
         for wd in world.withdrawals:
