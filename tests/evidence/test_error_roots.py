@@ -67,7 +67,7 @@ def _error_classes() -> list[str]:
 def _used_names() -> set[str]:
     """Names raised (`raise X(...)`) or subclassed (`class Y(X)`) anywhere in golive's code."""
     used: set[str] = set()
-    folders = ("src", "steps", "features", "fixtures", "properties")
+    folders = ("src/golive", "steps", "features", "fixtures", "properties")
     files = [p for f in folders for p in (ROOT / f).rglob("*.py")] + [ROOT / "conftest.py"]
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
