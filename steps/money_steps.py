@@ -6,7 +6,8 @@ from pytest_bdd import given, parsers, then, when
 
 from golive.canary.amounts import parse_amount
 from golive.canary.conservation import conservation_violations
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
+from golive.errors import ExpectationFailed
 from golive.evidence import attach
 from golive.properties.samekey import KeyedAnswer, at_once, verdict
 from golive.psp.provider import pattern

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from pytest_bdd import given, when
 
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
+from golive.errors import ExpectationFailed
 from golive.operations import OperationNotConfigured, OperationResult, SecretsFile
 from golive.operations import write_secrets_file as write_secrets
 from golive.psp.secrets import private_folder

@@ -6,7 +6,8 @@ from typing import Any
 
 from pytest_bdd import given, parsers, then, when
 
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
+from golive.errors import ExpectationFailed
 from golive.evidence import register_secret
 
 _FAILURES: dict[str, dict[str, Any]] = {

@@ -7,8 +7,9 @@ from pytest_bdd import then, when
 from golive.canary.load import LoadResult, run_load, webhook_attempts
 from golive.canary.psp_ops import PspOps
 from golive.canary.slo import Judgement, MetricResult, judge_latency, judge_ratio
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
 from golive.config import load_config
+from golive.errors import ExpectationFailed
 from golive.evidence import (
     GateStatus,
     attach,

@@ -6,13 +6,18 @@
     │   ├── TargetUnreachable        the target does not answer or does not speak the contract
     │   └── UnsafeTarget             a destructive drill was pointed at a non-disposable target
     ├── PlatformFault                exit 1: the platform under test is wrong
+    │   ├── ExpectationFailed        a scenario's expectation did not hold (an AssertionError)
     │   ├── InvariantViolation       a ledger invariant broke
     │   └── GateFailed               a go-live gate (SLO, drill target) failed
-    ├── EvidenceError                exit 1: evidence could not be written, signed or verified
-    └── Inconclusive                 exit 3: too little data, or the run was aborted
+    ├── Inconclusive                 exit 3: a harness fault; the run could not judge the platform
+    └── EnvelopeError                exit 1: a signed file (DSSE envelope) does not verify
 
-Keep "you configured it wrong" apart from "the platform is wrong": the first is exit 2
-and never produces GO evidence; the second is a NO-GO with reasons.
+Three roots decide a run's verdict (golive.evidence.verdict): a scenario stopped by a
+PlatformFault is NO-GO; one stopped by a ConfigError or an Inconclusive is INCONCLUSIVE (the
+platform was never judged). Keep "you configured it wrong" apart from "the platform is wrong":
+the first is exit 2 on the command line and never produces GO evidence; the second is a NO-GO
+with reasons. A seeding failure, a missing operation or database is Inconclusive, never a
+GateFailed.
 
 Outside this hierarchy, golive.cli.main maps typer's and click's usage errors to 2, and an
 interrupt before a verdict or an unexpected crash to 3 (one line each): no other exit code
@@ -25,7 +30,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes; DESIGN.md "Verdicts and exit codes"."""
+    """Process exit codes (docs/architecture.md, "Verdicts and exit codes")."""
 
     GO = 0
     NO_GO = 1
@@ -61,6 +66,12 @@ class PlatformFault(GoLiveError):
     """The platform under test behaved wrongly."""
 
 
+class ExpectationFailed(PlatformFault, AssertionError):
+    """The platform did not do what a scenario expects: the scenario fails, the run is NO-GO.
+
+    An AssertionError too, so pytest reports it as a failed expectation, not a crash."""
+
+
 class InvariantViolation(PlatformFault):
     """A ledger invariant does not hold."""
 
@@ -69,11 +80,13 @@ class GateFailed(PlatformFault):
     """A go-live gate failed."""
 
 
-class EvidenceError(GoLiveError):
-    """Evidence could not be written, signed or verified."""
-
-
 class Inconclusive(GoLiveError):
-    """The run could not reach a verdict: too little data, or it was aborted."""
+    """A harness fault: the run could not judge the platform (seeding failed, an operation or
+    the database is not configured). The scenario counts as INCONCLUSIVE, never NO-GO."""
 
     exit_code = ExitCode.INCONCLUSIVE
+
+
+class EnvelopeError(GoLiveError):
+    """A signed file (DSSE envelope) is malformed or its signature does not verify; the
+    message says why. Readers turn it into a verify problem or a ConfigError."""

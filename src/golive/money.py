@@ -56,6 +56,11 @@ class Money:
             )
         return cls(int(value), currency)
 
+    @classmethod
+    def whole(cls, units: int, currency: str) -> Money:
+        """``units`` whole units of ``currency``: ``Money.whole(7, "BHD")`` is 7000 minor units."""
+        return cls(units * 10 ** exponent(currency), currency)
+
     def __add__(self, other: Money) -> Money:
         self._same(other)
         return Money(self.amount_minor + other.amount_minor, self.currency)

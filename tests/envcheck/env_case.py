@@ -22,10 +22,6 @@ from golive.envcheck.render import print_table
 from golive.errors import ConfigError
 
 
-class ExpectationFailed(AssertionError):
-    """The check did not say what the scenario expects."""
-
-
 def good_production_values() -> dict[str, str | None]:
     """Fresh, well-formed, fake production values (never real secrets)."""
     return {
@@ -98,16 +94,16 @@ class EnvScenario:
     # -- expectations -----------------------------------------------------------------
     def done(self) -> EnvReport:
         if self.refusal is not None:
-            raise ExpectationFailed(f"the check refused its input: {self.refusal}")
+            raise AssertionError(f"the check refused its input: {self.refusal}")
         if self.report is None:
-            raise ExpectationFailed("the scenario has not run the check yet")
+            raise AssertionError("the scenario has not run the check yet")
         return self.report
 
     def expect_ready(self, ready: bool) -> None:
         report = self.done()
         if report.ready != ready:
             seen = [f"{o.finding.id} ({o.status})" for o in report.outcomes]
-            raise ExpectationFailed(
+            raise AssertionError(
                 f"expected {'ready' if ready else 'not ready'}, the check says "
                 f"{'ready' if report.ready else 'not ready'}; findings: {seen or 'none'}"
             )
@@ -116,39 +112,39 @@ class EnvScenario:
         """Exactly these findings: id → (risk, status)."""
         seen = {o.finding.id: (o.finding.risk, o.status) for o in self.done().outcomes}
         if seen != wanted:
-            raise ExpectationFailed(f"findings {seen}, expected {wanted}")
+            raise AssertionError(f"findings {seen}, expected {wanted}")
 
     def expect_waived(self, finding: str, until: str, owner: str) -> None:
         for o in self.done().outcomes:
             if o.finding.id == finding and o.waiver is not None:
                 got = (o.status, iso(o.waiver.deadline), o.waiver.owner)
                 if got != ("waived", iso(parse_instant(until)), owner):
-                    raise ExpectationFailed(f"{finding}: status, deadline, owner = {got}")
+                    raise AssertionError(f"{finding}: status, deadline, owner = {got}")
                 return
-        raise ExpectationFailed(f"{finding} has no waiver in the report")
+        raise AssertionError(f"{finding} has no waiver in the report")
 
     def expect_warning(self, code: str, text: str) -> None:
         warnings = self.done().warnings
         if not any(w.code == code and text in w.message for w in warnings):
-            raise ExpectationFailed(f"no {code} warning mentioning {text!r}; warnings: {warnings}")
+            raise AssertionError(f"no {code} warning mentioning {text!r}; warnings: {warnings}")
 
     def expect_no_secret_shown(self) -> None:
         report = self.done()
         for out in self.outputs:
             for value in self.secret_values:
                 if value in out:
-                    raise ExpectationFailed("a secret value appears in the check's output")
+                    raise AssertionError("a secret value appears in the check's output")
         for var in report.variables:
             if var.state == "set" and not (var.fingerprint or "").startswith("sha256:"):
-                raise ExpectationFailed(f"{var.name} is shown without a fingerprint")
+                raise AssertionError(f"{var.name} is shown without a fingerprint")
 
     def expect_refusal(self, file: str, line: int, field_name: str) -> None:
         if self.refusal is None:
-            raise ExpectationFailed("the check accepted its input; expected a refusal")
+            raise AssertionError("the check accepted its input; expected a refusal")
         message = str(self.refusal)
         wanted = (f"{file}:{line}:", f"field {field_name!r}")
         if not all(part in message for part in wanted) or int(self.refusal.exit_code) != 2:
-            raise ExpectationFailed(f"refusal {message!r} does not name {wanted} with exit 2")
+            raise AssertionError(f"refusal {message!r} does not name {wanted} with exit 2")
 
 
 def _quote(value: str) -> str:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from golive.canary.world import ExpectationFailed
 from golive.config import load_config
 from golive.envcheck import CHECKS
 from golive.envcheck.scenario import AREAS, TargetEnvCheck, TargetEnvironment
+from golive.errors import ExpectationFailed
 from golive.psp.secrets import WebhookSecrets
 from golive.stack import EmbeddedPlatform, PspWiring
 from tests.envcheck.conftest import GOOD

@@ -1,4 +1,4 @@
-"""The verdict rules of DESIGN.md "Verdicts and exit codes"."""
+"""The verdict rules of docs/architecture.md, "Verdicts and exit codes"."""
 
 from __future__ import annotations
 

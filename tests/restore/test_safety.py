@@ -43,7 +43,10 @@ def test_a_whole_drill_is_refused_with_nothing_touched(server: Instance, tmp_pat
     try:
         with pytest.raises(UnsafeTarget):
             run_logical_drill(
-                provider, tmp_path, accounts=[SeedAccount("x", Money(100, "EUR"))], transfers=1
+                provider,
+                tmp_path,
+                accounts=[SeedAccount("x", Money(100, "EUR"), "stripe")],
+                transfers=1,
             )
     finally:
         provider.close()

@@ -12,12 +12,9 @@ from typing import Any
 
 from golive.canary.model import WalletModel
 from golive.canary.psp_ops import PspOps
+from golive.errors import ExpectationFailed
 from golive.money import Money
 from golive.target import Balance, Deposit, Hold, PlatformError, Target, Withdrawal
-
-
-class ExpectationFailed(AssertionError):
-    """The platform did not do what the scenario expects (a NO-GO finding)."""
 
 
 @dataclass

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from golive.canary.world import ExpectationFailed
 from golive.config import Config, EnvProfile
 from golive.envcheck.assess import EnvReport, Outcome, assess
 from golive.envcheck.envfile import EnvFile, read_env_file, read_process_environment
 from golive.envcheck.render import print_table
 from golive.envcheck.waivers import empty_register, read_register
+from golive.errors import ExpectationFailed
 
 # The areas a release manager signs off one by one, and the checks each covers.
 AREAS: dict[str, tuple[str, ...]] = {

@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from golive.errors import EnvelopeError as EnvelopeError  # readers catch dsse.EnvelopeError
 from golive.evidence.fsutil import canonical_json
 from golive.evidence.keys import SigningKey, fingerprint
 
@@ -39,10 +40,6 @@ def sign(payload: bytes, key: SigningKey, payload_type: str = PAYLOAD_TYPE) -> b
         "signatures": [{"keyid": key.fingerprint, "sig": base64.b64encode(signature).decode()}],
     }
     return canonical_json(envelope)
-
-
-class EnvelopeError(ValueError):
-    """The envelope is malformed or its signature does not verify; the message says why."""
 
 
 def _b64(text: object, what: str) -> bytes:

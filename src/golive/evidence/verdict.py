@@ -1,4 +1,4 @@
-"""The run verdict and the rules that decide it (DESIGN.md "Verdicts and exit codes").
+"""The run verdict and the rules that decide it (docs/architecture.md, "Verdicts and exit codes").
 
 Import-light on purpose: the CLI and other packages use it without loading pytest or
 cryptography.

@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
 from golive.config import Config, load_config
 from golive.driver import PlatformClient
 from golive.envcheck.dates import iso
+from golive.errors import ExpectationFailed
 from golive.ops.jobsource import jobs_from_platform
 from golive.ops.matcher import LABELS, Item, Reconciliation
 from golive.ops.run import ReconcileInputs, run_reconcile

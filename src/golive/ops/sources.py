@@ -12,7 +12,7 @@ currency and amount, in time order, and a note says so.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -23,13 +23,20 @@ from golive.driver import PlatformClient, PlatformError
 from golive.envcheck.dates import DateError, iso, parse_instant
 from golive.errors import ConfigError, TargetUnreachable
 from golive.ops.lines import LedgerLine, PspLine, read_adyen_report, read_stripe_report
+from golive.psp.provider import names
 from golive.tls import tls_context
 
 TXN_KINDS = {"deposit": "payment", "withdrawal": "payout", "payout_refund": "payout_reversal"}
 SIGN = {"payment": 1, "payout": -1, "payout_reversal": 1}
 _Key = tuple[str, str, str, str, int]  # kind, account, psp, currency, signed amount
 JOBS_PAGE = 1000  # the contract's page limit for GET /jobs
-PROVIDERS = ("stripe", "adyen")
+# The settlement report formats golive reads, by the provider that writes them: the one
+# place a provider's report reader is added. PROVIDERS: the registered ones it can read.
+READERS: dict[str, Callable[[str, str], list[PspLine]]] = {
+    "stripe": read_stripe_report,
+    "adyen": read_adyen_report,
+}
+PROVIDERS = tuple(name for name in names() if name in READERS)
 
 
 @dataclass(frozen=True)
@@ -112,11 +119,10 @@ def fetch_settlement(
 
 def psp_lines(reports: dict[str, list[tuple[str, str]]], window: Window) -> list[PspLine]:
     """Parse ``{provider: [(name, csv text)]}`` and keep the rows inside ``window``."""
-    readers = {"stripe": read_stripe_report, "adyen": read_adyen_report}
     out = []
     for provider, texts in reports.items():
         for name, text in texts:
-            out += [ln for ln in readers[provider](text, name) if ln.booked_at in window]
+            out += [ln for ln in READERS[provider](text, name) if ln.booked_at in window]
     return out
 
 

@@ -28,7 +28,6 @@ from golive.psp.magic import FAIL_AMOUNTS
 
 CURRENCIES = ("EUR", "USD", "JPY", "BHD")  # minor-unit exponents 2, 2, 0 and 3
 FEES_BPS = (0, 1, 7, 33, 50, 100, 250, 2500, 9999, 10_000)  # settings the machine switches to
-PSPS = ("stripe", "adyen")
 MAX_ACCOUNTS = 4
 EXPIRIES = (600, 3600, 86_400)  # long enough that real time never expires a hold mid-example
 
@@ -83,15 +82,19 @@ class LedgerMachine(RuleBasedStateMachine):
             self.nearest_half = min(self.nearest_half, abs(amount * bps % BPS - BPS // 2))
 
     # -- accounts and money in -------------------------------------------------------------
+    def draw_psp(self, data: st.DataObject) -> str:
+        """One of the payment providers the target uses."""
+        return data.draw(st.sampled_from(self.s.probe.psps), label="psp")
+
     @initialize(
         target=accounts,
         currency=st.sampled_from(CURRENCIES),
         amount=deposit_amounts,
-        psp=st.sampled_from(PSPS),
+        data=st.data(),
     )
-    def funded_account(self, currency: str, amount: int, psp: str) -> str:
+    def funded_account(self, currency: str, amount: int, data: st.DataObject) -> str:
         account = actions.open_account(self.s, currency)
-        actions.deposit(self.s, account, amount, psp)
+        actions.deposit(self.s, account, amount, self.draw_psp(data))
         return account
 
     @initialize(target=holds, data=st.data(), currency=st.sampled_from(CURRENCIES))
@@ -100,7 +103,8 @@ class LedgerMachine(RuleBasedStateMachine):
         (and what one hold's resolution may do to another's money) are always in play."""
         if not self.s.model.accounts:  # initializers run in any order
             account = actions.open_account(self.s, currency)
-            actions.deposit(self.s, account, data.draw(deposit_amounts, label="deposit"), "stripe")
+            amount = data.draw(deposit_amounts, label="deposit")
+            actions.deposit(self.s, account, amount, self.s.probe.psps[0])
         account = next(iter(self.s.model.accounts))
         placed = []
         for expires_in in EXPIRIES[:2]:
@@ -116,12 +120,15 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(
         account=accounts,
         amount=deposit_amounts,
-        psp=st.sampled_from(PSPS),
+        data=st.data(),
         duplicates=st.sampled_from([0, 0, 1, 2]),
         declined=rarely,
     )
-    def deposit(self, account: str, amount: int, psp: str, duplicates: int, declined: bool) -> None:
+    def deposit(
+        self, account: str, amount: int, data: st.DataObject, duplicates: int, declined: bool
+    ) -> None:
         """A deposit credited by its webhook (maybe delivered several times), or declined."""
+        psp = self.draw_psp(data)
         if declined:
             actions.declined_deposit(self.s, account, psp)
         else:
@@ -203,8 +210,9 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             actions.transfer(self.s, src, dst, amount)
 
-    @rule(account=accounts, data=st.data(), psp=st.sampled_from(PSPS), fail=st.booleans())
-    def withdraw(self, account: str, data: st.DataObject, psp: str, fail: bool) -> None:
+    @rule(account=accounts, data=st.data(), fail=st.booleans())
+    def withdraw(self, account: str, data: st.DataObject, fail: bool) -> None:
+        psp = self.draw_psp(data)
         amount = data.draw(amounts(self.available(account)), label="amount")
         if amount in FAIL_AMOUNTS:  # the stub fails these on its own; keep the choice explicit
             amount -= len(FAIL_AMOUNTS)

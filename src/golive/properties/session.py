@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -20,15 +20,18 @@ from golive.errors import InvariantViolation
 from golive.invariants import Violation
 from golive.properties.model import LedgerModel
 from golive.properties.tail import EntryTail, LedgerView
+from golive.psp.provider import names
 from golive.target import Balance, Entry, NoAnswer, PlatformError, Target
 
 
 class Probe:
     """What every example shares: the driver, the PSP's control API and the ledger tail."""
 
-    def __init__(self, client: Target, psp: PspOps) -> None:
+    def __init__(self, client: Target, psp: PspOps, psps: Sequence[str] = ()) -> None:
         self.client = client
         self.psp = psp
+        # the payment providers the target uses ([target] psps); every registered one if none
+        self.psps = tuple(psps) or names()
         self.tail = EntryTail(client)
         self.tail.skip_to_end()
         self.fee_bps = client.settings().fee_bps  # the platform's own, restored after a change

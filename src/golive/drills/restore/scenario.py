@@ -5,7 +5,7 @@ interface); every drill of the session acts on the target holding them: the logi
 backs up and restores the target's own database with its operations, the point-in-time
 drill moves the target onto a primary golive controls, loaded from the target's backup.
 ``DrillScenario`` runs one drill a step at a time; its ``expect_*`` methods raise
-``DrillExpectation`` (an AssertionError: the scenario fails, the run is NO-GO) with the
+``ExpectationFailed`` (an AssertionError: the scenario fails, the run is NO-GO) with the
 findings that broke them. Nothing is retried.
 """
 
@@ -24,7 +24,7 @@ from golive.drills.restore.logical import BackupBroken
 from golive.drills.restore.report import DrillReport, record_evidence
 from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
 from golive.drills.restore.target import DrillTarget
-from golive.errors import ConfigError, GateFailed
+from golive.errors import ConfigError, ExpectationFailed, Inconclusive
 from golive.evidence import GateStatus, record_gate
 from golive.evidence.verdict import count
 from golive.invariants.ledger import Violation
@@ -37,10 +37,6 @@ ENV_NO_CANARY = "GOLIVE_RESTORE_NO_CANARY"
 ENV_APP_VERSION = "GOLIVE_RESTORE_APP_VERSION"
 TRAFFIC_BEFORE = 40  # transfers acknowledged between the base backup and the recovery point
 TRAFFIC_AFTER = 20  # and between the recovery point and the disaster
-
-
-class DrillExpectation(AssertionError):
-    """The restored database is not what the drill expects (a NO-GO finding)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ def seed_books(
     finally:
         psp.close()
     if not seeded.wallets:
-        raise GateFailed(f"seeding through the API funded no wallet: {seeded.failures[:3]}")
+        raise Inconclusive(f"seeding through the API funded no wallet: {seeded.failures[:3]}")
     return Books(seeded)
 
 
@@ -80,7 +76,7 @@ class DrillScenario:
 
     def _d(self) -> RestoreDrill:
         if self.drill is None:
-            raise DrillExpectation("the scenario has no drill yet: start with its primary")
+            raise ExpectationFailed("the scenario has no drill yet: start with its primary")
         return self.drill
 
     # -- Given --------------------------------------------------------------------------------
@@ -165,7 +161,7 @@ class DrillScenario:
     def dump_name(self) -> str:
         dump = self._d().dump
         if dump is None:
-            raise DrillExpectation("the drill has no dump")
+            raise ExpectationFailed("the drill has no dump")
         return dump.path.name
 
     def disaster(self, *, after_transfers: int = 0) -> None:
@@ -188,7 +184,7 @@ class DrillScenario:
     def _stopped_at(self, what: str) -> None:
         d = self._d()
         if d.stopped:
-            raise DrillExpectation(f"the drill stopped at {what}: " + _lines(d.findings))
+            raise ExpectationFailed(f"the drill stopped at {what}: " + _lines(d.findings))
 
     def _verify(self) -> list[Violation]:
         d = self._d()
@@ -206,7 +202,7 @@ class DrillScenario:
             if f.check in checks or (prefix is not None and f.check.startswith(prefix))
         ]
         if found:
-            raise DrillExpectation(_lines(found))
+            raise ExpectationFailed(_lines(found))
 
     def expect_invariants(self) -> None:
         named = {
@@ -222,15 +218,15 @@ class DrillScenario:
             if f.check not in named and not f.check.startswith(("base backup", "WAL", "backup"))
         ]
         if found:
-            raise DrillExpectation(_lines(found))
+            raise ExpectationFailed(_lines(found))
 
     def expect_canary(self) -> None:
         self._verify()
         outcome = self._d().run_canary()
         if outcome is None:
-            raise DrillExpectation("the canary did not run (the restore failed or it is off)")
+            raise ExpectationFailed("the canary did not run (the restore failed or it is off)")
         if not outcome.passed:
-            raise DrillExpectation(
+            raise ExpectationFailed(
                 _lines([Violation("canary", "money loop", f) for f in outcome.failures])
             )
 
@@ -242,7 +238,7 @@ class DrillScenario:
             if ("RTO" in g.name or "RPO" in g.name) and g.status is GateStatus.FAIL
         ]
         if failed:
-            raise DrillExpectation(
+            raise ExpectationFailed(
                 "; ".join(
                     f"{g.name} {g.value or ''} (target {g.target}): {g.reason}" for g in failed
                 )
@@ -265,7 +261,7 @@ class DrillScenario:
             reason=why,
         )
         if not detected:
-            raise DrillExpectation(
+            raise ExpectationFailed(
                 f"the damaged backup ({naming}) went unnoticed: verdict "
                 f"{report.verdict}; findings: {_lines(report.findings)}"
             )
@@ -274,10 +270,10 @@ class DrillScenario:
     def expect_nothing_half_restored(self) -> None:
         d = self._d()
         if d.restored is not None:
-            raise DrillExpectation(f"a restored database was handed over: {d.restored!r}")
+            raise ExpectationFailed(f"a restored database was handed over: {d.restored!r}")
         left = d.facts.get("relations_after_failed_restore", 0)
         if left:
-            raise DrillExpectation(f"{left} relations were left behind by the failed restore")
+            raise ExpectationFailed(f"{left} relations were left behind by the failed restore")
 
     # -- the record ---------------------------------------------------------------------------
     def report(self) -> DrillReport:

@@ -20,16 +20,16 @@ from golive.money import Money
 from golive.target import PlatformError, Target
 
 T = TypeVar("T")
-PSPS = ("stripe", "adyen")
 
 
 @dataclass(frozen=True)
 class SeedAccount:
-    """One customer to create, with the deposit that opens the wallet."""
+    """One customer to create, with the deposit that opens the wallet through payment provider
+    ``psp`` (one the target uses)."""
 
     owner_ref: str
     opening: Money
-    psp: str = "stripe"
+    psp: str
 
 
 @dataclass(frozen=True)

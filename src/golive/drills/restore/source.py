@@ -30,7 +30,7 @@ from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
 from golive.drills.restore.target import DrillTarget
 from golive.drills.restore.timeline import Timeline
 from golive.drills.restore.traffic import Traffic, TrafficResult
-from golive.errors import ConfigError, GateFailed, ProviderUnavailable
+from golive.errors import ConfigError, GateFailed, Inconclusive, ProviderUnavailable
 from golive.invariants.ledger import Violation
 from golive.invariants.sql import SqlCheck
 from golive.operations import OperationFailed
@@ -188,7 +188,7 @@ class SourceSide:
             else:
                 run = restore_dump(self.primary, seed_from, self.primary_db)
                 if not run.ok:
-                    raise GateFailed(f"could not load the seed {seed_from}: {run.describe()}")
+                    raise Inconclusive(f"could not load the seed {seed_from}: {run.describe()}")
             if self.kind == "pitr":
                 size = self.primary.execute(
                     "SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'"
@@ -227,7 +227,7 @@ class SourceSide:
             self.seeded = res
             self.facts["seed"] = res.to_dict()
             if not res.wallets:
-                raise GateFailed(f"seeding funded no wallet: {res.failures[:3]}")
+                raise Inconclusive(f"seeding funded no wallet: {res.failures[:3]}")
         return res
 
     def start_traffic(self, *, max_ops: int = 2_000, max_seconds: float = 300.0) -> Traffic:

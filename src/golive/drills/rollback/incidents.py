@@ -13,29 +13,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.canary.psp_ops import PspOps
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
+from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money
+from golive.psp.provider import providers
 from golive.target import Deposit, PlatformError, Target, Withdrawal
 
 CONFIRMATION_DELAY_S = 300  # PSP seconds before the confirmations of the switch go out
-
-
-def _unit(currency: str) -> int:
-    return 1 if currency == "JPY" else 100
 
 
 # -- webhooks during the switch -------------------------------------------------------------
 def deposits_confirmed_during_switch(
     worlds: list[CanaryWorld], psp: PspOps
 ) -> list[tuple[CanaryWorld, Deposit]]:
-    """Deposits through both PSPs whose confirmations go out a little later, each twice."""
+    """Deposits through every PSP the live wallets were funded through, whose confirmations
+    go out a little later, each twice."""
+    used = sorted({dep.psp for world in worlds for dep in world.deposits if dep.psp})
+    if not used:
+        raise ExpectationFailed("the live wallets were funded through no payment provider")
     made = []
     psp.set_faults(webhook_delay_s=CONFIRMATION_DELAY_S, duplicate_webhooks=1)
     try:
         for world in worlds:
-            for provider in ("stripe", "adyen"):
-                amount = Money(35 * _unit(world.w.currency), world.w.currency)
+            for provider in used:
+                amount = Money.whole(35, world.w.currency)
                 made.append((world, world.deposit(amount, provider)))
     finally:
         psp.clear_faults()
@@ -114,9 +116,10 @@ def refused_by_failed_provider(world: CanaryWorld, failover: Failover) -> dict[s
     client, w = world.client, world.w
     before = client.balance(w.account_id)
     codes = {}
+    deposit, withdrawal = Money.whole(20, w.currency), Money.whole(10, w.currency)
     calls: list[tuple[str, Callable[[], Deposit | Withdrawal]]] = [
-        ("deposit", lambda: client.deposit(w.account_id, 20 * _unit(w.currency), w.currency)),
-        ("withdrawal", lambda: client.withdraw(w.account_id, 10 * _unit(w.currency), w.currency)),
+        ("deposit", lambda: client.deposit(w.account_id, deposit.amount_minor, w.currency)),
+        ("withdrawal", lambda: client.withdraw(w.account_id, withdrawal.amount_minor, w.currency)),
     ]
     for what, call in calls:
         try:
@@ -147,9 +150,9 @@ def routed_deposit(world: CanaryWorld, amount: Money) -> Deposit:
 def through(world: CanaryWorld, provider: str) -> dict[str, str]:
     """A routed deposit and withdrawal go to ``provider`` and complete."""
     cur = world.w.currency
-    dep = routed_deposit(world, Money(60 * _unit(cur), cur))
+    dep = routed_deposit(world, Money.whole(60, cur))
     world.settle_deposits()
-    wd = world.withdraw(Money(25 * _unit(cur), cur), None)
+    wd = world.withdraw(Money.whole(25, cur), None)
     world.settle_payouts()
     wrong = [
         f"{k} went to {v.psp!r}"
@@ -172,15 +175,13 @@ def payouts_made_twice(
     """Each accepted withdrawal has exactly one payout across both PSPs; a refused one none.
 
     A payout belongs to the withdrawal whose id the platform gave the PSP with it, under
-    whatever metadata key (Stripe) or as the merchant reference (Adyen) it chose."""
+    whatever metadata key or reference it chose (each provider's ``carried_ids``)."""
     objects = psp.state()["objects"]
     counts: dict[str, int] = {}
-    for obj in objects.get("payout", []):
-        for wid in {str(v) for v in (obj.get("metadata") or {}).values()}:
-            counts[wid] = counts.get(wid, 0) + 1
-    for obj in objects.get("adyen_payout", []):
-        wid = str(obj.get("reference"))
-        counts[wid] = counts.get(wid, 0) + 1
+    for provider in providers():
+        for obj in objects.get(provider.object_kinds["payouts"], []):
+            for wid in provider.carried_ids(obj):  # the withdrawal the payout is for
+                counts[wid] = counts.get(wid, 0) + 1
     found = []
     for world in worlds:
         for wd in world.withdrawals:
@@ -263,7 +264,7 @@ def withdraw_through_switch(
             after = switched.is_set()
             t0 = time.perf_counter()
             try:
-                wd = world.withdraw(Money(5 * _unit(cur), cur), None)
+                wd = world.withdraw(Money.whole(5, cur), None)
                 att = Attempt(world, t0, time.perf_counter(), withdrawal=wd)
             except PlatformError as exc:
                 att = Attempt(world, t0, time.perf_counter(), refused=str(exc.code or exc.status))

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from golive.canary.conservation import conservation_violations
 from golive.canary.load import one_loop
 from golive.canary.psp_ops import PspOps
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.probes import JOB_RESOURCES, resource_status
+from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money
 from golive.target import Deposit, Hold, Target, Withdrawal
@@ -81,11 +82,10 @@ def leave_in_flight(worlds: list[CanaryWorld], psp: PspOps) -> InFlight:
     try:
         for world in worlds:
             cur = world.w.currency
-            unit = 100 if cur != "JPY" else 1
-            flight.holds.append((world, world.place_hold(Money(25 * unit, cur))))
-            flight.holds.append((world, world.place_hold(Money(15 * unit, cur))))
-            flight.deposits.append((world, world.deposit(Money(40 * unit, cur), _psp(world))))
-            flight.withdrawals.append((world, world.withdraw(Money(30 * unit, cur), _psp(world))))
+            flight.holds.append((world, world.place_hold(Money.whole(25, cur))))
+            flight.holds.append((world, world.place_hold(Money.whole(15, cur))))
+            flight.deposits.append((world, world.deposit(Money.whole(40, cur), _psp(world))))
+            flight.withdrawals.append((world, world.withdraw(Money.whole(30, cur), _psp(world))))
     finally:
         psp.clear_faults()
     psp.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from golive.canary.world import CanaryWorld, ExpectationFailed
+from golive.canary.world import CanaryWorld
 from golive.drills.rollback import incidents, money
 from golive.drills.rollback.case import DrillCase
 from golive.drills.rollback.deploy import migration_output
@@ -22,6 +22,7 @@ from golive.drills.rollback.schema import (
     schema_differences,
     schema_fingerprint,
 )
+from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money
 from golive.target import Deposit

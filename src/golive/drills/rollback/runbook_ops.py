@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.canary.world import ExpectationFailed
 from golive.drills.rollback import incidents
 from golive.drills.rollback.case import DrillCase
 from golive.drills.rollback.drill import RollbackAction
 from golive.drills.rollback.runbook import live_worlds, require_none
+from golive.errors import ExpectationFailed
 
 
 # -- PSP failover ---------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def new_withdrawal_completes(case: DrillCase) -> None:
         from golive.money import Money
 
         cur = world.w.currency
-        wd = world.withdraw(Money(700 if cur != "JPY" else 7, cur), None)
+        wd = world.withdraw(Money.whole(7, cur), None)
         world.settle_payouts()
         if wd.id not in world.w.paid:
             raise ExpectationFailed(f"the new withdrawal {wd.id} did not complete")

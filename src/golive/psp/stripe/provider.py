@@ -103,8 +103,8 @@ class Stripe:
         return self._OUTCOMES[kind].get(status, "pending")
 
     def carried_ids(self, obj: Mapping[str, Any]) -> set[str]:
-        meta = obj.get("metadata") or {}
-        return {str(v) for k, v in meta.items() if k in ("deposit_id", "withdrawal_id")}
+        # under whatever metadata key the platform chose (refbank: deposit_id, withdrawal_id)
+        return {str(v) for v in (obj.get("metadata") or {}).values()}
 
     def settlement_report(self, stub: Stub, day: date | None) -> str:
         return stripe_report(stub, day)
