@@ -61,6 +61,9 @@ def _register() -> None:
     from golive.run.catalog import steps_command
 
     app.command("steps")(steps_command)
+    from golive.promises.cli import promises_command
+
+    app.command("promises")(promises_command)
     app.command("doctor")(doctor)
     app.add_typer(postgres_app, name="postgres")
     from golive.envcheck.cli import env_app

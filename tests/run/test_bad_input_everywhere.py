@@ -127,6 +127,7 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("run", "--drill-arg"): [["--suite", "rollback", "--drill-arg", "--no-such-drill-option=1"]],
     ("steps", "--format"): [["--format", "yaml"]],
     ("steps", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
+    ("promises", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
     ("closeout", "reports"): [[MISSING, "--release", "rc-1"], [FILE, "--release", "rc-1"]],
     ("closeout", "--release"): [[DIR, "--release", ""], [DIR, "--release", "rc-1"]],
     ("closeout", "--waivers"): [[DIR, "--release", "rc-1", "--waivers", MISSING]],
