@@ -12,7 +12,6 @@ GAPS: dict[str, str] = {
     "P-error-6": "a check that drives a balance towards 2^63-1",
     "P-hold-8": "a burn or release naming another account (the target interface has no such call)",
     "P-idem-2": "a check of the Idempotent-Replayed header (the target interface hides headers)",
-    "P-idem-5": "a refused request, then the same key with a valid body (accepted, as new)",
     "P-money-3": "a step or property that sends a float or a string as an amount",
     "P-money-4": "a step or property that sends a currency code the platform does not support",
     "P-null-1": "a request with null in an optional field (golive's client leaves the field out)",
