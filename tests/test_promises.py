@@ -140,7 +140,7 @@ def _scenario(nodeid: str) -> tuple[str, str]:
 
 
 def _ours(checks: list[Check]) -> set[tuple[str, str]]:
-    return {(Path(c.path).parent.as_posix(), c.keywords[0].split("[")[0]) for c in checks}
+    return {(Path(c.path).parent.as_posix(), c.examples[0].split("[")[0]) for c in checks}
 
 
 def test_detection_selections_and_promise_marks_are_what_pytest_collects(matrix) -> None:  # type: ignore[no-untyped-def]

@@ -29,8 +29,8 @@ class Check:
     promises: tuple[str, ...]
     tags: frozenset[str] = frozenset()  # a scenario's tags, without the promise ids
     parts: tuple[str, ...] = ()  # a property's parts (rules, bursts, anomaly kinds) named
-    # how pytest -k sees each example of a scenario: its test name and example values
-    keywords: tuple[str, ...] = ()
+    # a scenario's test name as pytest names each of its examples (the example's values)
+    examples: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -47,7 +47,6 @@ def scenarios(root: Path) -> list[Check]:
             feature = FeatureParser(str(path.parent), path.name).parse()
         except Exception as exc:  # the Gherkin parser's own errors, one line
             raise ConfigError(f"{rel}: not a feature file: {' '.join(str(exc).split())}") from None
-        folders = path.relative_to(root).parts[:-1]
         for sc in feature.scenarios.values():
             tags = set(sc.tags) | set(feature.tags)
             rows = [tuple(row) for ex in sc.examples for row in ex.examples] or [()]
@@ -61,7 +60,7 @@ def scenarios(root: Path) -> list[Check]:
                     line=sc.line_number,
                     promises=tuple(sorted(t for t in tags if PROMISE_ID.fullmatch(t))),
                     tags=frozenset(t for t in tags if not PROMISE_ID.fullmatch(t)),
-                    keywords=(*examples, *folders),
+                    examples=tuple(examples),
                 )
             )
     return found

@@ -79,9 +79,8 @@ def selected(expression: str, checks: list[Check]) -> list[Check]:
         raise ConfigError(f"-k {expression!r} is not a selection: {exc}") from None
     chosen = []
     for check in checks:
-        folders = [k for k in check.keywords if not k.startswith("test_")]
-        tests = [k for k in check.keywords if k.startswith("test_")]
-        for test in tests:
+        folders = Path(check.path).parts[:-1]
+        for test in check.examples:
             names = [test, *folders, *check.tags]
 
             def match(word: str, /, **_: object) -> bool:
