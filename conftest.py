@@ -13,4 +13,5 @@ pytest_plugins = [
     "steps.platform_steps",
     "steps.slo_steps",
     "steps.backup_steps",
+    "golive.promises.plugin",  # @P-… tags: the promise(id) mark
 ]

@@ -8,7 +8,8 @@ Feature: Canary money loop
   Background:
     Given the platform is healthy and speaks the contract
 
-  @money_loop
+  @money_loop @P-service-1 @P-money-1 @P-deposit-1 @P-deposit-2 @P-hold-2 @P-hold-4
+  @P-hold-9 @P-withdraw-1 @P-withdraw-2 @P-ledger-1 @P-ledger-2 @P-ledger-3
   Scenario Outline: The money loop through <psp> in <currency>
     Given a new customer wallet in <currency>
     When the customer deposits <deposit> through <psp>
@@ -43,7 +44,7 @@ Feature: Canary money loop
       | adyen  | BHD      | 100.000    | 30.000    | 12.345    | 40.000     | 70.000     | 57.655        | 17.655    |
       | braintree | GBP   | 50.00      | 20.00     | 7.77      | 15.00      | 30.00      | 22.23         | 7.23      |
 
-  @payout_failure
+  @payout_failure @P-withdraw-2 @P-ledger-1 @P-ledger-2 @P-ledger-3
   Scenario Outline: A failed payout through <psp> refunds the wallet
     Given a wallet funded with 80.00 EUR through <psp>
     And the payment provider will fail the next payout
@@ -59,7 +60,7 @@ Feature: Canary money loop
       | stripe |
       | adyen  |
 
-  @deposit_failure
+  @deposit_failure @P-deposit-3
   Scenario Outline: A declined deposit through <psp> credits nothing
     Given a new customer wallet in EUR
     And the payment provider will decline the next payment

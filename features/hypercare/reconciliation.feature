@@ -18,6 +18,7 @@ Feature: The daily reconciliation matches the ledger with the payment providers
     And the day is reconciled
     Then every line of the day is matched
 
+  @P-withdraw-2
   Scenario Outline: A payout through <psp> that fails and is refunded reconciles
     Given a wallet funded with 80.00 EUR through <psp>
     And the payment provider will fail the next payout
@@ -32,6 +33,7 @@ Feature: The daily reconciliation matches the ledger with the payment providers
       | stripe |
       | adyen  |
 
+  @P-deposit-1 @P-webhook-4 @P-webhook-8
   Scenario Outline: A deposit webhook delivered twice through <psp> is booked once
     Given the payment provider will deliver every webhook 2 times
     And a wallet funded with 60.00 EUR through <psp>

@@ -9,6 +9,7 @@ Feature: Stuck finance jobs raise the alarm
     Given the platform is healthy and speaks the contract
     And the hypercare watch starts now
 
+  @P-jobs-1 @P-withdraw-2
   Scenario Outline: A payout confirmed late through <psp> still finishes its job
     Given a wallet funded with 80.00 EUR through <psp>
     When the customer withdraws 50.00 EUR through <psp>
@@ -21,6 +22,7 @@ Feature: Stuck finance jobs raise the alarm
       | stripe |
       | adyen  |
 
+  @P-jobs-1
   Scenario: A payout the payment provider never confirms is caught
     Given a wallet funded with 80.00 EUR through adyen
     And the payment provider will lose every webhook from now on

@@ -7,7 +7,7 @@ Feature: Webhook delivery is at least once, and the platform credits exactly onc
     Given the platform is healthy and speaks the contract
     And a new customer wallet in EUR
 
-  @duplicates
+  @duplicates @P-deposit-1 @P-webhook-4 @P-webhook-8
   Scenario Outline: A webhook delivered several times through <psp> credits once
     Given the payment provider will deliver every webhook 3 times
     When the customer deposits 25.00 through <psp>
@@ -22,7 +22,7 @@ Feature: Webhook delivery is at least once, and the platform credits exactly onc
       | stripe |
       | adyen  |
 
-  @ordering
+  @ordering @P-deposit-1
   Scenario: Events delivered out of order end in the right state
     Given the payment provider will deliver webhooks out of order
     When the customer deposits 10.00 through stripe
@@ -33,7 +33,7 @@ Feature: Webhook delivery is at least once, and the platform credits exactly onc
     And the wallet shows 60.00 available, nothing held and nothing pending
     And money is conserved in the ledger and agrees with the payment provider
 
-  @retries
+  @retries @P-deposit-4
   Scenario Outline: The PSP answering with <failure> leads to retries and exactly one credit
     Given the payment provider will answer the next request with <failure>
     When the customer deposits 40.00 through <psp>, retrying after a failure
@@ -49,7 +49,7 @@ Feature: Webhook delivery is at least once, and the platform credits exactly onc
       | stripe | a time-out |
       | adyen  | a 5xx error |
 
-  @platform_down
+  @platform_down @P-deposit-1
   Scenario: The platform is down while the PSP delivers; retries credit once after it returns
     Given the payment provider holds webhooks back for a minute
     When the customer deposits 35.00 through stripe

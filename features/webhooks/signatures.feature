@@ -7,7 +7,7 @@ Feature: Only genuine, fresh webhooks move money
     Given the platform is healthy and speaks the contract
     And a new customer wallet in EUR
 
-  @forged
+  @forged @P-deposit-1 @P-webhook-2 @P-webhook-7 @P-webhook-10
   Scenario Outline: A wrongly signed <psp> webhook is refused and credits nothing
     Given the payment provider will sign webhooks with the wrong secret
     When the customer deposits 45.00 through <psp>
@@ -22,7 +22,7 @@ Feature: Only genuine, fresh webhooks move money
       | adyen     |
       | braintree |
 
-  @replay
+  @replay @P-webhook-3
   Scenario: A webhook with a stale timestamp (a replay) is refused
     Given the payment provider will sign webhooks with a timestamp an hour old
     When the customer deposits 15.00 through stripe
@@ -31,7 +31,7 @@ Feature: Only genuine, fresh webhooks move money
     And the deposit is pending
     And the wallet shows nothing available, nothing held and 15.00 pending
 
-  @rotation
+  @rotation @P-webhook-1
   Scenario: During a webhook secret rotation both signatures are accepted
     Given the payment provider rotates its webhook secret and signs with the old and the new one
     When the customer deposits 12.00 through stripe

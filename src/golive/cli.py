@@ -64,6 +64,9 @@ def _register() -> None:
     from golive.init import init_command
 
     app.command("init")(init_command)
+    from golive.promises.cli import promises_command
+
+    app.command("promises")(promises_command)
     app.command("doctor")(doctor)
     app.add_typer(postgres_app, name="postgres")
     from golive.envcheck.cli import env_app

@@ -131,6 +131,7 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("steps", "--format"): [["--format", "yaml"]],
     ("steps", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
     ("init", "folder"): [[FILE], [f"{FILE}/sub"], [""], ["."]],  # .: runbook.toml is there
+    ("promises", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
     ("closeout", "reports"): [[MISSING, "--release", "rc-1"], [FILE, "--release", "rc-1"]],
     ("closeout", "--release"): [[DIR, "--release", ""], [DIR, "--release", "rc-1"]],
     ("closeout", "--waivers"): [[DIR, "--release", "rc-1", "--waivers", MISSING]],
