@@ -160,9 +160,16 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.s.model.fee_bps is not None)
     @rule(account=accounts, data=st.data())
     def burn_at_a_half(self, account: str, data: st.DataObject) -> None:
-        """A hold whose amount's fee is an exact half of a minor unit, burned in full."""
-        edges = half_boundaries(self.s.model.fee_bps or 0, self.available(account))
-        if not edges:
+        """A hold whose amount's fee is an exact half of a minor unit, burned in full; when
+        the fee in force has no such amount within the balance, first a fee that has one."""
+        available = self.available(account)
+        if not half_boundaries(self.s.model.fee_bps or 0, available):
+            fees = [f for f in FEES_BPS if half_boundaries(f, available)]
+            if not fees:
+                return
+            actions.change_fee(self.s, data.draw(st.sampled_from(fees), label="fee_bps"))
+        edges = half_boundaries(self.s.model.fee_bps or 0, available)
+        if not edges:  # the platform's policy refused the fee
             return
         amount = data.draw(st.sampled_from(edges), label="amount")
         hold = actions.place_hold(self.s, account, amount, EXPIRIES[0])
@@ -201,14 +208,17 @@ class LedgerMachine(RuleBasedStateMachine):
             actions.burn(self.s, hold, amount)
 
     # -- transfers and withdrawals ----------------------------------------------------------
-    @rule(src=accounts, dst=accounts, nowhere=rarely, data=st.data())
-    def transfer(self, src: str, dst: str, nowhere: bool, data: st.DataObject) -> None:
-        """A transfer between two accounts, or to one that does not exist (refused)."""
+    @rule(src=accounts, dst=accounts, data=st.data())
+    def transfer(self, src: str, dst: str, data: st.DataObject) -> None:
         amount = data.draw(amounts(self.available(src)), label="amount")
-        if nowhere:
-            actions.transfer_to_nowhere(self.s, src, max(1, amount))
-        else:
-            actions.transfer(self.s, src, dst, amount)
+        actions.transfer(self.s, src, dst, amount)
+
+    @rule(src=accounts, data=st.data())
+    def transfer_to_nowhere(self, src: str, data: st.DataObject) -> None:
+        """A transfer to an account that does not exist: refused, and nothing moves (a rule
+        of its own, so that every budget tries it, not only a lucky one)."""
+        amount = data.draw(amounts(self.available(src)), label="amount")
+        actions.transfer_to_nowhere(self.s, src, max(1, amount))
 
     @rule(account=accounts, data=st.data(), fail=st.booleans())
     def withdraw(self, account: str, data: st.DataObject, fail: bool) -> None:

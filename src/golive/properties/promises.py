@@ -22,6 +22,7 @@ PROMISES: dict[str, dict[str, tuple[str, ...]]] = {
         "expire": ("P-hold-10",),
         "resolve_again": ("P-hold-1", "P-hold-6"),
         "transfer": ("P-transfer-1", "P-transfer-2", "P-error-5"),
+        "transfer_to_nowhere": ("P-transfer-1",),
         "withdraw": ("P-withdraw-1",),
         "settle_payouts": ("P-withdraw-2",),
         "retry_same_key": ("P-idem-1", "P-idem-3", "P-error-3"),
