@@ -19,6 +19,15 @@ def test_written_owner_only_and_read_back(tmp_path: Path) -> None:
     assert "whsec_" not in repr(secrets)
 
 
+def test_a_secret_that_does_not_change_has_no_line(tmp_path: Path) -> None:
+    """A Stripe rotation must not hand the platform an empty Adyen key (the wallet example
+    took `ADYEN_HMAC_KEY=` as its new key and refused every Adyen webhook after it)."""
+    path = write_secrets_file(tmp_path / "s.env", SecretsFile(("whsec_new12345678",)))
+    assert path.read_text() == "STRIPE_WEBHOOK_SECRETS=whsec_new12345678\n"
+    path = write_secrets_file(tmp_path / "a.env", SecretsFile((), "AB" * 32))
+    assert path.read_text() == f"ADYEN_HMAC_KEY={'AB' * 32}\n"
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [

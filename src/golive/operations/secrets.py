@@ -31,7 +31,10 @@ def write_secrets_file(path: Path, secrets: SecretsFile) -> Path:
     """Write ``secrets`` to ``path`` with mode 0600 (created that way, never wider)."""
     if any("," in s or "\n" in s for s in secrets.stripe) or "\n" in secrets.adyen_hmac_key:
         raise ValueError("a webhook secret must not hold a comma or a line break")
-    text = f"{STRIPE}={','.join(secrets.stripe)}\n{ADYEN}={secrets.adyen_hmac_key}\n"
+    # a provider whose secret does not change has no line: its secret stays as it is
+    lines = [f"{STRIPE}={','.join(secrets.stripe)}"] if secrets.stripe else []
+    lines += [f"{ADYEN}={secrets.adyen_hmac_key}"] if secrets.adyen_hmac_key else []
+    text = "".join(f"{line}\n" for line in lines)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
