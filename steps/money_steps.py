@@ -92,19 +92,26 @@ def when_release_first(world: CanaryWorld) -> None:
     world.attempt(world.client.release, world.holds[0].id)
 
 
+def _scoped(world: CanaryWorld, key: str) -> str:
+    """The scenario's idempotency key, made unique to its wallet: the same within the
+    scenario, never one an earlier run used on a long-lived target (keys may be global)."""
+    return f"{key}-{world.w.account_id}"
+
+
 @when(
     parsers.re(r"a hold of (?P<amount>[\d.]+) is placed with idempotency key \"(?P<key>[^\"]+)\"")
 )
 def when_hold_with_key(world: CanaryWorld, amount: str, key: str) -> None:
-    world.place_hold(_money(world, amount), key=key)
+    world.place_hold(_money(world, amount), key=_scoped(world, key))
 
 
 @when(parsers.re(r"the same hold request is retried with idempotency key \"(?P<key>[^\"]+)\""))
 def when_hold_retry(world: CanaryWorld, key: str) -> None:
     first = world._hold()
     world.attempt(
-        world.client.place_hold, world.w.account_id, first.amount, first.currency, key=key
-    )
+        world.client.place_hold, world.w.account_id, first.amount, first.currency,
+        key=_scoped(world, key),
+    )  # fmt: skip
 
 
 @then("both answers name the same hold")
@@ -140,7 +147,7 @@ def when_withdraw(world: CanaryWorld, amount: str, psp: str) -> None:
     )
 )
 def when_withdraw_with_key(world: CanaryWorld, amount: str, key: str) -> None:
-    money = _money(world, amount)
+    money, key = _money(world, amount), _scoped(world, key)
     if world.withdrawals:
         world.attempt(world.withdraw, money, None, key=key)
     else:
@@ -153,8 +160,9 @@ def when_withdraw_with_key(world: CanaryWorld, amount: str, key: str) -> None:
 def when_withdraw_retry(world: CanaryWorld, key: str) -> None:
     first = world.withdrawals[0]
     world.attempt(
-        world.client.withdraw, world.w.account_id, first.amount, first.currency, None, key=key
-    )
+        world.client.withdraw, world.w.account_id, first.amount, first.currency, None,
+        key=_scoped(world, key),
+    )  # fmt: skip
 
 
 @when("the payment provider pays the payout out")
