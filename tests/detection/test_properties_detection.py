@@ -48,7 +48,9 @@ MACHINE = profile_settings(
     "ci", max_examples=30, stateful_step_count=15, derandomize=True, database=None,
     phases=[Phase.explicit, Phase.generate],
 )  # fmt: skip
-WORKLOAD = BankConfig(accounts=3, workers=4, ops_per_worker=30, max_seconds=20.0, seed=7)
+WORKLOAD = BankConfig(
+    accounts=3, workers=4, ops_per_worker=30, max_seconds=20.0, seed=7, burst_every=5
+)  # six bursts: each kind twice
 # faults that only one new class of property catches (issue 21): same-key concurrency, the
 # exact model; the SQL invariants and the old checks see nothing wrong
 NEW_CLASSES: dict[str, str] = {

@@ -25,6 +25,10 @@ MATRIX = {
     # the release-2 migration's reverse deletes the reservations carrying a fee quote
     "lossy-downgrade": ("rollback", "release_rollback", "The new release is rolled back",
                         "pending holds burn and release"),
+    # two transfers at once both spend the same money: the account goes below zero (and the
+    # wallet answers 500 on it from then on); caught by the workload's transfer burst
+    "non-atomic-transfer": ("properties", "bank_workload", "concurrent bank workload",
+                            "target 0 anomalies"),
 }  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from golive.target import Hold, NoAnswer, PlatformError, Target
 WEIGHTS = {"transfer": 35, "hold": 25, "burn": 15, "release": 15, "bad-transfer": 10}
 MAX_SNAPSHOTS = 5_000
 BARRIER_SECONDS = 5.0
+BURSTS = ("hold", "same-key", "transfer")  # what all workers send at once, in turn
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class BankConfig:
     max_transfer: int = 5_000
     seed: int = 0
     psp: str = "stripe"
-    burst_every: int = 10  # every Nth operation all workers hold on one account at once
+    burst_every: int = 10  # every Nth operation all workers send at once (BURSTS, in turn)
 
 
 @dataclass
@@ -212,21 +213,30 @@ class BankWorkload:
         self.burst_amount = max(1, available // 2 + 1)
 
     def burst(self, client: Target, process: int, rng: random.Random, n: int) -> None:
-        """All workers at once: a hold of just over half the available money on the same
-        account (exactly one must fit); every other burst, one hold sent by all with one
-        Idempotency-Key (one hold must result)."""
+        """All workers at once, in turn: a hold of just over half the available money on one
+        account (exactly one must fit); one hold sent by all with one Idempotency-Key (one
+        hold must result); a transfer of just over half the available money out of one
+        account (exactly one must go through)."""
         try:
             self.barrier.wait(timeout=BARRIER_SECONDS)
         except threading.BrokenBarrierError:  # a worker has stopped: no more bursts
             self._one(client, process, rng)
             return
-        acc, cfg = self.accounts[n % len(self.accounts)], self.cfg
+        acc, cfg, cur = self.accounts[n % len(self.accounts)], self.cfg, self.cfg.currency
+        amount, kind = self.burst_amount, BURSTS[n % len(BURSTS)]
+        if kind == "transfer":
+            dst = self.accounts[(n + 1) % len(self.accounts)]
+            self._send(
+                client, process, "transfer",
+                lambda c, key: c.transfer(acc, dst, amount, cur, key=key),
+                account=acc, amount=amount, to_account=dst,
+            )  # fmt: skip
+            return
         key = None
-        amount = self.burst_amount
-        if n % 2:  # the same small hold from every worker: a client retrying while in flight
+        if kind == "same-key":  # the same small hold from every worker: a client retrying
             key = f"bank-{cfg.seed}-burst-{n}-{self.run_id}"
             amount = random.Random(key).randint(1, max(1, cfg.funding // 50))
-        send = _hold(acc, amount, cfg.currency)
+        send = _hold(acc, amount, cur)
         self._send(client, process, "hold", send, key, account=acc, amount=amount)
 
     def worker(self, process: int, deadline: float) -> None:
