@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from golive.config import load_config
 from golive.errors import ConfigError
+from golive.operations import Operations
 from golive.runbook.execute import order
 from golive.runbook.model import load_runbook
 
@@ -62,3 +64,37 @@ def test_a_step_runs_after_the_steps_it_needs(tmp_path: Path) -> None:
         _book(tmp_path, 'id = "b"\nkind = "command"\ncommand = "true"\nneeds = ["a"]', CMD)
     )
     assert [s.id for s in order(book.main_path())] == ["a", "b"]
+
+
+def _operations(tmp_path: Path, table: str) -> Operations:
+    (tmp_path / "golive.toml").write_text("[target.operations]\n" + table)
+    return load_config(tmp_path / "golive.toml").target.operations
+
+
+OP = 'id = "deploy"\nkind = "operation"\noperation = "deploy"'
+
+
+def test_an_operation_step_runs_the_targets_command_in_its_folder(tmp_path: Path) -> None:
+    ops = _operations(tmp_path, 'deploy = { argv = "helm upgrade bank --set tag={release}", '
+                      "timeout = 900 }\n")  # fmt: skip
+    book = load_runbook(_book(tmp_path, OP + '\nvalues = { release = "1.4.0" }'), ops)
+    [step] = book.steps
+    assert step.command == ("helm", "upgrade", "bank", "--set", "tag=1.4.0")
+    assert (step.operation, step.cwd, step.timeout) == ("deploy", str(tmp_path), 900)
+
+
+@pytest.mark.parametrize(
+    ("table", "step", "message"),
+    [
+        ("", OP, "operation = 'deploy' is not one of the target's operations"),
+        ('stop = "x"\n', OP, "([target.operations] in golive.toml: stop)"),
+        ('deploy = "d {release}"\n', OP, "operation deploy needs {release}; give them in values"),
+        ('deploy = "d {release}"\n', OP + "\nvalues = [1]", "values must be a table of"),
+    ],
+)
+def test_a_bad_operation_step_is_refused(
+    tmp_path: Path, table: str, step: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=r"runbook\.toml:3") as err:
+        load_runbook(_book(tmp_path, step), _operations(tmp_path, table))
+    assert message in str(err.value)

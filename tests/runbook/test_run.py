@@ -260,3 +260,24 @@ def test_a_suite_step_is_a_signed_run_of_its_own_cited_by_the_log(
     assert password
     for path in book_run.rglob("*"):  # the log shows the suite's command, never its password
         assert not path.is_file() or password not in path.read_text(errors="replace"), path
+
+
+def test_an_operation_step_runs_the_targets_operation(tmp_path: Path, key: Path) -> None:
+    """The runbook's deploy step is golive.toml's `deploy` operation, run in the
+    configuration's folder with the step's values: its evidence is the execution log."""
+    (tmp_path / "golive.toml").write_text(
+        "[target.operations]\n"
+        f'deploy = "{PY} -c \'open(\\"deployed-{{release}}.txt\\", \\"w\\")\'"\n'
+    )
+    book = _write(
+        tmp_path,
+        '\n[[step]]\nid = "deploy"\ntitle = "Deploy"\nkind = "operation"\n'
+        'operation = "deploy"\nvalues = { release = "1.4.0" }\n',
+    )
+    res = golive("runbook", "run", str(book), "--non-interactive", "--key", str(key), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert (tmp_path / "deployed-1.4.0.txt").exists()
+    [run_dir] = run_dirs(tmp_path / "reports")
+    [start] = [e for e in _log(run_dir) if e["event"] == "start"]
+    assert start["kind"] == "operation"
+    assert start["command"][-1] == 'open("deployed-1.4.0.txt", "w")'

@@ -134,9 +134,9 @@ def run_cmd(
     Example: `golive runbook run runbook.toml --non-interactive --confirmations ok.json`
     """
     from golive.runbook.execute import start
-    from golive.runbook.model import load_runbook
+    from golive.runbook.model import configured_operations, load_runbook
 
-    book = load_runbook(runbook)
+    book = load_runbook(runbook, configured_operations())
     if release is not None and not release.strip():
         raise ConfigError("--release '' names no release: give the release, e.g. rc-1.4.0")
     name = release or book.release
@@ -181,9 +181,9 @@ def confirm_cmd(
     """Pre-sign the confirmation of a manual step, for `golive runbook run --non-interactive`."""
     from golive.evidence.keys import load_private_key
     from golive.runbook.confirm import add_confirmation
-    from golive.runbook.model import load_runbook
+    from golive.runbook.model import configured_operations, load_runbook
 
-    book = load_runbook(runbook)
+    book = load_runbook(runbook, configured_operations())
     manual = {s.id for s in book.steps if s.kind == "manual"}
     if step not in manual:
         raise ConfigError(

@@ -26,7 +26,7 @@ from golive.evidence.manifest import MANIFEST, RUNNING, load_manifest, run_dirs
 from golive.evidence.redact import Redactor
 from golive.runbook.confirm import Confirmations
 from golive.runbook.log import LOG, LOG_MD, ExecutionLog
-from golive.runbook.model import PROBES, Runbook, Step, load_runbook
+from golive.runbook.model import PROBES, Runbook, Step, configured_operations, load_runbook
 
 RUNBOOK_COPY = "runbook.toml"
 Ask = Callable[[Step], tuple[str, str] | None]  # an operator's (actor, note), or None
@@ -105,7 +105,7 @@ def unfinished(reports: Path) -> Path:
 
 
 def reopen(run_dir: Path, reports: Path, **kw: Any) -> RunbookRun:
-    book = load_runbook(run_dir / RUNBOOK_COPY)
+    book = load_runbook(run_dir / RUNBOOK_COPY, configured_operations())
     first = ExecutionLog.open(run_dir / LOG).events[0]
     run = RunbookRun(book, run_dir, reports, str(first.get("release")), **kw)
     run.log.append("runbook resumed", actor=run.actor)
@@ -192,7 +192,7 @@ def _command(run: RunbookRun, step: Step) -> list[str] | None:
         ]
     if step.kind == "probe":
         return [*golive, *PROBES[str(step.probe)], *step.args]
-    if step.kind == "command":
+    if step.kind in ("command", "operation"):
         return list(step.command)
     return None
 
@@ -223,7 +223,7 @@ def _subprocess(run: RunbookRun, step: Step, argv: list[str] | None) -> Outcome:
     before = {d.name for d in run_dirs(run.reports)}
     env = {**os.environ, "GOLIVE_RELEASE": run.release, "GOLIVE_PHASE": step.phase}
     try:
-        proc = subprocess.Popen(argv, env=env, start_new_session=True)
+        proc = subprocess.Popen(argv, env=env, cwd=step.cwd, start_new_session=True)
     except OSError as exc:
         return Outcome("error", note=f"{argv[0]} could not start: {exc.strerror}")
     try:
@@ -236,7 +236,7 @@ def _subprocess(run: RunbookRun, step: Step, argv: list[str] | None) -> Outcome:
         raise
     evidence = _new_run(run.reports, before, run.run_dir)
     verdict = evidence.pop("verdict", None) if evidence else None
-    if step.kind == "command":
+    if step.kind in ("command", "operation"):
         result = "passed" if code == 0 else "failed"
     else:  # golive's exit codes: 0 GO, 1 NO-GO, 2 usage, 3 INCONCLUSIVE
         result = {0: "passed", 1: "failed", 3: "inconclusive"}.get(code, "error")

@@ -6,9 +6,11 @@
     [[step]]
     id = "t-60-env"               # unique; letters, digits, - and _
     title = "T-60: production environment ready"
-    kind = "probe"                # suite | probe | command | manual
+    kind = "probe"                # suite | probe | command | operation | manual
     probe = "env-check"           # env-check | stuck-jobs | reconcile
     args = ["--env-file", "deploy/production.env"]
+    # an operation step runs one of golive.toml's [target.operations], values filled in:
+    #   kind = "operation"; operation = "deploy"; values = { release = "1.4.0" }
     at = "T-60"                   # a label for the log
     phase = "cutover"             # optional; default: the runbook's phase
     needs = ["freeze"]            # optional; steps that must be done first
@@ -29,9 +31,10 @@ from typing import Any
 
 from golive.errors import ConfigError
 from golive.evidence.manifest import PHASES
+from golive.operations import Operations
 from golive.run.suites import SUITES
 
-KINDS = ("suite", "probe", "command", "manual")
+KINDS = ("suite", "probe", "command", "operation", "manual")
 PROBES = {
     "env-check": ("env", "check"),
     "stuck-jobs": ("ops", "stuck-jobs"),
@@ -43,6 +46,7 @@ FIELDS = {
     "suite": {"suite", "args"},
     "probe": {"probe", "args"},
     "command": {"command"},
+    "operation": {"operation", "values"},
     "manual": {"owner", "instruction"},
 }
 STEP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -60,6 +64,8 @@ class Step:
     probe: str | None = None
     args: tuple[str, ...] = ()
     command: tuple[str, ...] = ()
+    operation: str | None = None  # the [target.operations] entry; ``command`` is its argv
+    cwd: str | None = None  # where the command runs (an operation: the configuration's folder)
     owner: str | None = None
     instruction: str | None = None
     needs: tuple[str, ...] = ()
@@ -87,7 +93,15 @@ def _step_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[step]]"]
 
 
-def load_runbook(path: Path) -> Runbook:
+def configured_operations() -> Operations:
+    """The target's operations, as golive.toml (or GOLIVE_CONFIG) configures them."""
+    from golive.config import load_config
+
+    return load_config().target.operations
+
+
+def load_runbook(path: Path, operations: Operations | None = None) -> Runbook:
+    """The runbook at ``path``; ``operations``: the target's, for its operation steps."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -112,13 +126,16 @@ def load_runbook(path: Path) -> Runbook:
         raise ConfigError(f"{path}: the runbook has no [[step]]; add at least one")
     lines = _step_lines(text)
     steps = tuple(
-        _step(path, lines[i] if i < len(lines) else 0, data, phase) for i, data in enumerate(raw)
+        _step(path, lines[i] if i < len(lines) else 0, data, phase, operations)
+        for i, data in enumerate(raw)
     )
     _check_graph(path, steps)
     return Runbook(path, release, phase, steps)
 
 
-def _step(path: Path, line: int, data: dict[str, Any], phase: str) -> Step:
+def _step(
+    path: Path, line: int, data: dict[str, Any], phase: str, operations: Operations | None
+) -> Step:
     where = f"{path}:{line}"
     sid = data.get("id")
     if not isinstance(sid, str) or not STEP_ID.match(sid):
@@ -186,12 +203,54 @@ def _step(path: Path, line: int, data: dict[str, Any], phase: str) -> Step:
         except ValueError as exc:
             raise ConfigError(f"{where}: step {sid!r}: command cannot be split ({exc})") from None
         return Step(**common, command=argv)
+    if kind == "operation":
+        return _operation_step(where, sid, data, common, operations, "timeout" in data)
     owner = data.get("owner")
     if not isinstance(owner, str) or not owner.strip():
         raise ConfigError(
             f'{where}: manual step {sid!r} has no owner; name who confirms it (owner = "…")'
         )
     return Step(**common, owner=owner, instruction=data.get("instruction"))
+
+
+def _operation_step(
+    where: str,
+    sid: str,
+    data: dict[str, Any],
+    common: dict[str, Any],
+    operations: Operations | None,
+    timed: bool,
+) -> Step:
+    name = data.get("operation")
+    known = operations.names if operations is not None else ()
+    if not isinstance(name, str) or name not in known:
+        raise ConfigError(
+            f"{where}: step {sid!r}: operation = {name!r} is not one of the target's operations "
+            f"([target.operations] in golive.toml: {', '.join(known) or 'none configured'}); "
+            "configure it there, or make the step a command"
+        )
+    assert operations is not None
+    values = data.get("values", {})
+    if not isinstance(values, dict) or not all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in values.values()
+    ):
+        raise ConfigError(
+            f"{where}: step {sid!r}: values must be a table of placeholders, e.g. values = "
+            '{ release = "1.4.0" }'
+        )
+    command = operations.commands[name]
+    try:
+        argv = command.argv(values)
+    except ConfigError:
+        raise ConfigError(
+            f"{where}: step {sid!r}: operation {name} needs "
+            f"{', '.join('{' + p + '}' for p in sorted(command.placeholders))}; give them in "
+            f"values = {{ … }} (given: {', '.join(sorted(values)) or 'none'})"
+        ) from None
+    if not timed:
+        common["timeout"] = command.timeout_s
+    cwd = str(operations.cwd) if operations.cwd is not None else None
+    return Step(**common, command=tuple(argv), operation=name, cwd=cwd)
 
 
 def _check_graph(path: Path, steps: tuple[Step, ...]) -> None:
