@@ -148,12 +148,13 @@ def _txn(txn_id: str, legs: list[Entry]) -> _Txn | None:
     wallet = [leg for leg in legs if leg.account_kind == "customer_wallet"]
     if kind is None or not system or not wallet:
         return None
-    parts = system[0].account_id.split(":")
+    parts = system[0].account_id.split(":")  # the contract's psp_clearing:<psp>:<CUR>
+    psp = parts[1] if len(parts) == 3 and parts[1] in names() else None
     booked = min(_instant(leg.created_at) for leg in legs)
     reference = next((leg.reference for leg in legs if leg.reference), None)
     return _Txn(
-        txn_id, kind, parts[1] if len(parts) >= 3 and parts[1] else None, system[0].currency,
-        SIGN[kind] * system[0].amount, wallet[0].account_id, booked, reference,
+        txn_id, kind, psp, system[0].currency, SIGN[kind] * system[0].amount,
+        wallet[0].account_id, booked, reference,
     )  # fmt: skip
 
 
