@@ -92,6 +92,9 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ],
     ("ops reconcile", "--out"): [["--date", "2026-01-01", "--out", f"{FILE}/sub"]],
     ("ops reconcile", "--save-inputs"): [["--date", "2026-01-01", "--save-inputs", f"{FILE}/x"]],
+    ("ops reconcile", "--config"): [
+        ["--date", "2026-01-01", "--target", "http://127.0.0.1:9", "--config", MISSING]
+    ],
     ("psp serve", "--port"): [["--port", "abc"], ["--port", "70000"], ["--port", BUSY]],
     ("psp serve", "--host"): [["--host", "not a host"], ["--host", "8.8.8.8"]],
     ("psp serve", "--speed"): [["--speed", "abc"], ["--speed", "-1"]],

@@ -42,7 +42,9 @@ def _exit(code: int) -> None:
 
 @ops_app.command("stuck-jobs")
 def stuck_jobs(
-    target: str = typer.Option(None, "--target", help="Platform base URL (reads GET /jobs)."),
+    target: str = typer.Option(
+        None, "--target", help="Platform base URL (its jobs, through [target] adapter if set)."
+    ),
     dsn: str = typer.Option(None, "--dsn", help="Or the platform database, read-only."),
     now: str = typer.Option(None, "--now", help="Judge at this ISO time (default: now)."),
     since: str = typer.Option(None, "--since", help="Ignore jobs created before this time."),
@@ -51,9 +53,9 @@ def stuck_jobs(
 ) -> None:
     """List finance jobs pending past their SLA (payouts 24 h); exit 1 when any is stuck."""
     from golive.config import load_config
-    from golive.driver import PlatformClient
     from golive.errors import ConfigError
     from golive.ops.jobsource import jobs_from_database, jobs_from_platform
+    from golive.ops.run import open_platform
     from golive.ops.stuck import find_stuck, slas_from
 
     if bool(target) == bool(dsn):
@@ -67,11 +69,11 @@ def stuck_jobs(
     cfg = load_config(config)
     warnings: list[str] = []
     if target:
-        client = PlatformClient(target, timeout=30)
+        platform = open_platform(target, cfg.target.adapter)
         try:
-            jobs, warnings = jobs_from_platform(client)
+            jobs, warnings = jobs_from_platform(platform, f"the platform at {target!r}")
         finally:
-            client.close()
+            platform.close()
         source = target
     else:
         jobs, source = jobs_from_database(dsn, after), "the platform database"
@@ -89,7 +91,7 @@ def reconcile_cmd(
     start: str = typer.Option(None, "--from", help="Or a window: its start (ISO time)."),
     end: str = typer.Option(None, "--to", help="... and its end (ISO time, exclusive)."),
     target: str | None = typer.Option(
-        None, "--target", help="Platform base URL (reads the ledger)."
+        None, "--target", help="Platform base URL (its ledger, through [target] adapter if set)."
     ),
     ledger: Path = typer.Option(None, "--ledger", help="Or a ledger-lines CSV file."),
     psp: str | None = typer.Option(None, "--psp", help="Stub PSP base URL (settlement reports)."),
@@ -108,9 +110,13 @@ def reconcile_cmd(
         parser=path_value,
         help="Also keep the inputs read (ledger lines, PSP CSVs) here.",
     ),
+    config: Path = typer.Option(
+        None, "--config", help="golive.toml, for [target] adapter (default: ./golive.toml)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Reconcile the platform ledger with the PSP settlement reports; exit 1 on any mismatch."""
+    from golive.config import load_config
     from golive.ops.run import ReconcileInputs, run_reconcile, summary_json, summary_text
     from golive.ops.sources import parse_window
     from golive.options import check_http_url, check_out_dir
@@ -123,9 +129,10 @@ def reconcile_cmd(
     check_out_dir(out, "--out")
     if save_inputs is not None:
         check_out_dir(save_inputs, "--save-inputs")
+    adapter = load_config(config).target.adapter if target or config else ""
     inputs = ReconcileInputs(
         target=target, ledger=ledger, psp=psp, stripe_reports=list(stripe_report),
-        adyen_reports=list(adyen_report),
+        adyen_reports=list(adyen_report), adapter=adapter,
     )  # fmt: skip
     rec, paths, warnings = run_reconcile(inputs, window, out=out, save_inputs=save_inputs)
     if as_json:

@@ -1,16 +1,15 @@
-"""Finance jobs from the platform's contract API (GET /jobs) or, read-only, its database."""
+"""Finance jobs from the platform, through the target interface (``Target.jobs``), or,
+read-only, from the reference platform's database."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-from golive.driver import PlatformClient, PlatformError
 from golive.errors import ConfigError, TargetUnreachable
 from golive.ops.stuck import JobRecord
+from golive.target import NoAnswer, PlatformError, Target
 
-JOBS_PAGE = 1000  # the contract's page limit for GET /jobs
+JOBS_PAGE = 1000  # the contract's page limit for GET /jobs: a list this long may be cut
 JOBS_SQL = """
 SELECT id::text AS id, kind, state, reference::text AS reference, created_at, updated_at
   FROM finance_jobs
@@ -19,31 +18,32 @@ SELECT id::text AS id, kind, state, reference::text AS reference, created_at, up
 """
 
 
-def jobs_from_platform(client: PlatformClient) -> tuple[list[JobRecord], list[str]]:
-    """Pending jobs first (the ones that can be stuck), then the finished ones for the SLO."""
+def jobs_from_platform(
+    target: Target, where: str = "the platform"
+) -> tuple[list[JobRecord], list[str]]:
+    """Pending jobs first (the ones that can be stuck), then the finished ones for the SLO.
+
+    ``where`` names the platform in messages (its URL)."""
     warnings: list[str] = []
     found: dict[str, JobRecord] = {}
     for state in ("pending", "done", "failed"):
         try:
-            page = client.call("GET", "/jobs", params={"state": state, "limit": JOBS_PAGE})
-        except httpx.HTTPError as exc:
-            raise TargetUnreachable(
-                f"the platform at {client.base_url!r} does not answer ({exc}); check --target"
-            ) from None
+            jobs = target.jobs(state=state)
+        except NoAnswer as exc:
+            raise TargetUnreachable(f"{where} does not answer ({exc}); check --target") from None
         except PlatformError as exc:
             raise TargetUnreachable(
-                f"the platform at {client.base_url!r} refused GET /jobs ({exc}); does it "
-                "implement the platform contract's finance jobs?"
+                f"{where} refused to list its {state} finance jobs ({exc}); does it "
+                "implement jobs() of the target interface (docs/adopting.md)?"
             ) from None
-        rows: list[dict[str, Any]] = page["jobs"]
-        if len(rows) >= JOBS_PAGE:
+        if len(jobs) >= JOBS_PAGE:
             warnings.append(
-                f"the platform listed {len(rows)} {state} jobs, its page limit: newer ones are "
+                f"the platform listed {len(jobs)} {state} jobs, its page limit: newer ones are "
                 "not seen; use --dsn for a complete view"
             )
-        for row in rows:
-            job = JobRecord.of(row)
-            found[job.id] = job
+        for job in jobs:
+            record = JobRecord.of_job(job)
+            found[record.id] = record
     return list(found.values()), warnings
 
 
@@ -63,6 +63,6 @@ def jobs_from_database(dsn: str, since: Any = None) -> list[JobRecord]:
     except psycopg.errors.UndefinedTable:
         raise ConfigError(
             "the database has no finance_jobs table: --dsn reads the reference platform's "
-            "schema; for another platform use --target URL (GET /jobs)"
+            "schema; for another platform use --target URL (read through the target interface)"
         ) from None
     return [JobRecord.of(r) for r in rows]

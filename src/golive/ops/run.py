@@ -7,27 +7,30 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from golive.driver import PlatformClient
 from golive.errors import ConfigError
 from golive.ops.lines import LedgerLine, PspLine, read_file, read_ledger_lines, write_ledger_lines
 from golive.ops.matcher import LABELS, MAX_LAG, Reconciliation, reconcile
 from golive.ops.reports import write_reports
 from golive.ops.sources import PROVIDERS, Window, fetch_settlement, platform_ledger_lines, psp_lines
+from golive.target import Target, open_target
 
 
 @dataclass
 class ReconcileInputs:
-    """Each side from exactly one place: the platform (target) or a ledger-lines file; the
-    stub PSP (psp) or report files."""
+    """Each side from exactly one place: the platform (an open ``platform``, or ``target``, its
+    base URL, read through ``adapter`` when one is named, else the HTTP contract) or a
+    ledger-lines file; the stub PSP (psp) or report files."""
 
     target: str | None = None
     ledger: Path | None = None
+    platform: Target | None = None  # an open target, the caller's to close
+    adapter: str = ""  # package.module:Class made with base_url=target ([target] adapter)
     psp: str | None = None
     stripe_reports: list[Path] = field(default_factory=list)
     adyen_reports: list[Path] = field(default_factory=list)
 
     def check(self) -> None:
-        if bool(self.target) == bool(self.ledger):
+        if (bool(self.target) or self.platform is not None) == bool(self.ledger):
             raise ConfigError("give the ledger side once: --target URL or --ledger FILE")
         files = self.stripe_reports or self.adyen_reports
         if bool(self.psp) == bool(files):
@@ -35,6 +38,14 @@ class ReconcileInputs:
                 "give the PSP side once: --psp URL (the stub PSP), or --stripe-report and/or "
                 "--adyen-report FILE"
             )
+
+
+def open_platform(url: str, adapter: str = "") -> Target:
+    """The platform at ``url``: through ``adapter`` (made with ``base_url=url``) when one is
+    named, else the HTTP contract."""
+    if adapter:
+        return open_target(adapter, options={"base_url": url})
+    return open_target(url, timeout=30)
 
 
 def gather(
@@ -47,12 +58,17 @@ def gather(
     inputs.check()
     raw: dict[str, str] = {}
     warnings: list[str] = []
-    if inputs.target:
-        client = PlatformClient(inputs.target, timeout=30)
+    if inputs.platform is not None:
+        ledger, warnings = platform_ledger_lines(inputs.platform, window)
+        raw["ledger-lines.csv"] = write_ledger_lines(ledger)
+    elif inputs.target:
+        target = open_platform(inputs.target, inputs.adapter)
         try:
-            ledger, warnings = platform_ledger_lines(client, window)
+            ledger, warnings = platform_ledger_lines(
+                target, window, f"the platform at {inputs.target!r}"
+            )
         finally:
-            client.close()
+            target.close()
         raw["ledger-lines.csv"] = write_ledger_lines(ledger)
     else:
         assert inputs.ledger is not None

@@ -13,11 +13,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import cast
 
 from golive.canary.world import CanaryWorld
 from golive.config import Config, load_config
-from golive.driver import PlatformClient
 from golive.envcheck.dates import iso
 from golive.errors import ExpectationFailed
 from golive.ops.jobsource import jobs_from_platform
@@ -68,8 +66,9 @@ class Hypercare:
 
     # -- stuck jobs -------------------------------------------------------------------------
     def check_stuck(self, at: datetime | None = None) -> StuckReport:
-        # jobs_from_platform reads /jobs over HTTP (golive.ops converts it to the target interface)
-        jobs, warnings = jobs_from_platform(cast(PlatformClient, self.world.client))
+        jobs, warnings = jobs_from_platform(
+            self.world.client, f"the platform at {self.platform_url!r}"
+        )
         self.stuck = find_stuck(
             jobs, now=at or self.now(), slas=slas_from(self.config),
             payout_target=self.config.slo.payouts_within_24h,
@@ -117,7 +116,7 @@ class Hypercare:
         # cannot be read on the platform's clock, so dates are not compared here, only cut
         # to each side's window (tests/ops/test_matcher.py covers the date comparison).
         ledger, psp = self.windows()
-        inputs = ReconcileInputs(target=self.platform_url, psp=self.psp_url)
+        inputs = ReconcileInputs(platform=self.world.client, psp=self.psp_url)
         self.rec, self.reports, _ = run_reconcile(
             inputs, ledger, out=self.folder / "reports", save_inputs=self.folder / "inputs",
             psp_window=psp, compare_dates=False,

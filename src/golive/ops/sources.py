@@ -1,35 +1,35 @@
-"""Where reconciliation inputs come from: the platform's contract API, the stub PSP's
-settlement reports, or files. Each side is cut to the same window (a UTC day by default).
+"""Where reconciliation inputs come from: the platform (through the target interface), the
+stub PSP's settlement reports, or files. Each side is cut to the same window (a UTC day by
+default).
 
-The platform side reads every ledger entry (the contract pages them by id, not by date)
-and keeps the transactions that move money at a PSP, each with its PSP reference: the
+The platform side reads every ledger leg (``iter_entries``: platforms page them by id, not
+by date) and keeps the transactions that move money at a PSP, told by their legs (PSP
+clearing or payouts in transit against a customer wallet), each with its PSP reference: the
 entries' ``reference`` (the payment intent, payout id or Adyen pspReference), which is exact.
 A transaction without one (a payout the PSP never accepted, or a platform whose entries do
-not carry the field) is paired with the platform's deposits and withdrawals by account, PSP,
-currency and amount, in time order, and a note says so.
+not carry the field) is paired with the platform's deposits and withdrawals (named by its
+finance jobs) by account, PSP, currency and amount, in time order, and a note says so.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import httpx
 
-from golive.driver import PlatformClient, PlatformError
 from golive.envcheck.dates import DateError, iso, parse_instant
 from golive.errors import ConfigError, TargetUnreachable
 from golive.ops.lines import LedgerLine, PspLine, read_adyen_report, read_stripe_report
 from golive.psp.provider import names
+from golive.target import Deposit, Entry, NoAnswer, PlatformError, Target, Withdrawal, iter_entries
 from golive.tls import tls_context
 
-TXN_KINDS = {"deposit": "payment", "withdrawal": "payout", "payout_refund": "payout_reversal"}
 SIGN = {"payment": 1, "payout": -1, "payout_reversal": 1}
 _Key = tuple[str, str, str, str, int]  # kind, account, psp, currency, signed amount
-JOBS_PAGE = 1000  # the contract's page limit for GET /jobs
+JOBS_PAGE = 1000  # the contract's page limit for finance jobs: a list this long may be cut
 # The settlement report formats golive reads, by the provider that writes them: the one
 # place a provider's report reader is added. PROVIDERS: the registered ones it can read.
 READERS: dict[str, Callable[[str, str], list[PspLine]]] = {
@@ -127,61 +127,45 @@ def psp_lines(reports: dict[str, list[tuple[str, str]]], window: Window) -> list
 
 
 # -- the platform side --------------------------------------------------------------------------
-def _raw_entries(client: PlatformClient) -> Iterator[dict[str, Any]]:
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": 1000}
-        if cursor:
-            params["cursor"] = cursor
-        page = client.call("GET", "/ledger/entries", params=params)
-        yield from page["entries"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return
+Record = Deposit | Withdrawal
 
 
 @dataclass
 class _Txn:
     id: str
     kind: str
-    psp: str
+    psp: str | None  # from the PSP account's name (psp_clearing:<psp>:<CUR>), else the record's
     currency: str
     amount: int  # signed
-    account: str | None  # the customer account on the wallet leg
+    account: str  # the customer account on the wallet leg
     booked_at: datetime
     reference: str | None  # the PSP's reference, when the entries carry it
-    carried: bool  # whether the entries have the ``reference`` field at all
 
 
-def _txn(txn_id: str, legs: list[dict[str, Any]]) -> _Txn | None:
-    kinds = {str(leg.get("account_kind")) for leg in legs}
-    raw_kind = legs[0].get("transaction_kind")
-    kind = TXN_KINDS.get(str(raw_kind)) if raw_kind else _shape(legs)
-    if kind is None:
+def _txn(txn_id: str, legs: list[Entry]) -> _Txn | None:
+    kind = _shape(legs)
+    system = [leg for leg in legs if leg.account_kind in ("psp_clearing", "payouts_in_transit")]
+    wallet = [leg for leg in legs if leg.account_kind == "customer_wallet"]
+    if kind is None or not system or not wallet:
         return None
-    system = [
-        leg for leg in legs if leg.get("account_kind") in ("psp_clearing", "payouts_in_transit")
-    ]
-    wallet = [leg for leg in legs if leg.get("account_kind") == "customer_wallet"]
-    if not system or "customer_wallet" not in kinds:
-        return None
-    parts = str(system[0]["account_id"]).split(":")
-    psp = parts[1] if len(parts) >= 2 else "unknown"
-    booked = min(datetime.fromisoformat(str(leg["created_at"])) for leg in legs)
+    parts = system[0].account_id.split(":")  # the contract's psp_clearing:<psp>:<CUR>
+    psp = parts[1] if len(parts) == 3 and parts[1] in names() else None
+    booked = min(_instant(leg.created_at) for leg in legs)
+    reference = next((leg.reference for leg in legs if leg.reference), None)
     return _Txn(
-        txn_id, kind, psp, str(system[0]["currency"]), SIGN[kind] * int(system[0]["amount"]),
-        str(wallet[0]["account_id"]), booked.astimezone(UTC),
-        _text(legs[0].get("reference")), "reference" in legs[0],
+        txn_id, kind, psp, system[0].currency, SIGN[kind] * system[0].amount,
+        wallet[0].account_id, booked, reference,
     )  # fmt: skip
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+def _instant(text: str) -> datetime:
+    t = datetime.fromisoformat(text)
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _shape(legs: list[dict[str, Any]]) -> str | None:
-    """The kind of a transaction told by its legs, for platforms without transaction_kind."""
-    sides = {(leg.get("account_kind"), leg.get("direction")) for leg in legs}
+def _shape(legs: list[Entry]) -> str | None:
+    """The kind of a transaction, told by its legs (the target interface has no kind)."""
+    sides = {(leg.account_kind, leg.direction) for leg in legs}
     if {("psp_clearing", "debit"), ("customer_wallet", "credit")} <= sides:
         return "payment"
     if {("customer_wallet", "debit"), ("payouts_in_transit", "credit")} <= sides:
@@ -191,49 +175,60 @@ def _shape(legs: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _records(client: PlatformClient, warnings: list[str]) -> dict[str, dict[str, Any]]:
+def _returns(txns: list[_Txn]) -> None:
+    """A payout returned after it was paid goes back from PSP clearing to the wallet, the legs
+    of a payment: it carries its payout's reference, which tells it apart."""
+    payouts = {t.reference for t in txns if t.kind == "payout" and t.reference}
+    for t in txns:
+        if t.kind == "payment" and t.reference in payouts:
+            t.kind = "payout_reversal"  # same sign: money back into the wallet
+
+
+def _records(target: Target, warnings: list[str]) -> dict[str, Record]:
     """Every deposit and withdrawal the platform's finance jobs name, by id."""
-    out: dict[str, dict[str, Any]] = {}
-    for job_kind, path in (("deposit_confirmation", "/deposits"), ("payout", "/withdrawals")):
-        jobs = client.call("GET", "/jobs", params={"kind": job_kind, "limit": JOBS_PAGE})["jobs"]
+    out: dict[str, Record] = {}
+    getters: tuple[tuple[str, Callable[[str], Record]], ...] = (
+        ("deposit_confirmation", target.get_deposit),
+        ("payout", target.get_withdrawal),
+    )
+    for job_kind, get in getters:
+        jobs = target.jobs(kind=job_kind)
         if len(jobs) >= JOBS_PAGE:
             warnings.append(
                 f"the platform listed {len(jobs)} {job_kind} jobs, its page limit: records "
                 "beyond it cannot be paired; have the platform expose `reference` on ledger entries"
             )
         for job in jobs:
-            ref = job.get("reference")
-            if ref and ref not in out:
-                out[str(ref)] = {**_get(client, f"{path}/{ref}"), "_kind": job_kind}
+            if job.reference and job.reference not in out:
+                try:
+                    out[job.reference] = get(job.reference)
+                except PlatformError:
+                    continue  # a record the platform cannot show is not paired
     return out
 
 
-def _get(client: PlatformClient, path: str) -> dict[str, Any]:
-    try:
-        return dict(client.call("GET", path))
-    except PlatformError as exc:
-        return {"_error": str(exc)}
-
-
-def _pair(txns: list[_Txn], records: dict[str, dict[str, Any]]) -> dict[str, tuple[str, str]]:
+def _pair(txns: list[_Txn], records: dict[str, Record]) -> dict[str, tuple[str, str]]:
     """transaction id → (record id, note), pairing by account, PSP, currency and amount."""
-    wants: dict[_Key, list[dict[str, Any]]] = defaultdict(list)
-    for rid, rec in sorted(records.items(), key=lambda kv: str(kv[1].get("created_at", ""))):
-        if "_error" in rec:
-            continue
-        base = (str(rec.get("account_id")), str(rec.get("psp")), str(rec.get("currency")))
-        amount = int(rec.get("amount", 0))
-        if rec["_kind"] == "deposit_confirmation":
-            wants[("payment", *base, amount)].append({**rec, "id": rid})
+    wants: dict[_Key, list[Record]] = defaultdict(list)
+    for rec in sorted(records.values(), key=lambda r: r.created_at):
+        base = (rec.account_id, rec.psp, rec.currency)
+        if isinstance(rec, Deposit):
+            wants[("payment", *base, rec.amount)].append(rec)
         else:
-            wants[("payout", *base, -amount)].append({**rec, "id": rid})
-            if rec.get("status") == "failed":
-                wants[("payout_reversal", *base, amount)].append({**rec, "id": rid})
+            wants[("payout", *base, -rec.amount)].append(rec)
+            if rec.status == "failed":
+                wants[("payout_reversal", *base, rec.amount)].append(rec)
     out: dict[str, tuple[str, str]] = {}
     seen: dict[_Key, int] = defaultdict(int)
     for t in sorted(txns, key=lambda t: t.booked_at):
-        key: _Key = (t.kind, str(t.account), t.psp, t.currency, t.amount)
+        key: _Key = (t.kind, t.account, str(t.psp), t.currency, t.amount)
         candidates = wants.get(key, [])
+        if t.psp is None:  # the PSP account does not name its PSP: any PSP will do
+            candidates = sorted(
+                (r for k, rs in wants.items() if k[:2] == key[:2] and k[3:] == key[3:] for r in rs),
+                key=lambda r: r.created_at,
+            )
+            key = (t.kind, t.account, "", t.currency, t.amount)
         n = seen[key]
         seen[key] += 1
         if not candidates:
@@ -242,48 +237,60 @@ def _pair(txns: list[_Txn], records: dict[str, dict[str, Any]]) -> dict[str, tup
         note = ""
         if n >= len(candidates):
             note = f"another ledger transaction for the same record ({n + 1} for {len(candidates)})"
-        out[t.id] = (str(rec["id"]), note)
+        out[t.id] = (rec.id, note)
     return out
 
 
 def platform_ledger_lines(
-    client: PlatformClient, window: Window
+    target: Target, window: Window, where: str = "the platform"
 ) -> tuple[list[LedgerLine], list[str]]:
-    """The window's PSP-facing ledger transactions, with their PSP references; and warnings."""
-    legs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """The window's PSP-facing ledger transactions, with their PSP references; and warnings.
+
+    Read through the target interface only (``where`` names the platform in messages)."""
+    legs: dict[str, list[Entry]] = defaultdict(list)
     try:
-        for e in _raw_entries(client):
-            legs[str(e["transaction_id"])].append(e)
-    except httpx.HTTPError as exc:
+        for e in iter_entries(target, limit=1000):
+            legs[e.transaction_id].append(e)
+        txns = [t for tid, ls in legs.items() if (t := _txn(tid, ls)) is not None]
+        _returns(txns)
+        warnings: list[str] = []
+        if not txns:
+            return [], warnings
+        if not any(t.reference for t in txns):
+            warnings.append(
+                "the platform's ledger entries carry no `reference` (the PSP's reference): "
+                "transactions were paired with its records by account, PSP, currency and "
+                "amount, which two equal movements on one day can confuse"
+            )
+        wanting = [t for t in txns if t.reference is None or t.psp is None]
+        records = _records(target, warnings) if wanting else {}
+    except NoAnswer as exc:
+        raise TargetUnreachable(f"{where} does not answer: {exc}") from None
+    except PlatformError as exc:
         raise TargetUnreachable(
-            f"the platform at {client.base_url!r} does not answer: {exc}"
+            f"{where} refused to show its ledger or finance jobs ({exc}); does it implement "
+            "entries_page() and jobs() of the target interface (docs/adopting.md)?"
         ) from None
-    txns = [t for tid, ls in legs.items() if (t := _txn(tid, ls)) is not None]
-    warnings: list[str] = []
-    if not txns:
-        return [], warnings
-    if not all(t.carried for t in txns):
-        warnings.append(
-            "the platform's ledger entries carry no `reference` (the PSP's reference): "
-            "transactions were paired with its records by account, PSP, currency and amount, "
-            "which two equal movements on one day can confuse"
-        )
+    by_ref = {r.psp_reference: r for r in records.values() if r.psp_reference}
+    for t in txns:
+        if t.psp is None and t.reference in by_ref:
+            t.psp = by_ref[t.reference].psp
     unreferenced = [t for t in txns if t.reference is None]
-    records = _records(client, warnings) if unreferenced else {}
     taken = {t.reference for t in txns if t.reference is not None}
-    records = {k: r for k, r in records.items() if r.get("psp_reference") not in taken}
+    records = {k: r for k, r in records.items() if r.psp_reference not in taken}
     paired = _pair(unreferenced, records)
     out = []
     for t in txns:
         if t.booked_at not in window:
             continue
         if t.reference is not None:
-            out.append(LedgerLine(t.psp, t.kind, t.reference, t.amount, t.currency,
+            out.append(LedgerLine(t.psp or "unknown", t.kind, t.reference, t.amount, t.currency,
                                   t.booked_at, t.id))  # fmt: skip
             continue
         rid, note = paired.get(t.id, ("", "no platform record found for this transaction"))
-        rec = records.get(rid) or {}
-        psp_ref = rec.get("psp_reference")
-        out.append(LedgerLine(t.psp, t.kind, str(psp_ref) if psp_ref else None, t.amount,
-                              t.currency, t.booked_at, t.id, rid or None, note))  # fmt: skip
+        rec = records.get(rid)
+        psp = t.psp or (rec.psp if rec else "unknown")
+        psp_ref = rec.psp_reference if rec else None
+        out.append(LedgerLine(psp, t.kind, psp_ref or None, t.amount, t.currency, t.booked_at,
+                              t.id, rid or None, note))  # fmt: skip
     return out, warnings

@@ -16,6 +16,7 @@ from typing import Any
 from golive.config import Config
 from golive.envcheck.dates import iso
 from golive.errors import ExitCode
+from golive.target import Job
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,12 @@ class JobRecord:
         return cls(str(d["id"]), str(d["kind"]), str(d["state"]),
                    None if d.get("reference") is None else str(d["reference"]),
                    _aware(d["created_at"]), _aware(d["updated_at"]))  # fmt: skip
+
+    @classmethod
+    def of_job(cls, job: Job) -> JobRecord:
+        """A job as the target interface answers it."""
+        return cls(job.id, job.kind, job.state, job.reference or None,
+                   _aware(job.created_at), _aware(job.updated_at))  # fmt: skip
 
 
 def _aware(value: Any) -> datetime:
