@@ -14,7 +14,8 @@ import pytest
 
 from golive.errors import ConfigError
 from golive.init import scaffold
-from golive.run.suites import builtin_root, select
+from golive.run.command import _confcut
+from golive.run.suites import Selection, builtin_root, select
 
 OURS = """\
 @payments
@@ -95,6 +96,17 @@ def test_full_outside_a_project_runs_golive_suites_only(
     chosen = select("full")
     assert chosen.paths == [builtin_root() / "features", builtin_root() / "properties"]
     assert chosen.project is None
+
+
+def test_a_project_holding_golive_suite_still_loads_its_conftest(tmp_path: Path) -> None:
+    # an installed golive in the project's own virtualenv: pytest would skip a conftest.py
+    # above the folder of golive's settings unless told where to stop
+    suite = tmp_path / ".venv" / "lib" / "golive" / "_suite"
+    inside = Selection(suite, [suite / "features", tmp_path / "features"], tmp_path)
+    assert _confcut(inside) == ["--confcutdir", str(tmp_path.resolve())]
+    beside = Selection(builtin_root(), [tmp_path / "features"], tmp_path)
+    assert _confcut(beside) == []
+    assert _confcut(Selection(tmp_path, [tmp_path / "features"], tmp_path)) == []
 
 
 def test_local_without_features_names_the_folder_and_the_fix(tmp_path: Path) -> None:

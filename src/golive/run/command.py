@@ -218,8 +218,9 @@ def run(
 def _confcut(chosen: Selection) -> list[str]:
     """pytest skips a conftest.py above the settings' folder: when golive's suite lives
     inside the project (a virtualenv in the project folder), the project's must still load."""
-    project = chosen.project
-    if project and project != chosen.root and chosen.root.is_relative_to(project):
+    project = chosen.project.resolve() if chosen.project else None
+    root = chosen.root.resolve()
+    if project and project != root and root.is_relative_to(project):
         return ["--confcutdir", str(project)]
     return []
 
