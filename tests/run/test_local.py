@@ -20,6 +20,7 @@ from golive.run.suites import Selection, builtin_root, select
 OURS = """\
 @payments
 Feature: Our payments
+  @health
   Scenario: Our own health check
     Given the platform is healthy and speaks the contract
     Then our own check passes
@@ -64,7 +65,7 @@ def test_full_in_a_project_runs_golive_suites_and_the_project_features(
     assert chosen.root == builtin
     assert chosen.paths == [builtin / "features", builtin / "properties", project / "features"]
     assert chosen.project == project
-    assert chosen.tags == ["payments"]
+    assert chosen.tags == ["health", "payments"]  # registered as markers for the session
 
 
 def test_local_runs_only_the_project_features(
@@ -140,7 +141,7 @@ def test_undefined_step_names_file_line_and_closest_steps(project: Path, suite: 
     assert res.returncode == 2, res.stdout + res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
     assert "Traceback" not in res.stderr
-    assert "ours.feature:4: no step definition matches Given" in res.stderr
+    assert "ours.feature:5: no step definition matches Given" in res.stderr
     assert "closest steps: 'the platform is healthy and speaks the contract'" in res.stderr
     assert not (project / "reports").exists()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,12 +105,22 @@ def _project(folder: Path, suite: str) -> Path:
 
 
 def project_tags(folder: Path) -> list[str]:
-    """The Gherkin tags of a project's features (pytest-bdd turns them into marks)."""
-    found = set()
-    for feature in _features(folder):
-        for line in feature.read_text(errors="replace").splitlines():
-            if line.strip().startswith("@"):
-                found.update(re.findall(r"@([^@\s]+)", line))
+    """The Gherkin tags of a project's features (pytest-bdd turns them into marks); a
+    feature that does not parse has none here (the preflight names it)."""
+    from pytest_bdd.exceptions import GherkinParseError
+    from pytest_bdd.parser import FeatureParser
+
+    found: set[str] = set()
+    for path in _features(folder):
+        try:
+            feature = FeatureParser(str(path.parent), path.name).parse()
+        except (GherkinParseError, OSError, UnicodeDecodeError):
+            continue
+        found |= feature.tags
+        for scenario in feature.scenarios.values():
+            found |= scenario.tags | (scenario.rule.tags if scenario.rule else set())
+            for examples in scenario.examples:
+                found |= examples.tags
     return sorted(found)
 
 
