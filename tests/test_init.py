@@ -54,7 +54,7 @@ def test_init_writes_the_project_and_says_what_next(tmp_path: Path) -> None:
     assert sorted(tree(tmp_path / "readiness")) == sorted(TEMPLATES)
     for rel in TEMPLATES:
         assert f"wrote {Path('readiness') / rel}" in res.stdout
-    assert "next: cd readiness && golive run --suite-root . --suite full" in res.stdout
+    assert "next: cd readiness && golive run --suite local" in res.stdout
     readme = (tmp_path / "readiness" / "README.md").read_text().strip().splitlines()
     assert len([line for line in readme if line.strip() and not line.startswith("#")]) == 3
 

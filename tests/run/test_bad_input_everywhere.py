@@ -36,7 +36,11 @@ PSP = "http://127.0.0.1:9"  # a well-formed URL nothing answers at
 # (command, option) -> argument lists, each with exactly one wrong value. Flags (options
 # that take no value) get `--flag=x` automatically.
 PROBES: dict[tuple[str, str], list[list[str]]] = {
-    ("run", "--suite"): [["--suite", "nightly"]],
+    ("run", "--suite"): [
+        ["--suite", "nightly"],
+        ["--suite", "local"],  # no features/ here: the folder and `golive init` are named
+        ["--suite", "local", "--suite-root", DIR],
+    ],
     ("run", "--target"): [["--target", "ftp://x"], ["--target", "staging"]],
     ("run", "--postgres"): [
         ["--postgres", BAD_PORT_DSN],

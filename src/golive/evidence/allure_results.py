@@ -62,6 +62,25 @@ SLICE_LIMIT = 1024 * 1024  # bytes of one test's transcript slice; the run folde
 OURS = ("feature", "story", "severity", "suite", "parentSuite")
 
 
+def title_paths_beyond_rootdir() -> None:
+    """allure-pytest-bdd places a scenario by its feature's path under pytest's rootdir and
+    fails the scenario when the feature lies elsewhere (a project's own features run beside
+    golive's suite): such a feature is placed by its path from the project folder."""
+    from allure_pytest_bdd import pytest_bdd_listener as listener
+    from allure_pytest_bdd import utils
+
+    def title_path(request: Any, feature: Any) -> list[str]:
+        path = Path(feature.filename)
+        if path.is_relative_to(utils.get_rootdir(request)):
+            return list(utils.get_title_path(request, feature))
+        folders = path.parts[:-1]  # from the last features/ folder, else the file's own
+        start = max((i for i, f in enumerate(folders) if f == "features"), default=len(folders) - 1)
+        parts = path.parts[start:]
+        return [*parts[:-1], feature.name or parts[-1]]
+
+    listener.get_title_path = title_path
+
+
 def _uuid(run: CiRun, key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"golive:{run.run_id}:{key}"))
 

@@ -66,6 +66,7 @@ def environment(meta: dict[str, Any], harness: dict[str, Any], run_id: str) -> d
         "run_id": run_id,
         "release": str(meta.get("release") or "not recorded"),
         "environment": str(meta.get("environment") or "not recorded"),
+        "phase": str(meta.get("phase") or "not recorded"),
         "golive.version": str(harness.get("version")),
         "python": platform.python_version(),
         "os": platform.platform(),
@@ -81,6 +82,10 @@ def environment(meta: dict[str, Any], harness: dict[str, Any], run_id: str) -> d
         out["target"] = str(target or "not recorded")
     if harness.get("commit"):
         out["golive.commit"] = str(harness["commit"])
+    project = meta.get("project")
+    if isinstance(project, dict) and project.get("commit"):
+        out["project.commit"] = str(project["commit"])
+        out["project.dirty"] = "yes" if project.get("dirty") else "no"
     return out
 
 

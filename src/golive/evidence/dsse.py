@@ -112,9 +112,12 @@ def statement(
     passed: list[str],
     warned: list[str],
     failed: list[str],
+    run: dict[str, Any] | None = None,
 ) -> bytes:
-    """An in-toto Statement v1 with the test-result predicate, as canonical JSON."""
-    body = {
+    """An in-toto Statement v1 with the test-result predicate, as canonical JSON. ``run``
+    (release, environment, phase, target, project commit) goes into the predicate's
+    ``golive`` field, which consumers of the predicate type ignore unless they look for it."""
+    body: dict[str, Any] = {
         "_type": STATEMENT_TYPE,
         "subject": [{"name": "manifest.json", "digest": {"sha256": manifest_digest}}],
         "predicateType": TEST_RESULT_PREDICATE,
@@ -126,4 +129,6 @@ def statement(
             "failedTests": failed,
         },
     }
+    if run is not None:
+        body["predicate"]["golive"] = run
     return canonical_json(body)

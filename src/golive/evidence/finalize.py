@@ -195,7 +195,13 @@ def _statement(manifest_bytes: bytes, manifest: dict[str, Any], results: dict[st
     configuration.append(
         {"name": "golive-configuration", "digest": {"sha256": manifest["configuration"]["digest"]}}
     )
+    target, project = manifest.get("target"), manifest.get("project")
+    if isinstance(target, dict) and target.get("url"):
+        configuration.append({"name": "target", "uri": str(target["url"])})
+    if isinstance(project, dict) and project.get("commit"):
+        configuration.append({"name": "project", "digest": {"gitCommit": project["commit"]}})
     return dsse.statement(
+        run={k: manifest.get(k) for k in ("release", "environment", "phase", "target", "project")},
         manifest_digest=sha256_bytes(manifest_bytes),
         result=verdict.in_toto_result,
         configuration=configuration,
@@ -234,6 +240,7 @@ def finalize(ctx: RunContext) -> VerdictResult:
         "release": meta.get("release"),
         "environment": meta.get("environment"),
         "phase": meta.get("phase"),
+        "project": meta.get("project"),
         "configuration": ctx.configuration,
         "inputs": ctx.inputs,
         "seeds": {**ctx.seeds, **(meta.get("seeds") or {})},

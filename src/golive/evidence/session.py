@@ -62,6 +62,14 @@ def harness_identity() -> dict[str, Any]:
     return {"name": "golive", "version": golive.__version__, "commit": commit, "dirty": dirty}
 
 
+def project_identity(folder: Path) -> dict[str, Any]:
+    """The git commit of the project folder (where golive was started, its golive.toml),
+    when it is in a git repository; None when it is not or git is missing."""
+    commit = _git(folder, "rev-parse", "HEAD")
+    dirty = bool(_git(folder, "status", "--porcelain", "--untracked-files=no")) if commit else None
+    return {"commit": commit, "dirty": dirty}
+
+
 def _is_hypothesis(item: pytest.Item | None) -> bool:
     # Hypothesis marks its tests with this attribute; importing hypothesis to ask costs seconds.
     obj = getattr(item, "obj", None)
@@ -128,7 +136,7 @@ class EvidenceSession:
         return False
 
     def activate(self) -> None:
-        from golive.config import load_config
+        from golive.config import CONFIG_DIR_ENV, load_config
         from golive.evidence.keys import resolve_signing_key
 
         opt = self.config.option
@@ -148,6 +156,8 @@ class EvidenceSession:
             value = os.environ.get(f"GOLIVE_{name.upper()}", "").strip()
             if value:
                 self.recorder.metadata[name] = value
+        project = os.environ.get(CONFIG_DIR_ENV) or self.config.invocation_params.dir
+        self.recorder.metadata["project"] = project_identity(Path(project))
         recorder_mod.activate(self.recorder)
         self.active = True
         self._wire_reporters()

@@ -136,7 +136,7 @@ def init_command(
     golive's step vocabulary, the conftest.py that loads golive's steps, runbook.toml and a
     README. Refuses to overwrite existing files (exit 2 naming them) unless --force.
 
-    Example: `golive init readiness && cd readiness && golive run --suite-root . --suite full`
+    Example: `golive init readiness && cd readiness && golive run --suite local`
     """
     written, overwritten = scaffold(folder, force=force)
     here = Path.cwd()
@@ -148,6 +148,6 @@ def init_command(
     shown_root = root.relative_to(here) if root.is_relative_to(here) else root
     cd = "" if root == here else f"cd {shlex.quote(str(shown_root))} && "
     typer.echo(
-        f"next: {cd}golive run --suite-root . --suite full  (your scenarios on the embedded "
-        "platform; set [target] in golive.toml for yours)"
+        f"next: {cd}golive run --suite local  (your scenarios on the embedded platform; "
+        "--suite full adds golive's built-in suites; set [target] in golive.toml for yours)"
     )

@@ -62,6 +62,21 @@ def _params(parser: Any) -> tuple[str, ...]:
     return ()
 
 
+def step_def(ctx: Any) -> StepDef:
+    """The catalogue entry of one pytest-bdd step definition (its StepFunctionContext)."""
+    func = inspect.unwrap(ctx.step_func)
+    doc = (inspect.getdoc(func) or "").strip().splitlines()
+    return StepDef(
+        kind=ctx.type or "*",
+        pattern=str(ctx.parser.name),
+        parser=type(ctx.parser).__name__.lower(),
+        params=_params(ctx.parser),
+        doc=doc[0] if doc else "",
+        module=func.__module__,
+        line=inspect.getsourcelines(func)[1],
+    )
+
+
 def catalog(root: Path) -> list[StepDef]:
     """Every step definition of the suite at ``root``, in module then line order."""
     from golive.run.suites import builtin_root
@@ -72,23 +87,11 @@ def catalog(root: Path) -> list[StepDef]:
             sys.path.insert(0, str(folder))
     for name in modules:
         importlib.import_module(name)
-    found = []
-    for ctx in list(step_function_context_registry.values()):
-        func = inspect.unwrap(ctx.step_func)
-        if func.__module__ not in modules:
-            continue
-        doc = (inspect.getdoc(func) or "").strip().splitlines()
-        found.append(
-            StepDef(
-                kind=ctx.type or "*",
-                pattern=str(ctx.parser.name),
-                parser=type(ctx.parser).__name__.lower(),
-                params=_params(ctx.parser),
-                doc=doc[0] if doc else "",
-                module=func.__module__,
-                line=inspect.getsourcelines(func)[1],
-            )
-        )
+    found = [
+        step_def(ctx)
+        for ctx in list(step_function_context_registry.values())
+        if inspect.unwrap(ctx.step_func).__module__ in modules
+    ]
     order = {"given": 0, "when": 1, "then": 2, "*": 3}
     return sorted(found, key=lambda s: (s.module, s.line, order[s.kind], s.pattern))
 

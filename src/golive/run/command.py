@@ -33,16 +33,16 @@ from golive.run.preflight import (
     check_target,
 )
 from golive.run.progress import Progress
-from golive.run.suites import SUITES, suite_paths, suite_root
+from golive.run.suites import CHOICES, ProjectPlugin, Selection, select
 
 
-def _preflight(args: list[str]) -> None:
+def _preflight(args: list[str], plugins: list[object]) -> None:
     """Collect only: malformed features, undefined steps and bad -k expressions stop here."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         rc = pytest.main(
             [*args, "--collect-only", "-q", "-p", "no:cacheprovider", "--golive-evidence=off"],
-            plugins=[StepCheck()],
+            plugins=[StepCheck(), *plugins],
         )
     if rc == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise ConfigError("no scenario or property matches this selection (check -k and --suite)")
@@ -90,7 +90,12 @@ def labelled(labels: dict[str, str]) -> Iterator[None]:
 
 
 def run(
-    suite: str = typer.Option("full", "--suite", help=f"Which suite: {', '.join(SUITES)}."),
+    suite: str = typer.Option(
+        "full",
+        "--suite",
+        help=f"Which suite: {', '.join(CHOICES)}. In a project folder (`golive init`) full also "
+        "runs the project's features/, local only those.",
+    ),
     target: str = typer.Option(
         None,
         "--target",
@@ -175,8 +180,9 @@ def run(
     # `isinstance`: the drill commands call run() as a function, leaving typer's OptionInfo
     given = {"release": release, "environment": environment, "phase": phase}
     labels = run_labels(cfg, {k: v for k, v in given.items() if isinstance(v, str)})
-    root = suite_root(suite_dir)
-    paths = [str(p) for p in suite_paths(suite, root)]
+    chosen = select(suite, suite_dir)
+    root = chosen.root
+    paths = [str(p) for p in chosen.paths]
     out = check_out_dir(out)
     check_key(key)
     key_path = key.absolute() if key else None
@@ -193,6 +199,7 @@ def run(
     common = [*paths, "--rootdir", str(root)]
     if (root / "pyproject.toml").is_file():  # golive's own; a project may have none
         common += ["-c", str(root / "pyproject.toml")]
+    common += _confcut(chosen)
     common += ["--target", target, "--platform-version", platform_version]
     if postgres:
         common += ["--postgres", postgres]
@@ -205,11 +212,22 @@ def run(
     os.chdir(root)  # the suite runs from its root (hypothesis keeps its database there)
     check_features([Path(p) for p in paths])
     with labelled(labels):
-        _run(common, out, key_path, suite, target, labels, verbose is True)
+        _run(common, chosen, out, key_path, suite, target, labels, verbose is True)
+
+
+def _confcut(chosen: Selection) -> list[str]:
+    """pytest skips a conftest.py above the settings' folder: when golive's suite lives
+    inside the project (a virtualenv in the project folder), the project's must still load."""
+    project = chosen.project.resolve() if chosen.project else None
+    root = chosen.root.resolve()
+    if project and project != root and root.is_relative_to(project):
+        return ["--confcutdir", str(project)]
+    return []
 
 
 def _run(
     common: list[str],
+    chosen: Selection,
     out: Path,
     key_path: Path | None,
     suite: str,
@@ -217,7 +235,8 @@ def _run(
     labels: dict[str, str],
     verbose: bool,
 ) -> None:
-    _preflight(common)
+    plugins: list[object] = [ProjectPlugin(chosen)]
+    _preflight(common, plugins)
 
     out.mkdir(parents=True, exist_ok=True)
     args = [
@@ -239,7 +258,7 @@ def _run(
     console.print(Text(f"golive run suite={suite} target={target}{named} out={out}", "bold"))
     progress = Progress(console)
     try:
-        rc = pytest.main(args, plugins=[progress])
+        rc = pytest.main(args, plugins=[progress, *plugins])
     finally:
         progress.stop()
     run_dir, verdict = last_run(progress.config) if progress.config else (None, None)

@@ -20,6 +20,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from golive.errors import ConfigError, TargetUnreachable
 from golive.options import check_dsn, is_dsn, one_line
+from golive.run.catalog import closest, step_def
 from golive.tls import tls_context
 
 
@@ -29,10 +30,13 @@ class UndefinedStep:
     line: int
     keyword: str
     text: str
+    near: tuple[str, ...] = ()  # the closest step patterns of the catalogue
 
     def __str__(self) -> str:
+        hint = f"; closest steps: {', '.join(repr(p) for p in self.near)}" if self.near else ""
         return (
-            f"{self.feature}:{self.line}: no step definition matches {self.keyword} {self.text!r}"
+            f"{self.feature}:{self.line}: no step definition matches {self.keyword} "
+            f"{self.text!r}{hint}"
         )
 
 
@@ -74,12 +78,15 @@ def undefined_steps(session: pytest.Session, items: list[pytest.Item]) -> list[U
                 (ctx.type in (None, step.type)) and ctx.parser.is_matching(step.name)
                 for ctx in contexts
             ):
+                known = [step_def(c) for c in contexts if c.type in (None, step.type)]
+                near = tuple(s.pattern for s in closest(step.name, known))
                 missing.append(
                     UndefinedStep(
                         scenario.feature.rel_filename,
                         step.line_number,
                         step.keyword.strip(),
                         step.name,
+                        near,
                     )
                 )
     return missing
@@ -117,7 +124,7 @@ class StepCheck:
             raise pytest.UsageError(
                 f"{len(missing)} Gherkin step(s) have no step definition:\n{lines}\n"
                 "Fix: correct the wording to match a step in steps/, or add a step definition "
-                "there (`golive run --list-steps` shows them all)."
+                "there (`golive steps` shows them all)."
             )
 
 
