@@ -10,6 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
+from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome, canary_through
 from golive.drills.restore.logical import Dump, check_dump, relation_count, restore_dump
@@ -108,6 +109,8 @@ class RestoreDrill(SourceSide):
 
     def restore_pitr(self) -> bool:
         """Recovery of the base backup plus archived WAL to the recovery point, then promote."""
+        if self.pgbr is not None:
+            return self._restore_pgbackrest()
         if self.stopped or self.base is None:
             return False
         with self._step("restore"):
@@ -155,6 +158,32 @@ class RestoreDrill(SourceSide):
                     run.describe(),
                     stop=False,
                 )
+        return not self.stopped
+
+    def _restore_pgbackrest(self) -> bool:
+        """pgbackrest restore to the recovery point's time, once the repository is sound."""
+        assert self.pgbr is not None
+        if self.stopped:
+            return False
+        with self._step("restore (pgbackrest)"):
+            self.restore_started = time.time()
+            ref = self.reference
+            dest = self.pgbr.restore(
+                ref.taken_at if ref else None, ref.restore_point_lsn if ref else None
+            )
+            if dest is None:
+                return False
+            inst = pgbr.start_restored(
+                self.provider, dest, settings=RESTORE_SETTINGS, name=new_name("drill_restored")
+            )
+            self._created.append(inst)
+            require_disposable(inst, "use it as the drill's restored instance")
+            self.restored = inst
+            self.restored_db = self.primary_db or self.options.dbname
+            with inst.connect(self.restored_db) as conn:
+                self.restored_last_commit = last_commit_at(conn)
+            self.timeline.mark("recovered")
+            self._move_target()
         return not self.stopped
 
     def _check_replayed_to_the_end(self, inst: Instance) -> None:
@@ -259,6 +288,8 @@ class RestoreDrill(SourceSide):
             inst.destroy()
         self._created.clear()
         self._dropped.clear()
+        if self.pgbr is not None:
+            self.pgbr.close()
         for folder in self._scratch:
             shutil.rmtree(folder, ignore_errors=True)
         self._scratch.clear()

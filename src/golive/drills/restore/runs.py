@@ -106,7 +106,9 @@ def run_pitr_drill(
         drill.start_primary()
         drill.base_backup()
         drill.start_traffic(max_ops=traffic_before + traffic_after + 500)
-        drill.let_traffic_run(traffic_before)
+        drill.let_traffic_run(traffic_before // 2)
+        drill.incremental_backup()  # pgbackrest engine only
+        drill.let_traffic_run(traffic_before - traffic_before // 2)
         drill.mark_recovery_point()
         drill.let_traffic_run(traffic_after)
         if damage is not None:

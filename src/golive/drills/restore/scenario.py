@@ -149,7 +149,13 @@ class DrillScenario:
         d = self._d()
         if d.traffic is None:
             d.start_traffic(max_ops=TRAFFIC_BEFORE + TRAFFIC_AFTER + 1_000)
-        d.let_traffic_run(transfers)
+        if d.pgbr is None:
+            d.let_traffic_run(transfers)
+            return
+        d.let_traffic_run(transfers // 2)  # pgBackRest: an incremental backup under traffic
+        d.incremental_backup()
+        self._stopped_at("the incremental backup")
+        d.let_traffic_run(transfers - transfers // 2)
 
     def mark_recovery_point(self) -> None:
         self._d().mark_recovery_point()
