@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 MARKERS = {
     "restore": "database restore drills",
     "restore_operator": "restore of a backup named by `golive drill restore`",
+    "restore_pgbackrest": "damage to a pgBackRest repository ([drills] backup_engine)",
 }
 SEED = 20_240_601  # the factories' seed: the same books every run
 
@@ -54,16 +55,23 @@ def _operator_run() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Operator runs keep only the operator scenario; other runs leave it out."""
+    """Operator runs keep only the operator scenario; other runs leave it out, and the
+    pgBackRest damage scenarios unless [drills] backup_engine = "pgbackrest"."""
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
         mine = HERE in item.path.resolve().parents
         operator = item.get_closest_marker("restore_operator") is not None
-        (drop if mine and operator != _operator_run() else keep).append(item)
+        pgbackrest = item.get_closest_marker("restore_pgbackrest") is not None
+        wanted = operator == _operator_run() and (not pgbackrest or _pgbackrest_engine())
+        (keep if not mine or wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _pgbackrest_engine() -> bool:
+    return load_config().drills.backup_engine == "pgbackrest"
 
 
 def _app_version(config: pytest.Config) -> str:
@@ -132,6 +140,12 @@ def restore_scenario(
         yield scenario
     finally:
         scenario.close()
+
+
+@pytest.fixture
+def damaged() -> list[str]:
+    """The backup a scenario damaged in the pgBackRest repository (its label)."""
+    return []
 
 
 @pytest.fixture

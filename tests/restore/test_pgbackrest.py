@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from golive.config import DrillTargets
+from golive.config import DrillTargets, load_config
 from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore import run_pitr_drill
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
@@ -147,3 +149,37 @@ def test_damage_is_found_before_anything_is_restored(
         assert done[0] in f"{found[0].subject} {found[0].detail}"
     assert "restore" not in report.facts["pgbackrest"]  # pgbackrest restore never ran
     assert report.rto_seconds is None
+
+
+def test_doctor_reports_pgbackrest_and_its_version() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "golive", "doctor", "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    checks = [c for c in json.loads(out.stdout)["checks"] if c["name"].startswith("pgbackrest")]
+    assert len(checks) == 1
+    assert checks[0]["ok"] is True
+    installed = subprocess.run(["pgbackrest", "version"], capture_output=True, text=True,
+                               timeout=30, check=True).stdout.strip()  # fmt: skip
+    assert installed in checks[0]["detail"]
+
+
+@pytest.mark.parametrize("value", ['"barman"', "3", '"PGBACKREST"'])
+def test_an_unknown_backup_engine_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    (tmp_path / "golive.toml").write_text(f"[drills]\nbackup_engine = {value}\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "golive", "run", "--suite", "restore"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0
+    assert "backup_engine" in out.stderr
+    assert "'pgbackrest'" in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["golive.toml"]  # nothing written
+
+
+def test_the_engine_is_read_from_drills(tmp_path: Path) -> None:
+    (tmp_path / "golive.toml").write_text('[drills]\nbackup_engine = "pgbackrest"\n')
+    assert load_config(cwd=tmp_path).drills.backup_engine == "pgbackrest"
+    assert load_config(cwd=tmp_path / "nowhere").drills.backup_engine == "golive"

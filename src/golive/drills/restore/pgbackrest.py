@@ -37,6 +37,7 @@ from golive.evidence import register_secret
 from golive.postgres import Instance, InstanceSpec, Provider, cleanup
 
 STANZA = "golive"
+RESTORE_SIDE = ("info", "verify", "restore")
 TAIL = 1500
 SEGMENT_FILE = re.compile(r"^([0-9A-F]{24})-[0-9a-f]{40}")
 RECOVERY_KEYS = re.compile(r"^(restore_command|recovery_target\w*)$")
@@ -135,6 +136,7 @@ class Repository:
         orphans = cleanup.Orphans(folders=(str(self.root),))
         self._token: int | None = cleanup.register(self.close, orphans)
         self.config = self.root / "pgbackrest.conf"
+        self.restore_config = self.config  # what info, verify and restore read
         self.repo = self.root / "repo"
         for sub in ("repo", "log", "lock", "spool"):
             (self.root / sub).mkdir()
@@ -171,7 +173,7 @@ class Repository:
         }
         self.write_config()
 
-    def write_config(self, *, cipher_pass: str | None = None) -> None:
+    def write_config(self, *, cipher_pass: str | None = None, path: Path | None = None) -> None:
         """The stanza's pgbackrest.conf (readable by the server's account only)."""
         lines = [
             "[global]",
@@ -189,8 +191,9 @@ class Repository:
         if passphrase:
             lines += ["repo1-cipher-type=aes-256-cbc", f"repo1-cipher-pass={passphrase}"]
         lines += ["", f"[{self.stanza}]", *(f"{k}={v}" for k, v in self.pg.items()), ""]
-        self.config.write_text("\n".join(lines))
-        os.chmod(self.config, 0o600)
+        path = path or self.config
+        path.write_text("\n".join(lines))
+        os.chmod(path, 0o600)
         self._own()
 
     def _own(self) -> None:
@@ -202,7 +205,8 @@ class Repository:
     # -- commands ---------------------------------------------------------------------------
     def run(self, command: str, *args: str, timeout: float = 600) -> Run:
         """``pgbackrest --config … --stanza … COMMAND ARGS`` as the server's account."""
-        argv = [self.exe, f"--config={self.config}", f"--stanza={self.stanza}", *args, command]
+        config = self.restore_config if command in RESTORE_SIDE else self.config
+        argv = [self.exe, f"--config={config}", f"--stanza={self.stanza}", *args, command]
         kw: dict[str, Any] = {}
         if os.geteuid() != 0 or self.uid == 0:
             pass
@@ -345,8 +349,10 @@ class Repository:
         return str(full[-1]), victim
 
     def forget_passphrase(self) -> None:
-        """The configuration now holds another passphrase than the one the repository has."""
-        self.write_config(cipher_pass=secrets.token_urlsafe(24))
+        """The restore side reads a configuration whose passphrase is not the repository's
+        (as on a recovery host set up wrong); the primary keeps archiving with the right one."""
+        self.restore_config = self.root / "restore.conf"
+        self.write_config(cipher_pass=secrets.token_urlsafe(24), path=self.restore_config)
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

@@ -108,7 +108,7 @@ class PgBackRestEngine:
 
     def forget_passphrase(self) -> None:
         self.repo.forget_passphrase()
-        self.drill.notes.append("the pgBackRest configuration was given a wrong passphrase")
+        self.drill.notes.append("the configuration the restore reads was given a wrong passphrase")
 
     # -- before and during the restore -------------------------------------------------------
     def repository_sound(self, target: float | None, target_lsn: int | None) -> bool:

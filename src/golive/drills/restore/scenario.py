@@ -21,6 +21,7 @@ from golive.canary.psp_ops import PspOps
 from golive.config import DrillTargets
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
+from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.report import DrillReport, record_evidence
 from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
 from golive.drills.restore.target import DrillTarget
@@ -166,6 +167,19 @@ class DrillScenario:
 
     def lose_wal_segment(self) -> str:
         return self._d().lose_wal_segment()
+
+    def _pgbackrest(self) -> PgBackRestEngine:
+        engine = self._d().pgbr
+        if engine is None:
+            raise DrillExpectation('this scenario needs [drills] backup_engine = "pgbackrest"')
+        return engine
+
+    def corrupt_backup_file(self) -> str:
+        """Damage a file of the newest full backup in the repository; that backup's label."""
+        return self._pgbackrest().corrupt_backup_file()
+
+    def forget_passphrase(self) -> None:
+        self._pgbackrest().forget_passphrase()
 
     @property
     def dump_name(self) -> str:
