@@ -208,11 +208,9 @@ class Repository:
         config = self.restore_config if command in RESTORE_SIDE else self.config
         argv = [self.exe, f"--config={config}", f"--stanza={self.stanza}", *args, command]
         kw: dict[str, Any] = {}
-        if os.geteuid() != 0 or self.uid == 0:
-            pass
-        else:
+        if os.geteuid() == 0 and self.uid != 0:  # as the server's account, like its archiving
             kw = {"user": self.uid, "group": self.gid, "extra_groups": []}
-        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"}
+        env = {"PATH": f"{Path(self.exe).parent}:/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"}
         started = time.monotonic()
         try:
             out = subprocess.run(
