@@ -24,6 +24,7 @@ from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.physical import wait_promoted
 from golive.drills.restore.report import DrillReport
 from golive.drills.restore.seed import SeedAccount
+from golive.errors import ConfigError
 from golive.money import Money
 from golive.postgres import InstanceSpec, Provider
 
@@ -183,3 +184,16 @@ def test_the_engine_is_read_from_drills(tmp_path: Path) -> None:
     (tmp_path / "golive.toml").write_text('[drills]\nbackup_engine = "pgbackrest"\n')
     assert load_config(cwd=tmp_path).drills.backup_engine == "pgbackrest"
     assert load_config(cwd=tmp_path / "nowhere").drills.backup_engine == "golive"
+
+
+def test_the_engine_needs_servers_on_this_machine() -> None:
+    with pytest.raises(ConfigError, match="--postgres local"):
+        pgbr.check_engine("pgbackrest", "docker", "restore")
+    with pytest.raises(ConfigError, match="--postgres local"):
+        pgbr.check_engine("pgbackrest", "postgresql://u:secret@db:5432/x", "full")
+    for engine, postgres, suite in [
+        ("pgbackrest", "local", "restore"),
+        ("golive", "docker", "restore"),
+        ("pgbackrest", "docker", "canary"),
+    ]:
+        pgbr.check_engine(engine, postgres, suite)  # nothing to refuse

@@ -399,3 +399,32 @@ def start_restored(
         raise
     shutil.rmtree(data_dir, ignore_errors=True)  # the server runs from its own copy
     return instance
+
+
+def check_engine(engine: str, postgres: str | None, suite: str) -> None:
+    """Before a run: the pgbackrest engine needs pgBackRest here and servers golive starts on
+    this machine (ConfigError, exit 2, otherwise; nothing is started)."""
+    from golive.drills.restore.scenario import ENV_BASEBACKUP, ENV_DUMP
+    from golive.errors import ConfigError
+    from golive.postgres import docker as dk
+
+    if engine != "pgbackrest" or suite not in ("restore", "full"):
+        return
+    if os.environ.get(ENV_DUMP) or os.environ.get(ENV_BASEBACKUP):
+        return  # `golive drill restore` of an existing backup: no drill of the engine runs
+
+    if shutil.which("pgbackrest") is None:
+        raise ConfigError(
+            '[drills] backup_engine = "pgbackrest" but pgbackrest is not on PATH. Fix: '
+            'apt-get install pgbackrest, or set backup_engine = "golive"'
+        )
+    spec = (postgres or os.environ.get("GOLIVE_POSTGRES") or "auto").strip()
+    if spec == "auto" and not os.environ.get("GOLIVE_PG_DSN"):
+        status = dk.engine_status()
+        spec = "docker" if status.reachable and dk.image_present(dk.image_name()) else "local"
+    if spec not in ("local", "pgserver"):
+        raise ConfigError(
+            '[drills] backup_engine = "pgbackrest" runs pgBackRest on this machine against '
+            f"servers golive starts here, not on --postgres {spec.split('@')[-1]!r} "
+            "(auto picks docker when its image is present). Fix: --postgres local"
+        )
