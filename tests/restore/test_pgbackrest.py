@@ -60,6 +60,7 @@ def test_the_drill_restores_the_recovery_point_and_records_the_backups(
     facts = report.facts["pgbackrest"]
     assert facts["version"].startswith("pgBackRest 2.")
     assert facts["check"]["exit"] == 0
+    assert "status: ok" in facts["verify_after_full"]["output"]
     assert facts["verify"]["exit"] == 0
     assert "status: ok" in facts["verify"]["output"]
     assert [b["type"] for b in facts["labels"]] == ["full", "incr"]

@@ -74,6 +74,13 @@ class PgBackRestEngine:
             self.drill.fail(f"pgbackrest backup ({kind})", self.repo.stanza, run.describe())
             return False
         self.facts["labels"] = self.repo.labels()
+        if kind == "full":  # checked at once, as pg_verifybackup checks golive's base backup
+            run, damage = self.repo.verify()
+            self.facts["verify_after_full"] = run.to_dict()
+            if damage:
+                found = "pgbackrest verify found damage: " + "; ".join(damage[:10])
+                self.drill.fail("backups verified (pgbackrest verify)", self.repo.stanza, found)
+                return False
         return True
 
     def wait_archived(self, segment: str) -> bool:
