@@ -14,6 +14,7 @@ from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome, canary_through
 from golive.drills.restore.logical import Dump, check_dump, relation_count, restore_dump
+from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import last_commit_at
 from golive.drills.restore.report import DrillReport
 from golive.drills.restore.safety import require_disposable
@@ -48,6 +49,14 @@ class RestoreDrill(SourceSide):
             self.segment_size = phys.segment_size_of(archive)
             self.archive = phys.readable_copy(archive)
             self._scratch.append(self.archive)
+
+    def use_pgbackrest(self, config: Path, stanza: str, target_time: float | None) -> None:
+        """An operator's pgBackRest repository, read-only: restored (latest, or to
+        ``target_time``) into a server golive starts."""
+        from golive.drills.restore.pgbackrest_existing import ExistingRepository
+
+        self.pgbr = PgBackRestEngine(self, ExistingRepository(config, stanza))
+        self.target_time = target_time
 
     def restore_logical(self) -> bool:
         """The dump restored into a fresh instance, all or nothing: by the target's
@@ -169,10 +178,12 @@ class RestoreDrill(SourceSide):
             self.restore_started = time.time()
             ref = self.reference
             dest = self.pgbr.restore(
-                ref.taken_at if ref else None, ref.restore_point_lsn if ref else None
+                ref.taken_at if ref else self.target_time, ref.restore_point_lsn if ref else None
             )
             if dest is None:
                 return False
+            if self.kind == "repository":  # an operator's: golive does not know its passwords
+                (dest / "pg_hba.conf").write_text(phys.TRUST_HBA)
             inst = pgbr.start_restored(
                 self.provider, dest, settings=RESTORE_SETTINGS, name=new_name("drill_restored")
             )

@@ -145,6 +145,8 @@ class Repository:
             register_secret(self.cipher_pass)
         self.uid, self.gid = os.geteuid(), os.getegid()
         self.pg: dict[str, str] = {}
+        self.extra: list[str] = []  # options every command gets (an existing repository's)
+        self.cipher_type = "aes-256-cbc" if encrypted else "none"
         self._restores = 0
         self.write_config()
 
@@ -206,7 +208,9 @@ class Repository:
     def run(self, command: str, *args: str, timeout: float = 600) -> Run:
         """``pgbackrest --config … --stanza … COMMAND ARGS`` as the server's account."""
         config = self.restore_config if command in RESTORE_SIDE else self.config
-        argv = [self.exe, f"--config={config}", f"--stanza={self.stanza}", *args, command]
+        extra = [o for o in self.extra if command != "verify" or not o.startswith("--lock")]
+        argv = [self.exe, f"--config={config}", f"--stanza={self.stanza}", *extra, *args]
+        argv.append(command)
         kw: dict[str, Any] = {}
         if os.geteuid() == 0 and self.uid != 0:  # as the server's account, like its archiving
             kw = {"user": self.uid, "group": self.gid, "extra_groups": []}
@@ -360,7 +364,8 @@ class Repository:
 
 
 def recovery_settings(data_dir: Path) -> dict[str, str]:
-    """The recovery settings ``pgbackrest restore`` wrote into the restored postgresql.auto.conf."""
+    """The recovery settings ``pgbackrest restore`` wrote into the restored postgresql.auto.conf
+    (its ``restore_command`` keeps the restore's --config, --lock-path and --log-path)."""
     conf = data_dir / "postgresql.auto.conf"
     settings = parse_settings(conf.read_text()) if conf.is_file() else {}
     wanted = {k: v for k, v in settings.items() if RECOVERY_KEYS.match(k)}

@@ -28,7 +28,7 @@ ARCHIVE_WAIT_SECONDS = 60.0
 class PgBackRestEngine:
     """pgBackRest's part of one drill: its repository, its runs, its findings."""
 
-    def __init__(self, drill: SourceSide) -> None:
+    def __init__(self, drill: SourceSide, repo: pgbr.Repository | None = None) -> None:
         if drill.provider.kind != "local":
             raise ProviderUnavailable(
                 'backup_engine = "pgbackrest" runs pgBackRest on this machine against servers '
@@ -36,12 +36,12 @@ class PgBackRestEngine:
                 "Fix: run the drill with --postgres local."
             )
         self.drill = drill
-        self.repo = pgbr.Repository(encrypted=True)
+        self.repo = repo or pgbr.Repository(encrypted=True)
         self.facts: dict[str, Any] = {
             "version": pgbr.version(),
             "stanza": self.repo.stanza,
             "repository": str(self.repo.repo),
-            "cipher": "aes-256-cbc",
+            "cipher": self.repo.cipher_type,
             "backups": [],
         }
         drill.facts["pgbackrest"] = self.facts
@@ -124,13 +124,15 @@ class PgBackRestEngine:
         run, backups, wrong = self.repo.info()
         self._ran("info", run)
         if wrong:
-            d.fail(
-                "pgBackRest repository readable", f"stanza {stanza}",
-                f"pgbackrest info: {wrong}. The repository is encrypted ({self.facts['cipher']}) "
-                "and its info files do not decrypt with the configured passphrase "
-                "(repo1-cipher-pass): the passphrase is wrong, or the files are damaged. "
-                "Nothing was restored.",
-            )  # fmt: skip
+            why = (
+                f" The repository is encrypted ({self.facts['cipher']}) and its info files do "
+                "not decrypt with the configured passphrase (repo1-cipher-pass): the passphrase "
+                "is wrong, or the files are damaged."
+                if run.ok and self.repo.cipher_type != "none"
+                else ""
+            )
+            d.fail("pgBackRest repository readable", f"stanza {stanza}",
+                   f"pgbackrest info: {wrong}.{why} Nothing was restored.")  # fmt: skip
             return False
         self.facts["labels"] = self.repo.labels()
         usable = [b for b in backups if target is None or b["timestamp"]["stop"] <= target]

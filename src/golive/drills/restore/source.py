@@ -38,7 +38,7 @@ from golive.operations import OperationFailed
 from golive.postgres import Instance, InstanceSpec, Provider, create_database, drop_database
 from golive.postgres import unique_name as new_name
 
-KINDS = ("logical", "pitr", "dump", "basebackup")
+KINDS = ("logical", "pitr", "dump", "basebackup", "repository")
 SOURCE_SETTINGS = {"track_commit_timestamp": "on", "archive_timeout": "10"}
 ARCHIVE_WAIT_SECONDS = 60.0
 ENGINES = {
@@ -95,7 +95,7 @@ class SourceSide:
         self.displaced = False  # the target was killed or moved: close() puts it back
         self._journal_from = len(target.journal) if target is not None else 0
         self.same_server = provider.kind == "dsn"  # restore into a new database, same server
-        if self.same_server and kind in ("pitr", "basebackup"):
+        if self.same_server and kind in ("pitr", "basebackup", "repository"):
             raise ProviderUnavailable(
                 f"a {kind} restore needs WAL archiving and a fresh server started from a base "
                 "backup, and a DSN server offers neither. Fix: run it with --postgres local or "
@@ -124,6 +124,7 @@ class SourceSide:
         self._dropped: list[tuple[Instance, str]] = []
         self._scratch: list[Path] = []  # folders outside the workdir, removed by close()
         self.pgbr: PgBackRestEngine | None = None
+        self.target_time: float | None = None  # an operator's recovery target (repository)
         if self.engine == "pgbackrest":
             self.pgbr = PgBackRestEngine(self)
 
