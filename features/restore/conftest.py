@@ -29,6 +29,7 @@ from golive.drills.restore.scenario import (
     ENV_BASEBACKUP,
     ENV_DUMP,
     ENV_NO_CANARY,
+    ENV_PGBACKREST_CONFIG,
     Books,
     DrillScenario,
     seed_books,
@@ -51,7 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _operator_run() -> bool:
-    return bool(os.environ.get(ENV_DUMP) or os.environ.get(ENV_BASEBACKUP))
+    return any(os.environ.get(v) for v in (ENV_DUMP, ENV_BASEBACKUP, ENV_PGBACKREST_CONFIG))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -37,6 +37,7 @@ from golive.evidence import register_secret
 from golive.postgres import Instance, InstanceSpec, Provider, cleanup
 
 STANZA = "golive"
+ENGINE_SETTING = '[drills] backup_engine = "pgbackrest"'
 RESTORE_SIDE = ("info", "verify", "restore")
 TAIL = 1500
 SEGMENT_FILE = re.compile(r"^([0-9A-F]{24})-[0-9a-f]{40}")
@@ -406,7 +407,9 @@ def start_restored(
     return instance
 
 
-def check_engine(engine: str, postgres: str | None, suite: str) -> None:
+def check_engine(
+    engine: str, postgres: str | None, suite: str, *, who: str = ENGINE_SETTING
+) -> None:
     """Before a run: the pgbackrest engine needs pgBackRest here and servers golive starts on
     this machine (ConfigError, exit 2, otherwise; nothing is started)."""
     from golive.drills.restore.scenario import ENV_BASEBACKUP, ENV_DUMP
@@ -420,8 +423,7 @@ def check_engine(engine: str, postgres: str | None, suite: str) -> None:
 
     if shutil.which("pgbackrest") is None:
         raise ConfigError(
-            '[drills] backup_engine = "pgbackrest" but pgbackrest is not on PATH. Fix: '
-            'apt-get install pgbackrest, or set backup_engine = "golive"'
+            f"{who} needs pgbackrest, and it is not on PATH. Fix: apt-get install pgbackrest"
         )
     spec = (postgres or os.environ.get("GOLIVE_POSTGRES") or "auto").strip()
     if spec == "auto" and not os.environ.get("GOLIVE_PG_DSN"):
@@ -429,7 +431,7 @@ def check_engine(engine: str, postgres: str | None, suite: str) -> None:
         spec = "docker" if status.reachable and dk.image_present(dk.image_name()) else "local"
     if spec not in ("local", "pgserver"):
         raise ConfigError(
-            '[drills] backup_engine = "pgbackrest" runs pgBackRest on this machine against '
-            f"servers golive starts here, not on --postgres {spec.split('@')[-1]!r} "
+            f"{who} runs pgBackRest on this machine against servers golive starts here, not "
+            f"on --postgres {spec.split('@')[-1]!r} "
             "(auto picks docker when its image is present). Fix: --postgres local"
         )

@@ -34,6 +34,9 @@ from golive.postgres import Provider
 ENV_DUMP = "GOLIVE_RESTORE_DUMP"
 ENV_BASEBACKUP = "GOLIVE_RESTORE_BASEBACKUP"
 ENV_WAL_ARCHIVE = "GOLIVE_RESTORE_WAL_ARCHIVE"
+ENV_PGBACKREST_CONFIG = "GOLIVE_RESTORE_PGBACKREST_CONFIG"
+ENV_STANZA = "GOLIVE_RESTORE_STANZA"
+ENV_TARGET_TIME = "GOLIVE_RESTORE_TARGET_TIME"  # seconds since the epoch
 ENV_NO_CANARY = "GOLIVE_RESTORE_NO_CANARY"
 ENV_APP_VERSION = "GOLIVE_RESTORE_APP_VERSION"
 TRAFFIC_BEFORE = 40  # transfers acknowledged between the base backup and the recovery point
@@ -113,12 +116,14 @@ class DrillScenario:
     def operator_backup(self) -> RestoreDrill:
         """The backup named by ``golive drill restore`` (through the environment)."""
         dump, base = os.environ.get(ENV_DUMP), os.environ.get(ENV_BASEBACKUP)
-        if bool(dump) == bool(base):
+        repo = os.environ.get(ENV_PGBACKREST_CONFIG)
+        if sum(bool(x) for x in (dump, base, repo)) != 1:
             raise ConfigError(
-                f"name exactly one backup: {ENV_DUMP} or {ENV_BASEBACKUP} "
-                "(golive drill restore --dump FILE | --basebackup DIR)"
+                f"name exactly one backup: {ENV_DUMP}, {ENV_BASEBACKUP} or "
+                f"{ENV_PGBACKREST_CONFIG} (golive drill restore --dump FILE | --basebackup DIR "
+                "| --pgbackrest-config FILE --stanza NAME)"
             )
-        kind = "dump" if dump else "basebackup"
+        kind = "dump" if dump else "basebackup" if base else "repository"
         self.drill = RestoreDrill(
             self.provider,
             kind=kind,
@@ -129,6 +134,10 @@ class DrillScenario:
         )
         if dump:
             self.drill.use_dump(Path(dump))
+        elif repo:
+            when = os.environ.get(ENV_TARGET_TIME)
+            stanza = os.environ.get(ENV_STANZA, "")
+            self.drill.use_pgbackrest(Path(repo), stanza, float(when) if when else None)
         else:
             archive = os.environ.get(ENV_WAL_ARCHIVE)
             try:
