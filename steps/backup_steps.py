@@ -86,6 +86,16 @@ def given_wal_segment_lost(restore_scenario: DrillScenario, lost_segment: list[s
     lost_segment.append(restore_scenario.lose_wal_segment())
 
 
+@given("a file of the full backup was damaged in the repository")
+def given_backup_file_damaged(restore_scenario: DrillScenario, damaged: list[str]) -> None:
+    damaged.append(restore_scenario.corrupt_backup_file())
+
+
+@given("the configuration the restore reads has a wrong passphrase for the repository")
+def given_wrong_passphrase(restore_scenario: DrillScenario) -> None:
+    restore_scenario.forget_passphrase()
+
+
 @when("disaster strikes and the primary is lost")
 def when_disaster(restore_scenario: DrillScenario) -> None:
     restore_scenario.disaster()
@@ -143,6 +153,16 @@ def then_no_go_naming_dump(restore_scenario: DrillScenario) -> None:
 @then("the drill ends NO-GO and names the missing write-ahead log segment")
 def then_no_go_naming_segment(restore_scenario: DrillScenario, lost_segment: list[str]) -> None:
     restore_scenario.expect_no_go(naming=lost_segment[0])
+
+
+@then("the drill ends NO-GO and names the damaged backup")
+def then_no_go_naming_backup(restore_scenario: DrillScenario, damaged: list[str]) -> None:
+    restore_scenario.expect_no_go(naming=damaged[0])
+
+
+@then("the drill ends NO-GO and names the wrong passphrase")
+def then_no_go_naming_passphrase(restore_scenario: DrillScenario) -> None:
+    restore_scenario.expect_no_go(naming="passphrase")
 
 
 @then("nothing was left half-restored")

@@ -29,6 +29,7 @@ from golive.drills.restore.scenario import (
     ENV_BASEBACKUP,
     ENV_DUMP,
     ENV_NO_CANARY,
+    ENV_PGBACKREST_CONFIG,
     Books,
     DrillScenario,
     seed_books,
@@ -40,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 MARKERS = {
     "restore": "database restore drills",
     "restore_operator": "restore of a backup named by `golive drill restore`",
+    "restore_pgbackrest": "damage to a pgBackRest repository ([drills] backup_engine)",
 }
 SEED = 20_240_601  # the factories' seed: the same books every run
 
@@ -50,20 +52,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _operator_run() -> bool:
-    return bool(os.environ.get(ENV_DUMP) or os.environ.get(ENV_BASEBACKUP))
+    return any(os.environ.get(v) for v in (ENV_DUMP, ENV_BASEBACKUP, ENV_PGBACKREST_CONFIG))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Operator runs keep only the operator scenario; other runs leave it out."""
+    """Operator runs keep only the operator scenario; other runs leave it out, and the
+    pgBackRest damage scenarios unless [drills] backup_engine = "pgbackrest"."""
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
         mine = HERE in item.path.resolve().parents
         operator = item.get_closest_marker("restore_operator") is not None
-        (drop if mine and operator != _operator_run() else keep).append(item)
+        pgbackrest = item.get_closest_marker("restore_pgbackrest") is not None
+        wanted = operator == _operator_run() and (not pgbackrest or _pgbackrest_engine())
+        (keep if not mine or wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _pgbackrest_engine() -> bool:
+    return load_config().drills.backup_engine == "pgbackrest"
 
 
 def _app_version(config: pytest.Config) -> str:
@@ -132,6 +141,12 @@ def restore_scenario(
         yield scenario
     finally:
         scenario.close()
+
+
+@pytest.fixture
+def damaged() -> list[str]:
+    """The backup a scenario damaged in the pgBackRest repository (its label)."""
+    return []
 
 
 @pytest.fixture

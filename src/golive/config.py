@@ -36,12 +36,23 @@ class SloTargets:
     min_samples: int = 50  # fewer samples than this is NoData, not a pass
 
 
+BACKUP_ENGINES = ("golive", "pgbackrest", "operations")
+
+
 @dataclass(frozen=True)
 class DrillTargets:
     rto_seconds: float = 900.0  # disaster → passing canary on the restored database
     rpo_seconds: float = 300.0  # last commit at the source → last commit after recovery
     rollback_seconds: float = 120.0  # start of rollback → steady state back
     migration_lock_timeout_seconds: float = 3.0  # a drill's migration waits this long for a lock
+    backup_engine: str = "golive"  # the point-in-time drill's backups: one of BACKUP_ENGINES
+
+    def __post_init__(self) -> None:
+        if self.backup_engine not in BACKUP_ENGINES:
+            raise ConfigError(
+                f"drills.backup_engine = {self.backup_engine!r} is not a backup engine; "
+                f"write one of {', '.join(repr(e) for e in BACKUP_ENGINES)}"
+            )
 
 
 @dataclass(frozen=True)

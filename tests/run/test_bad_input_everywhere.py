@@ -133,6 +133,11 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("drill restore", "--out"): [["--dump", FILE, "--out", ""]],
     ("drill restore", "--key"): [["--dump", FILE, "--key", MISSING]],
     ("drill restore", "--suite-root"): [["--dump", FILE, "--suite-root", MISSING]],
+    ("drill restore", "--pgbackrest-config"): [["--pgbackrest-config", MISSING, "--stanza", "x"]],
+    ("drill restore", "--stanza"): [["--dump", FILE, "--stanza", "x"]],
+    ("drill restore", "--target-time"): [
+        ["--pgbackrest-config", FILE, "--stanza", "x", "--target-time", "yesterday"]
+    ],
     ("run", "--config"): [["--config", MISSING], ["--config", FILE]],
     ("run", "--drill-arg"): [["--suite", "rollback", "--drill-arg", "--no-such-drill-option=1"]],
     ("steps", "--format"): [["--format", "yaml"]],

@@ -217,9 +217,24 @@ def _auto_choice(engine: dk.EngineStatus, checks: list[Check]) -> tuple[str, boo
     return prefix + f"nothing usable ({why}, no server binaries): see the fixes above", False
 
 
+def _pgbackrest_check() -> Check:
+    """pgBackRest, for ``[drills] backup_engine = "pgbackrest"`` (not needed otherwise)."""
+    from golive.drills.restore import pgbackrest
+
+    found = shutil.which("pgbackrest")
+    if found is None:
+        return Check("pgbackrest (restore drills)", False, "not on PATH",
+                     "apt-get install pgbackrest (only [drills] backup_engine = "
+                     '"pgbackrest" needs it)')  # fmt: skip
+    said = pgbackrest.version()
+    ok = said.startswith("pgBackRest ")
+    return Check("pgbackrest (restore drills)", ok, f"{said} ({found})",
+                 "" if ok else "reinstall pgbackrest: `pgbackrest version` fails")  # fmt: skip
+
+
 def diagnose() -> Report:
     engine = dk.engine_status()
-    checks = _binaries_checks() + _docker_checks(engine)
+    checks = _binaries_checks() + _docker_checks(engine) + [_pgbackrest_check()]
     dsn = _dsn_check()
     if dsn:
         checks.append(dsn)

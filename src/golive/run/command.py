@@ -191,6 +191,9 @@ def run(
         raise ConfigError(f"--target {target!r} is neither 'embedded' nor an http(s) URL")
     check_platform_version(platform_version, target)
     check_postgres(postgres)
+    from golive.drills.restore.pgbackrest import check_engine
+
+    check_engine(cfg.drills.backup_engine, postgres, suite)
     if target != "embedded" and cfg.target.adapter:  # its own API: asked through the adapter
         check_adapter(cfg.target.adapter, target.rstrip("/"))
     elif target != "embedded":

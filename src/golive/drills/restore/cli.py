@@ -21,6 +21,9 @@ from golive.drills.restore.scenario import (
     ENV_BASEBACKUP,
     ENV_DUMP,
     ENV_NO_CANARY,
+    ENV_PGBACKREST_CONFIG,
+    ENV_STANZA,
+    ENV_TARGET_TIME,
     ENV_WAL_ARCHIVE,
 )
 from golive.options import path_value
@@ -45,6 +48,28 @@ def check_target(postgres: str | None) -> None:
         provider.close()
 
 
+def check_pgbackrest(
+    config: Path | None, stanza: str | None, target_time: str | None, postgres: str | None
+) -> float | None:
+    """--pgbackrest-config, --stanza and --target-time together, the repository readable, the
+    stanza there, the time within its backups, servers on this machine (exit 2 otherwise)."""
+    from golive.errors import ConfigError
+
+    if config is None:
+        for flag, value in (("--stanza", stanza), ("--target-time", target_time)):
+            if value is not None:
+                raise ConfigError(f"{flag} goes with --pgbackrest-config FILE")
+        return None
+    if not stanza:
+        raise ConfigError("--pgbackrest-config needs --stanza NAME (see `pgbackrest info`)")
+    from golive.drills.restore.pgbackrest import check_engine
+    from golive.drills.restore.pgbackrest_existing import check_repository
+
+    target = check_repository(config, stanza, target_time)
+    check_engine("pgbackrest", postgres, "restore", who="--pgbackrest-config")
+    return target
+
+
 def restore(
     dump: Path = typer.Option(None, "--dump", help="A pg_dump -Fc archive to restore."),
     basebackup: Path = typer.Option(
@@ -52,6 +77,19 @@ def restore(
     ),
     wal_archive: Path = typer.Option(
         None, "--wal-archive", help="WAL archive to replay after --basebackup (to its end)."
+    ),
+    pgbackrest_config: Path = typer.Option(
+        None,
+        "--pgbackrest-config",
+        help="The pgbackrest.conf of an existing pgBackRest repository to restore from "
+        "(read-only: golive runs only info, verify and restore there). Needs --stanza.",
+    ),
+    stanza: str = typer.Option(None, "--stanza", help="The stanza of --pgbackrest-config."),
+    target_time: str = typer.Option(
+        None,
+        "--target-time",
+        help="With --pgbackrest-config: restore to this time (ISO 8601, UTC when no zone) "
+        "instead of the end of the archive.",
     ),
     postgres: str = typer.Option(
         None,
@@ -82,17 +120,26 @@ def restore(
     """Restore an existing backup into a throwaway server, check it, exit with the verdict.
 
     Checks: the dump's recorded checksum and table of contents, or pg_verifybackup and the
-    WAL archive's continuity; pg_amcheck; the ledger invariants (\\[invariants]); a canary
-    money loop on the restored database; the restore time against \\[drills] rto_seconds.
+    WAL archive's continuity, or pgbackrest info and verify and the repository archive's
+    continuity (the repository is only read); pg_amcheck; the ledger invariants
+    (\\[invariants]); a canary money loop on the restored database; the restore time against
+    \\[drills] rto_seconds.
     Exit codes: 0 GO, 1 NO-GO, 2 bad input (nothing touched), 3 INCONCLUSIVE.
     """
     from golive.run.preflight import check_platform_version
 
-    check_inputs(dump, basebackup, wal_archive)
+    check_inputs(dump, basebackup, wal_archive, pgbackrest_config)
     check_platform_version(app_version, "embedded", "--app-version")
     check_target(postgres)
-    for var in (ENV_DUMP, ENV_BASEBACKUP, ENV_WAL_ARCHIVE, ENV_NO_CANARY):
+    for var in (ENV_DUMP, ENV_BASEBACKUP, ENV_WAL_ARCHIVE, ENV_NO_CANARY, ENV_PGBACKREST_CONFIG,
+                ENV_STANZA, ENV_TARGET_TIME):  # fmt: skip
         os.environ.pop(var, None)
+    target = check_pgbackrest(pgbackrest_config, stanza, target_time, postgres)
+    if pgbackrest_config is not None:
+        os.environ[ENV_PGBACKREST_CONFIG] = str(pgbackrest_config.resolve())
+        os.environ[ENV_STANZA] = stanza
+        if target is not None:
+            os.environ[ENV_TARGET_TIME] = repr(target)
     if dump is not None:
         os.environ[ENV_DUMP] = str(dump.resolve())
     if basebackup is not None:

@@ -10,9 +10,11 @@ import shutil
 import time
 from pathlib import Path
 
+from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome, canary_through
 from golive.drills.restore.logical import Dump, check_dump, relation_count, restore_dump
+from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import last_commit_at
 from golive.drills.restore.report import DrillReport
 from golive.drills.restore.safety import require_disposable
@@ -47,6 +49,14 @@ class RestoreDrill(SourceSide):
             self.segment_size = phys.segment_size_of(archive)
             self.archive = phys.readable_copy(archive)
             self._scratch.append(self.archive)
+
+    def use_pgbackrest(self, config: Path, stanza: str, target_time: float | None) -> None:
+        """An operator's pgBackRest repository, read-only: restored (latest, or to
+        ``target_time``) into a server golive starts."""
+        from golive.drills.restore.pgbackrest_existing import ExistingRepository
+
+        self.pgbr = PgBackRestEngine(self, ExistingRepository(config, stanza))
+        self.target_time = target_time
 
     def restore_logical(self) -> bool:
         """The dump restored into a fresh instance, all or nothing: by the target's
@@ -108,6 +118,8 @@ class RestoreDrill(SourceSide):
 
     def restore_pitr(self) -> bool:
         """Recovery of the base backup plus archived WAL to the recovery point, then promote."""
+        if self.pgbr is not None:
+            return self._restore_pgbackrest()
         if self.stopped or self.base is None:
             return False
         with self._step("restore"):
@@ -155,6 +167,34 @@ class RestoreDrill(SourceSide):
                     run.describe(),
                     stop=False,
                 )
+        return not self.stopped
+
+    def _restore_pgbackrest(self) -> bool:
+        """pgbackrest restore to the recovery point's time, once the repository is sound."""
+        assert self.pgbr is not None
+        if self.stopped:
+            return False
+        with self._step("restore (pgbackrest)"):
+            self.restore_started = time.time()
+            ref = self.reference
+            dest = self.pgbr.restore(
+                ref.taken_at if ref else self.target_time, ref.restore_point_lsn if ref else None
+            )
+            if dest is None:
+                return False
+            if self.kind == "repository":  # an operator's: golive does not know its passwords
+                (dest / "pg_hba.conf").write_text(phys.TRUST_HBA)
+            inst = pgbr.start_restored(
+                self.provider, dest, settings=RESTORE_SETTINGS, name=new_name("drill_restored")
+            )
+            self._created.append(inst)
+            require_disposable(inst, "use it as the drill's restored instance")
+            self.restored = inst
+            self.restored_db = self.primary_db or self.options.dbname
+            with inst.connect(self.restored_db) as conn:
+                self.restored_last_commit = last_commit_at(conn)
+            self.timeline.mark("recovered")
+            self._move_target()
         return not self.stopped
 
     def _check_replayed_to_the_end(self, inst: Instance) -> None:
@@ -259,6 +299,8 @@ class RestoreDrill(SourceSide):
             inst.destroy()
         self._created.clear()
         self._dropped.clear()
+        if self.pgbr is not None:
+            self.pgbr.close()
         for folder in self._scratch:
             shutil.rmtree(folder, ignore_errors=True)
         self._scratch.clear()

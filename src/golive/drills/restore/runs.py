@@ -106,7 +106,9 @@ def run_pitr_drill(
         drill.start_primary()
         drill.base_backup()
         drill.start_traffic(max_ops=traffic_before + traffic_after + 500)
-        drill.let_traffic_run(traffic_before)
+        drill.let_traffic_run(traffic_before // 2)
+        drill.incremental_backup()  # pgbackrest engine only
+        drill.let_traffic_run(traffic_before - traffic_before // 2)
         drill.mark_recovery_point()
         drill.let_traffic_run(traffic_after)
         if damage is not None:
@@ -118,12 +120,18 @@ def run_pitr_drill(
         return drill.finish()
 
 
-def check_inputs(dump: Path | None, basebackup: Path | None, wal_archive: Path | None) -> None:
+def check_inputs(
+    dump: Path | None,
+    basebackup: Path | None,
+    wal_archive: Path | None,
+    pgbackrest_config: Path | None = None,
+) -> None:
     """Refuse a wrong call with the reason and the fix (ConfigError: exit 2)."""
-    if (dump is None) == (basebackup is None):
+    if sum(x is not None for x in (dump, basebackup, pgbackrest_config)) != 1:
         raise ConfigError(
-            "name exactly one backup: --dump FILE (a pg_dump -Fc archive) or --basebackup DIR "
-            "(a plain-format pg_basebackup folder)"
+            "name exactly one backup: --dump FILE (a pg_dump -Fc archive), --basebackup DIR "
+            "(a plain-format pg_basebackup folder) or --pgbackrest-config FILE --stanza NAME "
+            "(a pgBackRest repository)"
         )
     if dump is not None and not dump.is_file():
         raise ConfigError(f"--dump {str(dump)!r} is not a file; give a pg_dump -Fc archive")

@@ -21,6 +21,7 @@ from golive.canary.psp_ops import PspOps
 from golive.config import DrillTargets
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
+from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.report import DrillReport, record_evidence
 from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
 from golive.drills.restore.target import DrillTarget
@@ -33,6 +34,9 @@ from golive.postgres import Provider
 ENV_DUMP = "GOLIVE_RESTORE_DUMP"
 ENV_BASEBACKUP = "GOLIVE_RESTORE_BASEBACKUP"
 ENV_WAL_ARCHIVE = "GOLIVE_RESTORE_WAL_ARCHIVE"
+ENV_PGBACKREST_CONFIG = "GOLIVE_RESTORE_PGBACKREST_CONFIG"
+ENV_STANZA = "GOLIVE_RESTORE_STANZA"
+ENV_TARGET_TIME = "GOLIVE_RESTORE_TARGET_TIME"  # seconds since the epoch
 ENV_NO_CANARY = "GOLIVE_RESTORE_NO_CANARY"
 ENV_APP_VERSION = "GOLIVE_RESTORE_APP_VERSION"
 TRAFFIC_BEFORE = 40  # transfers acknowledged between the base backup and the recovery point
@@ -108,12 +112,14 @@ class DrillScenario:
     def operator_backup(self) -> RestoreDrill:
         """The backup named by ``golive drill restore`` (through the environment)."""
         dump, base = os.environ.get(ENV_DUMP), os.environ.get(ENV_BASEBACKUP)
-        if bool(dump) == bool(base):
+        repo = os.environ.get(ENV_PGBACKREST_CONFIG)
+        if sum(bool(x) for x in (dump, base, repo)) != 1:
             raise ConfigError(
-                f"name exactly one backup: {ENV_DUMP} or {ENV_BASEBACKUP} "
-                "(golive drill restore --dump FILE | --basebackup DIR)"
+                f"name exactly one backup: {ENV_DUMP}, {ENV_BASEBACKUP} or "
+                f"{ENV_PGBACKREST_CONFIG} (golive drill restore --dump FILE | --basebackup DIR "
+                "| --pgbackrest-config FILE --stanza NAME)"
             )
-        kind = "dump" if dump else "basebackup"
+        kind = "dump" if dump else "basebackup" if base else "repository"
         self.drill = RestoreDrill(
             self.provider,
             kind=kind,
@@ -124,6 +130,10 @@ class DrillScenario:
         )
         if dump:
             self.drill.use_dump(Path(dump))
+        elif repo:
+            when = os.environ.get(ENV_TARGET_TIME)
+            stanza = os.environ.get(ENV_STANZA, "")
+            self.drill.use_pgbackrest(Path(repo), stanza, float(when) if when else None)
         else:
             archive = os.environ.get(ENV_WAL_ARCHIVE)
             try:
@@ -145,7 +155,13 @@ class DrillScenario:
         d = self._d()
         if d.traffic is None:
             d.start_traffic(max_ops=TRAFFIC_BEFORE + TRAFFIC_AFTER + 1_000)
-        d.let_traffic_run(transfers)
+        if d.pgbr is None:
+            d.let_traffic_run(transfers)
+            return
+        d.let_traffic_run(transfers // 2)  # pgBackRest: an incremental backup under traffic
+        d.incremental_backup()
+        self._stopped_at("the incremental backup")
+        d.let_traffic_run(transfers - transfers // 2)
 
     def mark_recovery_point(self) -> None:
         self._d().mark_recovery_point()
@@ -156,6 +172,19 @@ class DrillScenario:
 
     def lose_wal_segment(self) -> str:
         return self._d().lose_wal_segment()
+
+    def _pgbackrest(self) -> PgBackRestEngine:
+        engine = self._d().pgbr
+        if engine is None:
+            raise DrillExpectation('this scenario needs [drills] backup_engine = "pgbackrest"')
+        return engine
+
+    def corrupt_backup_file(self) -> str:
+        """Damage a file of the newest full backup in the repository; that backup's label."""
+        return self._pgbackrest().corrupt_backup_file()
+
+    def forget_passphrase(self) -> None:
+        self._pgbackrest().forget_passphrase()
 
     @property
     def dump_name(self) -> str:

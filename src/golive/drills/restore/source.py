@@ -24,6 +24,7 @@ from golive.config import DrillTargets
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome
 from golive.drills.restore.logical import BackupBroken, Dump, cut_short, dump_database, restore_dump
+from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import Reference, last_commit_at, take_reference
 from golive.drills.restore.safety import require_disposable, require_disposable_provider
 from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
@@ -37,12 +38,13 @@ from golive.operations import OperationFailed
 from golive.postgres import Instance, InstanceSpec, Provider, create_database, drop_database
 from golive.postgres import unique_name as new_name
 
-KINDS = ("logical", "pitr", "dump", "basebackup")
+KINDS = ("logical", "pitr", "dump", "basebackup", "repository")
 SOURCE_SETTINGS = {"track_commit_timestamp": "on", "archive_timeout": "10"}
 ARCHIVE_WAIT_SECONDS = 60.0
 ENGINES = {
     "operations": "the target's own backup and restore_into operations, on its own database",
     "golive": "golive's pg_dump / pg_basebackup and WAL archive, on disposable servers it starts",
+    "pgbackrest": "a pgBackRest stanza and repository on a disposable primary golive starts",
 }
 # what a drill asks of its target: moving the platform, and backups of its database
 TARGET_OPERATIONS = ("backup", "restore_into", "use_database", "kill")
@@ -84,6 +86,8 @@ class SourceSide:
         self.notes: list[str] = []
         self.target = target  # the platform: seeded, backed up, moved and canaried
         self.engine = "operations" if kind == "logical" and target is not None else "golive"
+        if kind == "pitr" and self.targets.backup_engine == "pgbackrest":
+            self.engine = "pgbackrest"
         self.facts: dict[str, object] = {
             "provider": provider.describe(),
             "engine": f"{self.engine}: {ENGINES[self.engine]}",
@@ -91,7 +95,7 @@ class SourceSide:
         self.displaced = False  # the target was killed or moved: close() puts it back
         self._journal_from = len(target.journal) if target is not None else 0
         self.same_server = provider.kind == "dsn"  # restore into a new database, same server
-        if self.same_server and kind in ("pitr", "basebackup"):
+        if self.same_server and kind in ("pitr", "basebackup", "repository"):
             raise ProviderUnavailable(
                 f"a {kind} restore needs WAL archiving and a fresh server started from a base "
                 "backup, and a DSN server offers neither. Fix: run it with --postgres local or "
@@ -119,6 +123,10 @@ class SourceSide:
         self._created: list[Instance] = []
         self._dropped: list[tuple[Instance, str]] = []
         self._scratch: list[Path] = []  # folders outside the workdir, removed by close()
+        self.pgbr: PgBackRestEngine | None = None
+        self.target_time: float | None = None  # an operator's recovery target (repository)
+        if self.engine == "pgbackrest":
+            self.pgbr = PgBackRestEngine(self)
 
     # -- helpers -----------------------------------------------------------------------------
     def _target(self) -> DrillTarget:
@@ -180,7 +188,11 @@ class SourceSide:
         its ``restore_into``, and the platform moved onto it), or the dump ``seed_from``."""
         with self.timeline.phase("primary"):
             spec = InstanceSpec(settings=SOURCE_SETTINGS, archive=self.kind == "pitr")
+            if self.pgbr is not None:  # it archives into the pgBackRest repository
+                spec = InstanceSpec(settings=SOURCE_SETTINGS | self.pgbr.archive_settings())
             self.primary = self._start(spec, "primary")
+            if self.pgbr is not None:
+                self.pgbr.attach(self.primary)
             self.primary_db = self._database(self.primary)
             dsn = self.primary.dsn(self.primary_db)
             if seed_from is None:
@@ -295,6 +307,10 @@ class SourceSide:
     def base_backup(self) -> phys.BaseBackup | None:
         """pg_basebackup of the primary, checked with pg_verifybackup right away."""
         assert self.primary is not None
+        if self.pgbr is not None:
+            with self._step("full backup (pgbackrest)"):
+                self.pgbr.backup("full")
+            return None
         with self._step("base backup"):
             self.base = phys.take_base_backup(self.primary, self.workdir / "base")
             self.facts["base_backup"] = self.base.to_dict()
@@ -305,11 +321,16 @@ class SourceSide:
                 )
         return self.base
 
+    def incremental_backup(self) -> None:
+        """pgBackRest's incremental backup, while customers move money (pgbackrest engine)."""
+        if self.pgbr is not None and not self.stopped:
+            with self._step("incremental backup (pgbackrest)"):
+                self.pgbr.backup("incr")
+
     def mark_recovery_point(self) -> Reference | None:
         """A named restore point just before the disaster, its exact snapshot, and its WAL
         archived (what archive_timeout or a WAL streamer guarantees in production)."""
         assert self.primary is not None
-        assert self.archive is not None
         with self._step("recovery point"):
             name = f"golive-drill-{secrets.token_hex(4)}"
             ref, _ = take_reference(
@@ -323,7 +344,12 @@ class SourceSide:
             )
             segment = phys.segment_name(tli, ref.restore_point_lsn - 1, self.segment_size)
             self.primary.execute("SELECT pg_switch_wal()")
-            if not phys.wait_for_file(self.archive / segment, ARCHIVE_WAIT_SECONDS):
+            if self.pgbr is not None:
+                arrived = self.pgbr.wait_archived(segment)
+            else:
+                assert self.archive is not None
+                arrived = phys.wait_for_file(self.archive / segment, ARCHIVE_WAIT_SECONDS)
+            if not arrived:
                 self.fail(
                     "WAL archived",
                     segment,
@@ -344,6 +370,8 @@ class SourceSide:
             sampled = None
             with contextlib.suppress(Exception), self.primary.connect(self.primary_db) as c:
                 sampled = last_commit_at(c)
+            if self.pgbr is not None and self.reference is not None:
+                self.pgbr.archive_past(self.primary)
             at = self.timeline.mark("disaster")
             if not self.same_server:
                 self.primary.kill()
@@ -387,6 +415,10 @@ class SourceSide:
 
     def lose_wal_segment(self) -> str:
         """Delete the first WAL segment written after the base backup from the archive."""
+        if self.pgbr is not None:
+            lost = self.pgbr.lose_segment()
+            self.notes.append(f"WAL segment {lost} was deleted from the pgBackRest repository")
+            return lost
         assert self.base is not None
         assert self.archive is not None
         name = phys.lose_segment_after(self.base, self.archive, self.segment_size)
