@@ -176,7 +176,7 @@ class DrillScenario:
     def _pgbackrest(self) -> PgBackRestEngine:
         engine = self._d().pgbr
         if engine is None:
-            raise DrillExpectation('this scenario needs [drills] backup_engine = "pgbackrest"')
+            raise ConfigError('this scenario needs [drills] backup_engine = "pgbackrest"')
         return engine
 
     def corrupt_backup_file(self) -> str:
