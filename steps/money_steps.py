@@ -25,10 +25,14 @@ def given_new_wallet(world: CanaryWorld, currency: str) -> None:
     world.new_wallet(currency)
 
 
-@given(parsers.parse("a wallet funded with {amount} through {psp}"))
-def given_funded_wallet(world: CanaryWorld, amount: str, psp: str) -> None:
-    text, _, currency = amount.rpartition(" ")
-    world.fund(parse_amount(text, currency), psp)
+@given(
+    parsers.re(
+        rf"a wallet funded with (?P<amount>[\d.]+) (?P<currency>[A-Z]{{3}}) through (?P<psp>{PSPS})"
+    )
+)
+def given_funded_wallet(world: CanaryWorld, amount: str, currency: str, psp: str) -> None:
+    """A new wallet in ``currency``, funded through ``psp`` (e.g. 80.00 EUR through stripe)."""
+    world.fund(parse_amount(amount, currency), psp)
 
 
 @when(
