@@ -234,9 +234,21 @@ def watch(instructions: IO[bytes]) -> None:
                 entries.pop(int(message["drop"]), None)
             else:
                 entries[int(message["add"])] = message
-    for _, entry in sorted(entries.items(), reverse=True):
-        with contextlib.suppress(Exception):  # one failing does not stop the others
-            _reap(entry)
+    # all at once: each is bounded (stop, wait, SIGKILL, wait), so the whole clean-up takes
+    # one such bound however many servers and processes the run had, even on a busy machine
+    threads = [
+        threading.Thread(target=_reap_quietly, args=(entry,), daemon=True)
+        for _, entry in sorted(entries.items(), reverse=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=STOP_WAIT_S + KILL_WAIT_S + 60)
+
+
+def _reap_quietly(entry: dict[str, Any]) -> None:
+    with contextlib.suppress(Exception):  # one failing does not stop the others
+        _reap(entry)
 
 
 # owner files and orphans found by the next run ---------------------------------------------
