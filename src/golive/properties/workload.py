@@ -200,8 +200,8 @@ class BankWorkload:
 
     def _before_burst(self) -> None:
         """Once all workers wait at the barrier (none has an operation in flight): size the
-        burst's holds at just over half the account's available money, so that exactly one
-        fits and any two accepted at once are an overdraft, whatever earlier operations did."""
+        burst's holds or transfers at just over half the account's available money, so that
+        exactly one fits and any two accepted at once overdraw it, whatever came before."""
         n, self.bursts = self.bursts, self.bursts + 1
         acc = self.accounts[n % len(self.accounts)]
         try:
