@@ -236,7 +236,7 @@ def when_hold_sent_at_once(world: CanaryWorld, amount: str, n: str, key: str) ->
         world.client,
         lambda c, k: c.place_hold(acc, money.amount_minor, money.currency, key=k),
         int(n),
-        key,
+        _scoped(world, key),
     )
     held = next((a.record for a in answers if isinstance(a.record, Hold)), None)
     if held is not None:  # the key promises one hold: the model keeps the first
@@ -260,7 +260,7 @@ def when_withdrawal_sent_at_once(
         world.client,
         lambda c, k: c.withdraw(acc, money.amount_minor, money.currency, None, key=k),
         int(n),
-        key,
+        _scoped(world, key),
     )
     paid = next((a.record for a in answers if isinstance(a.record, Withdrawal)), None)
     if paid is not None:  # the key promises one withdrawal: the model keeps the first
