@@ -91,16 +91,24 @@ def embedded() -> Target:
 
 def _start(script: Path, env: dict[str, str]) -> float:
     t = time.monotonic()
-    done = subprocess.run(
-        [str(script)], env=env, capture_output=True, text=True, timeout=START_TIMEOUT
-    )
+    try:
+        done = subprocess.run(
+            [str(script)], env=env, capture_output=True, text=True, timeout=START_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"{script} did not finish in {START_TIMEOUT:.0f} s") from None
     if done.returncode != 0:
         raise SystemExit(f"{script} failed (exit {done.returncode}): {done.stderr[-2000:]}")
     return time.monotonic() - t
 
 
 def _stop(script: Path, env: dict[str, str]) -> None:
-    subprocess.run([str(script)], env=env, capture_output=True, timeout=STOP_TIMEOUT)
+    try:
+        subprocess.run([str(script)], env=env, capture_output=True, timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(
+            f"{script} did not finish in {STOP_TIMEOUT:.0f} s: check for leftovers", file=sys.stderr
+        )
 
 
 @contextlib.contextmanager
@@ -168,7 +176,7 @@ def busy_seconds(spans: list[tuple[float, float]]) -> float:
     return total
 
 
-def canary(target: Target, extra: list[str] | None = None) -> Run:
+def canary(target: Target) -> Run:
     """One `golive run --suite canary` against ``target``, timed; its evidence read back."""
     with tempfile.TemporaryDirectory(prefix="bench-canary-") as tmp:
         phases_file = Path(tmp) / "phases.json"
@@ -180,11 +188,16 @@ def canary(target: Target, extra: list[str] | None = None) -> Run:
             ),
         }
         argv = [sys.executable, "-m", "golive", "run", "--suite", "canary", *target.args]
-        argv += ["--out", str(Path(tmp) / "reports"), *(extra or [])]
+        argv += ["--out", str(Path(tmp) / "reports")]
         start, started_at = time.monotonic(), time.time()
-        proc = subprocess.run(
-            argv, cwd=target.cwd, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT
-        )
+        try:
+            proc = subprocess.run(
+                argv, cwd=target.cwd, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT
+            )
+        except subprocess.TimeoutExpired:
+            raise SystemExit(
+                f"{target.name}: golive run gave no verdict in {RUN_TIMEOUT:.0f} s"
+            ) from None
         wall = time.monotonic() - start
         output = proc.stdout + proc.stderr
         verdict = next(

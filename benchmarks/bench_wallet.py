@@ -3,12 +3,15 @@ run, and the adapter's share of the wallet's scenario time (from the run's trans
 
     python benchmarks/bench_wallet.py [--runs N]
 
-Both platforms run as external services, each started once by its example's start.sh on
-free loopback ports (examples/hordak-wallet, examples/external-refbank; benchmarks/_canary.py),
+Both platforms run as external services, each started for the round by its example's start.sh
+on free loopback ports (examples/hordak-wallet, examples/external-refbank; _canary.py),
 so the two runs differ only in the platform and in the way golive talks to it: the wallet
 through its adapter (golive_adapter.py, every call recorded as a `CALL` exchange), refbank
 through the HTTP contract. Then `golive run --config <its golive.toml> --suite canary`, ``N``
-times each (default 1), interleaved; the figures are those of the median run.
+times each (default 1), interleaved; the figures are those of the median run. Each round
+starts both afresh: a second canary run against the same platform reuses the same-key
+bursts' literal idempotency keys and is refused (idempotency_key_reused), a NO-GO of golive's
+making, not the platform's.
 
 From each run's transcripts (transcripts/platform.jsonl, psp.jsonl; docs/evidence.md): the
 wall time during which at least one call to the platform was in flight (overlapping calls of
@@ -40,16 +43,19 @@ def main(argv: list[str]) -> int:
     if args.runs < 1:
         ap.error("--runs must be at least 1")
     done: dict[str, list[Run]] = {"wallet": [], "refbank": []}
-    with hordak_wallet() as wallet, external_refbank() as refbank:
-        for _ in range(args.runs):
+    starts: dict[str, list[float]] = {"wallet": [], "refbank": []}
+    for _ in range(args.runs):  # fresh platforms each round (see the module's docstring)
+        with hordak_wallet() as wallet, external_refbank() as refbank:
             done["wallet"].append(canary(wallet))
             done["refbank"].append(canary(refbank))
+            starts["wallet"].append(wallet.start_s or 0.0)
+            starts["refbank"].append(refbank.start_s or 0.0)
     w, r = median_run(done["wallet"]), median_run(done["refbank"])
     result: dict[str, Any] = {
         "benchmark": "wallet",
         "load_average_at_end": os.getloadavg(),
         "runs_each": args.runs,
-        "start_sh_s": {"wallet": wallet.start_s, "refbank": refbank.start_s},
+        "start_sh_s": starts,
         "wallet": [x.summary() for x in done["wallet"]],
         "refbank": [x.summary() for x in done["refbank"]],
         "wallet_over_refbank": w.wall_s / r.wall_s,
