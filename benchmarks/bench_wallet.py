@@ -9,9 +9,7 @@ so the two runs differ only in the platform and in the way golive talks to it: t
 through its adapter (golive_adapter.py, every call recorded as a `CALL` exchange), refbank
 through the HTTP contract. Then `golive run --config <its golive.toml> --suite canary`, ``N``
 times each (default 1), interleaved; the figures are those of the median run. Each round
-starts both afresh: a second canary run against the same platform reuses the same-key
-bursts' literal idempotency keys and is refused (idempotency_key_reused), a NO-GO of golive's
-making, not the platform's.
+starts both afresh, so that rounds are independent (no state of an earlier run's).
 
 From each run's transcripts (transcripts/platform.jsonl, psp.jsonl; docs/evidence.md): the
 wall time during which at least one call to the platform was in flight (overlapping calls of
