@@ -1,7 +1,9 @@
-"""What the target layer costs per call: an adapter with golive's recording vs the HTTP
-contract's client and a bare httpx call to the same endpoint, side by side in one run.
+"""What the target layer costs: per call, an adapter with golive's recording vs the HTTP
+contract's client and a bare httpx call to the same endpoint; per run, the canary suite's time
+to verdict through the external path vs the embedded target; side by side in one run.
 
     python benchmarks/bench_target.py [--calls N] [--rounds R] [--seconds S] [--postgres P]
+                                      [--canary-runs N]
 
 The platform is refbank (embedded stack: its own Postgres database, the stub PSP). Four
 ways make the same calls to it, single-threaded, interleaved round by round:
@@ -18,7 +20,16 @@ recording costs alone, free of network noise. The recording writes transcripts t
 run folder, as in a run. Calls: ``balance``
 (a cheap read, where overhead shows most) and ``create_account`` (a write). Each path's time
 per call is the median over rounds. Bounded: ``calls`` × ``rounds`` per path and call, and
-the measuring stops after ``seconds``. Writes benchmarks/results/target.json.
+the measuring stops after ``seconds``.
+
+Then the canary suite, ``--canary-runs`` times each way (default 1, 0 to leave it out),
+interleaved: ``golive run --suite canary`` (the embedded refbank: golive starts Postgres, the
+stub PSP and refbank itself) and ``golive run --config <external-refbank golive.toml> --suite
+canary`` against refbank started for the round by examples/external-refbank/start.sh (free
+ports, its own state folder; benchmarks/_canary.py). The ratio is external / embedded time
+to verdict (aim: at most 1.2); start.sh's own time is reported beside it. Each run has a
+timeout.
+Writes benchmarks/results/target.json.
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _canary import EMBEDDED, Run, canary, embedded, external_refbank, median_run, print_runs
 
 from golive.driver import PlatformClient
 from golive.evidence import transcript_hooks
@@ -123,9 +135,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=120.0, help="stop measuring after this")
     ap.add_argument("--postgres", default=None, help="provider or DSN (default auto)")
+    ap.add_argument("--canary-runs", type=int, default=1, help="canary runs each way (0: none)")
     args = ap.parse_args(argv)
-    if args.calls < 1 or args.rounds < 1:
-        ap.error("--calls and --rounds must be at least 1")
+    if args.calls < 1 or args.rounds < 1 or args.canary_runs < 0:
+        ap.error("--calls and --rounds must be at least 1, --canary-runs at least 0")
     provider = open_provider(args.postgres)
     where = provider.describe()
     try:
@@ -166,7 +179,37 @@ def main(argv: list[str]) -> int:
                 recorder.close_transcripts()
     finally:
         provider.close()
-    return report(per_round, args, where, recorded_calls)
+    runs, start_sh_s = canary_side_by_side(args.canary_runs)
+    return report(per_round, args, where, recorded_calls, runs, start_sh_s)
+
+
+def canary_side_by_side(rounds: int) -> tuple[list[Run], float]:
+    """The canary's runs, embedded and external interleaved; start.sh's median time.
+
+    Each round starts a fresh external refbank: rounds are independent, as embedded ones are."""
+    runs: list[Run] = []
+    starts: list[float] = []
+    for _ in range(rounds):
+        with external_refbank() as external:
+            runs += [canary(embedded()), canary(external)]
+            starts.append(external.start_s or 0.0)
+    return runs, statistics.median(starts) if starts else 0.0
+
+
+def canary_summary(runs: list[Run], start_sh_s: float) -> dict[str, Any]:
+    if not runs:
+        return {}
+    emb = median_run([r for r in runs if r.target == EMBEDDED])
+    ext = median_run([r for r in runs if r.target != EMBEDDED])
+    return {
+        "runs_each": len(runs) // 2,
+        "external_start_sh_s": start_sh_s,
+        "runs": [r.summary() for r in runs],
+        "external_over_embedded": ext.wall_s / emb.wall_s,
+        "external_with_start_sh_over_embedded": (ext.wall_s + start_sh_s) / emb.wall_s,
+        "scenarios_external_over_embedded": ext.scenarios_s / emb.scenarios_s,
+        "external_over_embedded_per_test": (ext.wall_s / ext.tests) / (emb.wall_s / emb.tests),
+    }
 
 
 def report(
@@ -174,6 +217,8 @@ def report(
     args: argparse.Namespace,
     where: str,
     recorded_calls: int,
+    runs: list[Run],
+    start_sh_s: float,
 ) -> int:
     us = {p: {n: statistics.median(v) for n, v in calls.items()} for p, calls in per_round.items()}
     names = sorted(us["bare httpx"])
@@ -201,7 +246,8 @@ def report(
         "ratios": ratios,
         "adapter_recording_adds_us_per_call": added,
         "recording_alone_adds_us_per_call": alone,
-        "aim": "adapter_recorded_over_contract_recorded <= 1.2",
+        "aim": "adapter_recorded_over_contract_recorded <= 1.2; canary external/embedded <= 1.2",
+        "canary": canary_summary(runs, start_sh_s),
     }
     print(f"{'path':20} " + " ".join(f"{n + ' µs':>18}" for n in names))
     for path in PATHS + MEMORY:
@@ -216,7 +262,26 @@ def report(
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    return 0
+    return print_canary(runs, result["canary"])
+
+
+def print_canary(runs: list[Run], summary: dict[str, Any]) -> int:
+    """The canary table and ratio; 1 if a run did not give GO (its time would mislead)."""
+    if not runs:
+        return 0
+    print(f"\ncanary suite, {summary['runs_each']} run(s) each way, seconds:")
+    print_runs(runs)
+    print(
+        f"canary: external / embedded = {summary['external_over_embedded']:.2f} (aim <= 1.2); "
+        f"with start.sh ({summary['external_start_sh_s']:.1f} s) "
+        f"{summary['external_with_start_sh_over_embedded']:.2f}; per test "
+        f"{summary['external_over_embedded_per_test']:.2f}; scenarios alone "
+        f"{summary['scenarios_external_over_embedded']:.2f}"
+    )
+    failed = [r for r in runs if r.verdict != "GO"]
+    for r in failed:
+        print(f"\n{r.target}: {r.verdict} (exit {r.exit_code})\n{r.tail}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
