@@ -128,10 +128,12 @@ def detections(root: Path, checks: list[Check]) -> list[Detection]:
             if fault not in faults:  # another platform's fault (the wallet example's)
                 continue
             runs = (value,) if isinstance(value, str) else tuple(value)
-            if suite:
-                scope = _in_suite(suite.group(1), [c for c in checks if c.kind == "scenario"])
-                labels = tuple(c.label for c in selected(str(runs[0]), scope))
-                case = Detection(fault, rel, labels, suite.group(1), str(runs[0]))
+            if suite or (len(runs) > 1 and str(runs[0]) in SUITES):
+                # `--suite S` written in the test, or a row naming its own: (S, -k EXPR, …)
+                name, expr = (suite.group(1), runs[0]) if suite else (str(runs[0]), runs[1])
+                scope = _in_suite(name, [c for c in checks if c.kind == "scenario"])
+                labels = tuple(c.label for c in selected(str(expr), scope))
+                case = Detection(fault, rel, labels, name, str(expr))
             else:
                 labels = tuple(_property(str(short), checks, rel) for short in runs)
                 case = Detection(fault, rel, labels)
