@@ -24,14 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from golive.drills.restore.logical import BackupBroken
 from golive.drills.restore.physical import (
     DEFAULT_SEGMENT,
     segment_name,
     segment_number,
-    wait_promoted,
+    start_promoted,
 )
-from golive.drills.restore.tools import log_tail
 from golive.errors import ProviderUnavailable
 from golive.evidence import register_secret
 from golive.postgres import Instance, InstanceSpec, Provider, cleanup
@@ -390,19 +388,9 @@ def start_restored(
     recovery = recovery_settings(data_dir)
     recovery.setdefault("recovery_target_action", "promote")
     spec = InstanceSpec(settings=dict(settings), data_from=data_dir, recovery=recovery)
-    try:
-        instance = provider.start_instance(spec, name=name)
-    except (ProviderUnavailable, TimeoutError) as exc:
-        raise BackupBroken(f"the restored server did not start; it said: {exc}") from None
-    try:
-        wait_promoted(instance, timeout)
-    except BackupBroken as exc:
-        log = log_tail(instance)
-        instance.destroy()
-        raise BackupBroken(f"{exc}\nthe server's log ends:\n{log}" if log else str(exc)) from None
-    except BaseException:
-        instance.destroy()
-        raise
+    instance = start_promoted(
+        provider, spec, name=name, timeout=timeout, failed="the restored server did not start"
+    )
     shutil.rmtree(data_dir, ignore_errors=True)  # the server runs from its own copy
     return instance
 

@@ -255,10 +255,20 @@ def recover(
     elif archive is None:
         recovery["recovery_target"] = "immediate"
     spec = InstanceSpec(settings=dict(settings or {}), data_from=backup.path, recovery=recovery)
+    return start_promoted(
+        provider, spec, name=name, timeout=timeout, failed="point-in-time recovery failed"
+    )
+
+
+def start_promoted(
+    provider: Provider, spec: InstanceSpec, *, name: str | None, timeout: float, failed: str
+) -> Instance:
+    """A server started from ``spec``'s data and recovery settings, once promoted; the server
+    is destroyed and BackupBroken raised (``failed``, then what it said) when it is not."""
     try:
         instance = provider.start_instance(spec, name=name)
     except (ProviderUnavailable, TimeoutError) as exc:
-        raise BackupBroken(f"point-in-time recovery failed; the server said: {exc}") from None
+        raise BackupBroken(f"{failed}; the server said: {exc}") from None
     try:
         wait_promoted(instance, timeout)
     except BackupBroken as exc:
