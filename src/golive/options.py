@@ -39,10 +39,12 @@ def port_value(value: str | int) -> int:
     return port
 
 
-def check_out_dir(out: Path, flag: str = "--out") -> Path:
+def check_out_dir(
+    out: Path, flag: str = "--out", fix: str = "name a folder for the run folders"
+) -> Path:
     """``out`` as an absolute path: a writable folder, or one that can be created.
 
-    Nothing is created here; the run creates it once every check has passed.
+    Nothing is created here; the caller creates it once every check has passed.
     """
     path = Path(os.path.abspath(out))
     existing = path
@@ -50,9 +52,7 @@ def check_out_dir(out: Path, flag: str = "--out") -> Path:
         existing = existing.parent
     if not existing.is_dir():
         where = "is a file" if existing == path else f"cannot be created: {existing} is a file"
-        raise ConfigError(
-            f"{flag} {str(out)!r} {where}, not a folder. Fix: name a folder for the run folders"
-        )
+        raise ConfigError(f"{flag} {str(out)!r} {where}, not a folder. Fix: {fix}")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise ConfigError(
             f"{flag} {str(out)!r} is not writable here ({existing} belongs to someone else or "

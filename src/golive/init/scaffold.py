@@ -9,7 +9,6 @@ overwrites a file unless asked (--force); every check is made before anything is
 from __future__ import annotations
 
 import ast
-import os
 import shlex
 from importlib.resources import files
 from pathlib import Path
@@ -19,7 +18,7 @@ import typer
 
 import golive
 from golive.errors import ConfigError
-from golive.options import one_line, path_value
+from golive.options import check_out_dir, one_line, path_value
 
 # What init writes (path in the project -> template in golive/init/templates).
 TEMPLATES = {
@@ -64,21 +63,7 @@ def render(project: str) -> dict[str, str]:
 
 def check_folder(folder: Path) -> Path:
     """``folder`` as an absolute path: a folder that exists or can be created, writable."""
-    path = Path(os.path.abspath(folder))
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        where = "is a file" if existing == path else f"cannot be created: {existing} is a file"
-        raise ConfigError(
-            f"DIR {str(folder)!r} {where}. Fix: name the folder of your readiness project"
-        )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"DIR {str(folder)!r} is not writable ({existing} is read-only or someone "
-            "else's). Fix: name a folder you can write to"
-        )
-    return path
+    return check_out_dir(folder, "DIR", "name the folder of your readiness project")
 
 
 def clashes(folder: Path, texts: dict[str, str], *, force: bool) -> list[str]:
