@@ -5,9 +5,7 @@ project's; a project without features, or with an undefined step, is a usage err
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from golive.errors import ConfigError
 from golive.init import scaffold
 from golive.run.command import _confcut
 from golive.run.suites import Selection, builtin_root, select
+from tests.test_init import golive  # golive in a subprocess, no GOLIVE_* variables
 
 OURS = """\
 @payments
@@ -35,14 +34,6 @@ from pytest_bdd import then
 def our_own_check() -> None:
     """A step the project defines itself."""
 '''
-
-
-def golive(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOLIVE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "golive", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
 
 
 @pytest.fixture
