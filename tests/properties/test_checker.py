@@ -92,6 +92,30 @@ def test_negative_balances_are_reported() -> None:
     assert found[0].magnitude == -5
 
 
+def test_holds_accepted_at_once_past_the_balance_are_an_overdraft_without_a_read() -> None:
+    holds = [Op(i, "hold", 1.0, 1.1 + i / 10, OK, A, 60, hold_id=f"h{i}") for i in range(2)]
+    release = Op(0, "release", 1.25, 2.0, OK, A, 60, hold_id="h0", hold_amount=60)
+    final = snap(3.0, 3.1, (40, 60), (100, 0), final=True)
+    records = {
+        "h0": HoldRecord("h0", A, 60, "released", 0, 60),
+        "h1": HoldRecord("h1", A, 60, "pending", 0, 0),
+    }
+    found = check_history(history([*holds, release], [final], holds=records)).anomalies
+    assert [(a.kind, a.magnitude) for a in found] == [("negative-balance", -20)]
+
+
+def test_a_credit_in_flight_may_cover_a_debit() -> None:
+    hold = Op(0, "hold", 1.0, 1.1, OK, A, 60, hold_id="h0")
+    holds = [hold, replace(hold, process=1, invoked=1.2, completed=1.3, hold_id="h1")]
+    release = Op(0, "release", 1.25, 1.4, OK, A, 60, hold_id="h0", hold_amount=60)
+    final = snap(3.0, 3.1, (40, 60), (100, 0), final=True)
+    records = {
+        "h0": HoldRecord("h0", A, 60, "released", 0, 60),
+        "h1": HoldRecord("h1", A, 60, "pending", 0, 0),
+    }
+    assert kinds(history([*holds, release], [final], holds=records)) == []
+
+
 def test_an_unanswered_operation_may_or_may_not_have_happened() -> None:
     for a, b in (((70, 0), (130, 0)), ((100, 0), (100, 0))):
         h = history([transfer(1.0, 1.1, 30, INFO, status=None)], [snap(5, 5.1, a, b, final=True)])

@@ -10,7 +10,9 @@ verdict on the books: total conserved, each account's balance right.
 Anomaly kinds:
   total-not-conserved   the money in the accounts at the end is not the money put in minus
                         the money burned
-  negative-balance      a read shows a negative available or held balance
+  negative-balance      a read shows a negative available or held balance, or the operations
+                        the platform accepted overdraw an account in every order they could
+                        have taken effect in
   inconsistent-read     a read during the workload no linearization of the operations explains
   wrong-final-balance   an account's final balance is not what the operations add up to
   hold-resolved-twice   more than one burn or release of one hold succeeded
@@ -28,6 +30,7 @@ Anomaly kinds:
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -198,6 +201,31 @@ def _check_read(history: History, read: AccountRead, final: bool) -> list[Anomal
                 )
             )
             break  # one finding per read: the first figure that is off
+    return found
+
+
+def _check_overdraft(history: History) -> list[Anomaly]:
+    """Right after an accepted debit completes, the most an account can hold is what every
+    operation completed by then leaves, plus each credit still in flight. Below zero, the
+    platform accepted an overdraft whatever order the operations took effect in, read or not."""
+    found: list[Anomaly] = []
+    for op in history.ops:
+        if op.outcome != OK or op.kind not in ("hold", "transfer"):
+            continue
+        just_after = math.nextafter(op.completed, math.inf)
+        avail, _, _ = expected_ranges(history, op.account, just_after, just_after)
+        most = avail.bounds[1]
+        if most < 0 and not any(a.subject == f"account {op.account}" for a in found):
+            found.append(
+                Anomaly(
+                    "negative-balance",
+                    op.completed,
+                    f"account {op.account}",
+                    most,
+                    f"after the {op.kind} of {op.amount} {history.currency} was accepted, the "
+                    f"operations accepted leave at most {most} {history.currency} available",
+                )
+            )
     return found
 
 
@@ -403,6 +431,7 @@ def check_history(history: History) -> BankReport:
                 )
             )
     report.anomalies += _check_holds(history)
+    report.anomalies += _check_overdraft(history)
     for op in sent:
         if op.kind == "bad-transfer" and op.outcome == OK:
             report.anomalies.append(
