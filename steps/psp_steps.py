@@ -9,6 +9,7 @@ from pytest_bdd import given, parsers, then, when
 from golive.canary.world import CanaryWorld
 from golive.errors import ExpectationFailed
 from golive.evidence import register_secret
+from golive.psp.provider import DEFAULT
 
 _FAILURES: dict[str, dict[str, Any]] = {
     "a 5xx error": {"fail_next_requests": 1},
@@ -61,7 +62,7 @@ def given_webhook_delay(world: CanaryWorld) -> None:
 
 @given("the payment provider rotates its webhook secret and signs with the old and the new one")
 def given_rotation(world: CanaryWorld) -> None:
-    world.new_webhook_secret = world.psp.rotate_secret("stripe")
+    world.new_webhook_secret = world.psp.rotate_secret(DEFAULT)
     register_secret(world.new_webhook_secret)  # it goes to the platform: never in evidence
 
 

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 CONFIG_ENV = "GOLIVE_CONFIG"  # `golive run --config FILE` hands the file on through this
 
 
+def _shared() -> tuple[str, ...]:
+    from golive.psp.provider import SHARED  # not at the top: golive.psp imports this module
+
+    return SHARED
+
+
 @dataclass(frozen=True)
 class TargetConfig:
     """[target]: the platform under test (docs/configuration.md). Paths are absolute."""
@@ -31,7 +37,7 @@ class TargetConfig:
     env_file: str = ""  # the deployment's environment to check; "" = the process environment
     waivers: str = ""  # the waiver register for the environment check
     profile: str = ""  # "" = refbank for the embedded platform, production otherwise
-    psps: tuple[str, ...] = ("stripe", "adyen")  # the providers this platform uses
+    psps: tuple[str, ...] = field(default_factory=_shared)  # the providers it uses
     operations: Operations = field(default_factory=Operations)  # [target.operations], checked
 
     def __repr__(self) -> str:  # the DSN may carry a password
@@ -115,9 +121,9 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
     """[target] and [target.operations] (each operation checked: golive.operations).
 
     Relative paths are read from ``base`` (the configuration file's folder)."""
-    from golive.psp.provider import names
+    from golive.psp.provider import DEFAULT, SHARED, names
 
-    default = TargetConfig.psps
+    default = SHARED
     providers = tuple(dict.fromkeys((*default, *names())))  # the default ones first
 
     if not isinstance(data, dict):
@@ -173,7 +179,7 @@ def target_section(data: Any, base: Path, profiles: dict[str, EnvProfile]) -> Ta
     psps = data.get("psps", list(default))
     if not isinstance(psps, list) or not psps or not all(isinstance(p, str) for p in psps):
         raise ConfigError(
-            f'target.psps = {psps!r} must be a non-empty list of providers, e.g. ["stripe"]'
+            f'target.psps = {psps!r} must be a non-empty list of providers, e.g. ["{DEFAULT}"]'
         )
     for name in psps:
         if name not in providers:

@@ -16,13 +16,15 @@ from golive.canary.conservation import conservation_violations
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
 from golive.money import Money
+from golive.psp.provider import SHARED
 from golive.target import NoAnswer
 
+_ONE, _TWO = SHARED  # (provider, currency, amount) of each loop: the two in turn
 PLAN = (
-    ("stripe", "EUR", 10_000),
-    ("adyen", "EUR", 12_345),
-    ("stripe", "JPY", 9_000),
-    ("adyen", "USD", 7_777),
+    (_ONE, "EUR", 10_000),
+    (_TWO, "EUR", 12_345),
+    (_ONE, "JPY", 9_000),
+    (_TWO, "USD", 7_777),
 )
 
 

@@ -9,6 +9,7 @@ overwrites a file unless asked (--force); every check is made before anything is
 from __future__ import annotations
 
 import ast
+import json
 import shlex
 from importlib.resources import files
 from pathlib import Path
@@ -19,6 +20,7 @@ import typer
 import golive
 from golive.errors import ConfigError
 from golive.options import check_out_dir, one_line, path_value
+from golive.psp.provider import SHARED
 
 # What init writes (path in the project -> template in golive/init/templates).
 TEMPLATES = {
@@ -50,7 +52,12 @@ def render(project: str) -> dict[str, str]:
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
     )
-    values = {"project": project, "version": golive.__version__, "plugins": golive_plugins()}
+    values = {
+        "project": project,
+        "version": golive.__version__,
+        "plugins": golive_plugins(),
+        "psps": json.dumps(list(SHARED)),
+    }
     templates = files("golive.init").joinpath("templates")
     out = {}
     for path, name in TEMPLATES.items():

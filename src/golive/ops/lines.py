@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from golive.errors import ConfigError
 from golive.money import Money, MoneyError
+from golive.psp.adyen import PROVIDER as ADYEN
+from golive.psp.stripe import PROVIDER as STRIPE
 
 KINDS = ("payment", "payout", "payout_reversal", "refund", "other")
 
@@ -118,7 +120,7 @@ def read_stripe_report(text: str, name: str = "stripe report") -> list[PspLine]:
         category = row["reporting_category"]
         ref = row.get("payment_intent_id") or row.get("payout_id") or row.get("source_id") or ""
         out.append(PspLine(
-            psp="stripe", kind=STRIPE_KINDS.get(category, "other"), reference=ref,
+            psp=STRIPE.name, kind=STRIPE_KINDS.get(category, "other"), reference=ref,
             amount=_amount(row["gross"], cur, where, "gross"), currency=cur,
             booked_at=_time(row["created_utc"], where, "created_utc"),
             line_id=row["balance_transaction_id"],
@@ -138,7 +140,7 @@ def read_adyen_report(text: str, name: str = "adyen report") -> list[PspLine]:
         credit = _amount(row["Gross Credit (GC)"], cur, where, "Gross Credit (GC)")
         fee = _amount(row.get("Commission (NC)", ""), cur, where, "Commission (NC)")
         out.append(PspLine(
-            psp="adyen", kind=ADYEN_KINDS.get(row["Type"], "other"),
+            psp=ADYEN.name, kind=ADYEN_KINDS.get(row["Type"], "other"),
             reference=row["Psp Reference"], amount=credit - debit, currency=cur,
             booked_at=_time(row["Creation Date"], where, "Creation Date", row.get("TimeZone", "")),
             line_id=f"{row['Psp Reference']}/{row['Type']}", fee=fee,

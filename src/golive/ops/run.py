@@ -12,6 +12,8 @@ from golive.ops.lines import LedgerLine, PspLine, read_file, read_ledger_lines, 
 from golive.ops.matcher import LABELS, MAX_LAG, Reconciliation, reconcile
 from golive.ops.reports import write_reports
 from golive.ops.sources import PROVIDERS, Window, fetch_settlement, platform_ledger_lines, psp_lines
+from golive.psp.adyen import PROVIDER as ADYEN
+from golive.psp.stripe import PROVIDER as STRIPE
 from golive.target import Target, open_target
 
 
@@ -84,7 +86,8 @@ def gather(
                 raw[name] = fetch_settlement(inputs.psp, provider, day)
                 reports[provider].append((name, raw[name]))
     else:
-        for provider, paths in (("stripe", inputs.stripe_reports), ("adyen", inputs.adyen_reports)):
+        files = ((STRIPE.name, inputs.stripe_reports), (ADYEN.name, inputs.adyen_reports))
+        for provider, paths in files:
             for path in paths:
                 reports[provider].append((str(path), read_file(path, f"{provider} report")))
     return ledger, psp_lines(reports, pw), raw, warnings

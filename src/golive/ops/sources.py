@@ -23,7 +23,9 @@ import httpx
 from golive.envcheck.dates import DateError, iso, parse_instant
 from golive.errors import ConfigError, TargetUnreachable
 from golive.ops.lines import LedgerLine, PspLine, read_adyen_report, read_stripe_report
+from golive.psp.adyen import PROVIDER as ADYEN
 from golive.psp.provider import names
+from golive.psp.stripe import PROVIDER as STRIPE
 from golive.target import Deposit, Entry, NoAnswer, PlatformError, Target, Withdrawal, iter_entries
 from golive.tls import tls_context
 
@@ -33,8 +35,8 @@ JOBS_PAGE = 1000  # the contract's page limit for finance jobs: a list this long
 # The settlement report formats golive reads, by the provider that writes them: the one
 # place a provider's report reader is added. PROVIDERS: the registered ones it can read.
 READERS: dict[str, Callable[[str, str], list[PspLine]]] = {
-    "stripe": read_stripe_report,
-    "adyen": read_adyen_report,
+    STRIPE.name: read_stripe_report,
+    ADYEN.name: read_adyen_report,
 }
 PROVIDERS = tuple(name for name in names() if name in READERS)
 

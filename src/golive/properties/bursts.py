@@ -18,6 +18,7 @@ from golive.canary.psp_ops import PspOps
 from golive.properties.actions import let_webhooks_arrive
 from golive.properties.history import Anomaly
 from golive.properties.samekey import DOUBLE_EFFECT, KeyedAnswer, Send, fire, judge
+from golive.psp.provider import DEFAULT
 from golive.target import Target
 
 FUNDING = 100_000
@@ -46,7 +47,7 @@ class Bursts:
     def account(self, funding: int = FUNDING) -> str:
         acc = self.client.create_account(f"same-key-{uuid.uuid4().hex[:12]}", self.currency).id
         if funding:
-            self.client.deposit(acc, funding, self.currency, "stripe")
+            self.client.deposit(acc, funding, self.currency, DEFAULT)
             let_webhooks_arrive(self.psp)
         return acc
 
@@ -80,7 +81,7 @@ class Bursts:
     def deposit(self) -> None:
         acc, cur = self.account(0), self.currency
         what = f"deposit {AMOUNT} {cur}"
-        self.burst(what, lambda c, k: c.deposit(acc, AMOUNT, cur, "stripe", key=k))
+        self.burst(what, lambda c, k: c.deposit(acc, AMOUNT, cur, DEFAULT, key=k))
         let_webhooks_arrive(self.psp)
         self.expect(what, acc, AMOUNT)
 
@@ -120,7 +121,7 @@ class Bursts:
     def withdraw(self) -> None:
         acc, cur = self.account(), self.currency
         what = f"withdraw {AMOUNT} {cur}"
-        self.burst(what, lambda c, k: c.withdraw(acc, AMOUNT, cur, "stripe", key=k))
+        self.burst(what, lambda c, k: c.withdraw(acc, AMOUNT, cur, DEFAULT, key=k))
         self.expect(what, acc, FUNDING - AMOUNT)
 
     def other_body(self) -> None:
@@ -138,7 +139,7 @@ class Bursts:
         """One deposit whose success event the PSP delivers n times at once: credited once."""
         acc = self.account(0)
         with self.duplicates(self.n - 1):
-            self.client.deposit(acc, AMOUNT, self.currency, "stripe")
+            self.client.deposit(acc, AMOUNT, self.currency, DEFAULT)
             let_webhooks_arrive(self.psp)
         self.expect(f"one webhook event delivered {self.n} times at once", acc, AMOUNT)
 

@@ -31,6 +31,7 @@ from golive.properties.history import (
     Snapshot,
 )
 from golive.properties.samekey import Send, answer
+from golive.psp.provider import DEFAULT
 from golive.target import Hold, NoAnswer, PlatformError, Target
 
 WEIGHTS = {"transfer": 35, "hold": 25, "burn": 15, "release": 15, "bad-transfer": 10}
@@ -50,7 +51,7 @@ class BankConfig:
     max_seconds: float = 30.0
     max_transfer: int = 5_000
     seed: int = 0
-    psp: str = "stripe"
+    psp: str = DEFAULT
     burst_every: int = 10  # every Nth operation all workers send at once (BURSTS, in turn)
 
 

@@ -12,7 +12,7 @@ import uvicorn
 
 from golive.errors import ConfigError
 from golive.options import check_out_dir, path_value, port_value
-from golive.psp.provider import names
+from golive.psp.provider import SHARED, names
 from golive.psp.server import bind, create_app, uvicorn_config
 from golive.psp.signing import is_hex_key
 from golive.psp.state import StubPSP
@@ -158,8 +158,8 @@ def serve(
 
 
 def _write_secrets(path: Path, secrets: dict[str, str]) -> None:
-    names = {"stripe": "stripe_webhook_secret", "adyen": "adyen_hmac_key"}
-    data = {names[k]: v for k, v in secrets.items()}
+    keys = dict(zip(SHARED, ("stripe_webhook_secret", "adyen_hmac_key"), strict=True))
+    data = {keys[k]: v for k, v in secrets.items()}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(data, fh)

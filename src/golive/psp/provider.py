@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 Handler = Callable[["Stub", StubRequest], StubResponse]
 Signed = tuple[bytes, dict[str, str]]  # (request body, headers) of one webhook attempt
 
+# The providers golive shares webhook secrets for (golive.psp.secrets) and a platform uses
+# unless its [target] psps says otherwise; the first is the default where one is enough.
+SHARED: tuple[str, ...] = ("stripe", "adyen")
+DEFAULT = SHARED[0]
+
 
 class Provider(Protocol):
     """One payment provider as the stub emulates it (docs/psp.md)."""

@@ -19,16 +19,17 @@ from pathlib import Path
 
 from golive.errors import ConfigError
 from golive.psp.client import StubControl
-from golive.psp.provider import providers
+from golive.psp.provider import SHARED, providers
 from golive.psp.signing import is_hex_key, new_adyen_key, new_stripe_secret
 
-SHARED = ("stripe", "adyen")  # the providers whose secrets WebhookSecrets holds
 STRIPE_VAR = "GOLIVE_PSP_STRIPE_WEBHOOK_SECRET"
 ADYEN_VAR = "GOLIVE_PSP_ADYEN_HMAC_KEY"
 
 
 @dataclass(frozen=True)
 class WebhookSecrets:
+    """The secrets of the SHARED providers, in their order."""
+
     stripe: str = field(repr=False)  # whsec_…
     adyen_hmac: str = field(repr=False)  # hex
 
@@ -72,12 +73,8 @@ class WebhookSecrets:
 
     def register_at(self, control: StubControl, platform_url: str) -> None:
         """Make the stub deliver to the platform's webhook endpoints, signed with these."""
-        control.add_webhook_endpoint(
-            "stripe", f"{platform_url}/webhooks/stripe", secret=self.stripe
-        )
-        control.add_webhook_endpoint(
-            "adyen", f"{platform_url}/webhooks/adyen", secret=self.adyen_hmac
-        )
+        for name, secret in zip(SHARED, self.values(), strict=True):
+            control.add_webhook_endpoint(name, f"{platform_url}/webhooks/{name}", secret=secret)
 
 
 def wire_others(control: StubControl, platform_url: str, stub_url: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from golive.psp.http import ApiError, Ids, StubRequest, StubResponse
 from golive.psp.idempotency import IdempotencyStore
 from golive.psp.model import Delivery, Endpoint, EndpointKey, EventRecord, webhook_url_problem
 from golive.psp.outbox import Outbox
+from golive.psp.provider import SHARED
 from golive.psp.provider import get as provider_named
 from golive.psp.routes import build_router
 
@@ -64,12 +65,15 @@ class StubPSP:
             problem = url and webhook_url_problem(url, allow_remote=allow_remote_webhooks)
             if problem:
                 raise ValueError(f"webhook URL {url!r} {problem}")
-        if stripe_webhook_url:
-            secret = stripe_webhook_secret or provider_named("stripe").new_secret()
-            self._startup.append(("stripe", stripe_webhook_url, secret))
-        if adyen_webhook_url:
-            secret = adyen_hmac_key or provider_named("adyen").new_secret()
-            self._startup.append(("adyen", adyen_webhook_url, secret))
+        startup = zip(
+            SHARED,
+            (stripe_webhook_url, adyen_webhook_url),
+            (stripe_webhook_secret, adyen_hmac_key),
+            strict=True,
+        )
+        for name, url, secret in startup:
+            if url:
+                self._startup.append((name, url, secret or provider_named(name).new_secret()))
         self._init_state()
 
     # -- state ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from golive.psp import adyen_api
+from golive.psp.adyen import api
 from golive.psp.http import ApiError, StubRequest, adyen_error
 from golive.psp.settlement import adyen_report
 from golive.psp.signing import adyen_hmac, is_hex_key, new_adyen_key, same_text
@@ -33,7 +33,7 @@ RETRY_DELAYS: tuple[float, ...] = _HEAD + (28800.0,) * int((30 * 86400 - sum(_HE
 class Adyen:
     name = "adyen"
     title = "Adyen"
-    routes = tuple(adyen_api.ROUTES)
+    routes = tuple(api.ROUTES)
     retry_delays = RETRY_DELAYS
     secret_overlap_s = 0.0  # one HMAC key: the new one signs from now on
     user_agent = "Adyen HttpClient"

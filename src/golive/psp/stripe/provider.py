@@ -13,10 +13,10 @@ from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from golive.psp import stripe_more, stripe_payments, stripe_refunds
 from golive.psp.http import ApiError, StubRequest, stripe_error
 from golive.psp.settlement import stripe_report
 from golive.psp.signing import new_stripe_secret, stripe_signature
+from golive.psp.stripe import more, payments, refunds
 
 if TYPE_CHECKING:
     from golive.psp.stub import Stub
@@ -30,7 +30,7 @@ RETRY_DELAYS: tuple[float, ...] = (60, 300, 1800, 3600, 7200, 14400, *([28800.0]
 class Stripe:
     name = "stripe"
     title = "Stripe"
-    routes = (*stripe_payments.ROUTES, *stripe_refunds.ROUTES, *stripe_more.ROUTES)
+    routes = (*payments.ROUTES, *refunds.ROUTES, *more.ROUTES)
     retry_delays = RETRY_DELAYS
     secret_overlap_s = 86400.0  # roll-secret keeps the old one for 24 hours
     user_agent = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
@@ -109,6 +109,13 @@ class Stripe:
     def settlement_report(self, stub: Stub, day: date | None) -> str:
         return stripe_report(stub, day)
 
+    def platform_env(self, api_base: str, secret: str) -> dict[str, str]:
+        return {
+            "REFBANK_STRIPE_API_BASE": api_base,
+            "REFBANK_STRIPE_API_KEY": f"sk_test_{secrets.token_hex(12)}",
+            "REFBANK_STRIPE_WEBHOOK_SECRETS": secret,
+        }
+
 
 def _bearer(header: str) -> str | None:
     """The key of `Authorization: Bearer k` or of Basic auth with k as the user (curl -u k:)."""
@@ -122,13 +129,6 @@ def _bearer(header: str) -> str | None:
             return ""
         return user.partition(":")[0]
     return None
-
-    def platform_env(self, api_base: str, secret: str) -> dict[str, str]:
-        return {
-            "REFBANK_STRIPE_API_BASE": api_base,
-            "REFBANK_STRIPE_API_KEY": f"sk_test_{secrets.token_hex(12)}",
-            "REFBANK_STRIPE_WEBHOOK_SECRETS": secret,
-        }
 
 
 PROVIDER = Stripe()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from golive.psp.http import ApiError, StubResponse, clone, json_response, stripe_error
-from golive.psp.stripe_params import Params
+from golive.psp.stripe.params import Params
 
 if TYPE_CHECKING:
     from golive.psp.stub import Stub

@@ -8,7 +8,7 @@ from golive.psp.http import StubRequest, StubResponse, json_response, stripe_err
 from golive.psp.magic import PAYOUT_FAILURES, payout_failure
 from golive.psp.model import webhook_url_problem
 from golive.psp.signing import new_stripe_secret
-from golive.psp.stripe_common import (
+from golive.psp.stripe.common import (
     API_VERSION,
     LIST_PARAMS,
     balance_transaction,
@@ -21,7 +21,7 @@ from golive.psp.stripe_common import (
     page,
     render,
 )
-from golive.psp.stripe_params import Params, bad, merge_metadata
+from golive.psp.stripe.params import Params, bad, merge_metadata
 
 if TYPE_CHECKING:
     from golive.psp.stub import Stub

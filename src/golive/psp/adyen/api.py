@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from golive.psp.adyen_common import amount, body, commission, ledger, notify, obj, text
+from golive.psp.adyen.common import amount, body, commission, ledger, notify, obj, text
 from golive.psp.http import StubRequest, StubResponse, adyen_error, json_response
 from golive.psp.magic import ADYEN_AMOUNT_REFUSALS, ADYEN_REFUSALS, PAYOUT_FAILURES, payout_failure
 

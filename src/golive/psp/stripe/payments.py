@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from golive.psp.http import StubRequest, StubResponse, stripe_error
 from golive.psp.magic import DECLINE_AMOUNTS, GENERIC_DECLINE, STRIPE_DECLINE_PMS
-from golive.psp.stripe_common import (
+from golive.psp.stripe.common import (
     LIST_PARAMS,
     balance_transaction,
     created_filter,
@@ -19,7 +19,7 @@ from golive.psp.stripe_common import (
     stripe_fee,
     unexpected_state,
 )
-from golive.psp.stripe_params import Params, merge_metadata
+from golive.psp.stripe.params import Params, merge_metadata
 
 if TYPE_CHECKING:
     from golive.psp.stub import Stub

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from golive.psp.http import StubRequest, StubResponse, stripe_error
-from golive.psp.stripe_common import (
+from golive.psp.stripe.common import (
     LIST_PARAMS,
     balance_transaction,
     created_filter,
@@ -16,7 +16,7 @@ from golive.psp.stripe_common import (
     page,
     unexpected_state,
 )
-from golive.psp.stripe_params import Params, bad
+from golive.psp.stripe.params import Params, bad
 
 if TYPE_CHECKING:
     from golive.psp.stub import Stub
