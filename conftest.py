@@ -14,4 +14,5 @@ pytest_plugins = [
     "steps.slo_steps",
     "steps.backup_steps",
     "golive.promises.plugin",  # @P-… tags: the promise(id) mark
+    "golive.markers",  # every marker, registered once
 ]

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from pytest_bdd import given, parsers, then, when
 
 from golive.config import Config
 from golive.envcheck.scenario import AREAS, TargetEnvCheck, TargetEnvironment
 from golive.evidence import attach, register_secret
 from golive.stack import Stack
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "env: environment readiness scenarios (features/env)")
 
 
 @given("the environment the target runs with", target_fixture="env_check")

@@ -6,22 +6,12 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from pytest_bdd import given, parsers, then, when
 
 from golive.canary.world import CanaryWorld
 from golive.evidence import attach
 from golive.ops.scenario import Hypercare
 from golive.stack import Stack
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    for tag, what in (
-        ("hypercare", "hypercare probe scenarios (features/hypercare)"),
-        ("stuck_jobs", "stuck finance job scenarios"),
-        ("reconciliation", "daily reconciliation scenarios"),
-    ):
-        config.addinivalue_line("markers", f"{tag}: {what}")
 
 
 @given("the hypercare watch starts now", target_fixture="hypercare")

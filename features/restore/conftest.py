@@ -38,17 +38,7 @@ from golive.drills.restore.target import DrillTarget
 from golive.postgres import Instance, Provider
 
 HERE = Path(__file__).resolve().parent
-MARKERS = {
-    "restore": "database restore drills",
-    "restore_operator": "restore of a backup named by `golive drill restore`",
-    "restore_pgbackrest": "damage to a pgBackRest repository ([drills] backup_engine)",
-}
 SEED = 20_240_601  # the factories' seed: the same books every run
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    for name, what in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {what}")
 
 
 def _operator_run() -> bool:

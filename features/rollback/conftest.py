@@ -37,21 +37,8 @@ from golive.operations import OperationNotConfigured
 from golive.stack import Stack, embedded_stack, migrate
 
 HERE = Path(__file__).resolve().parent
-TAGS = {
-    "rollback": "rollback drills",
-    "release_rollback": "release and roll back with money in flight",
-    "failed_upgrade": "a failed upgrade rolled back",
-    "webhooks_during_switch": "PSP webhooks while the platform switches releases",
-    "psp_failover": "failover to the secondary PSP and back",
-    "kill_switch": "the withdrawal kill switch",
-}
 SCENARIO = pytest.StashKey[tuple[str, str]]()
 CASE = pytest.StashKey[DrillCase]()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    for tag, what in TAGS.items():
-        config.addinivalue_line("markers", f"{tag}: {what}")
 
 
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:

@@ -1,5 +1,6 @@
 """pytest: a scenario's promise tag (``@P-idem-1``) becomes the mark ``promise("P-idem-1")``,
-one registered marker for every id, so ``--strict-markers`` accepts them."""
+one marker for every id (registered by golive.markers), so ``--strict-markers`` accepts
+them."""
 
 from __future__ import annotations
 
@@ -8,12 +9,6 @@ from collections.abc import Callable
 import pytest
 
 from golive.promises.contract import PROMISE_ID
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "promise(id): checks this promise of the platform contract (docs/promises.md)"
-    )
 
 
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> bool | None:
