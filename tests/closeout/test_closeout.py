@@ -114,7 +114,7 @@ def test_altering_a_cited_run_makes_the_pack_not_valid_naming_it(
     (victim / "manifest.json").write_text(json.dumps(manifest))
     rep = verify_pack(tmp_path / "pack")
     assert not rep.ok
-    assert any(victim.name in p and "altered" in p for p in rep.problems), rep.problems
+    assert any(victim.name in p.text and "altered" in p.text for p in rep.problems), rep.problems
 
 
 def test_a_missing_cited_run_and_an_edited_pack_are_findings(
@@ -124,14 +124,14 @@ def test_a_missing_cited_run_and_an_edited_pack_are_findings(
     write_pack(pack, tmp_path / "pack", signing_key)
     md = tmp_path / "pack" / "closeout.md"
     md.write_text(md.read_text() + "\nAll phases GO, signed off by the CTO.\n")
-    assert any("closeout.md was altered" in p for p in verify_pack(tmp_path / "pack").problems)
+    assert any("closeout.md was altered" in p.text for p in verify_pack(tmp_path / "pack").problems)
     write_pack(pack, tmp_path / "pack", signing_key)
     gone = reports / pack.index[0].run_id
     for f in sorted(gone.rglob("*"), reverse=True):
         f.unlink() if f.is_file() else f.rmdir()
     gone.rmdir()
     rep = verify_pack(tmp_path / "pack")
-    assert any(f"cited run {gone.name} is missing" in p for p in rep.problems), rep.problems
+    assert any(f"cited run {gone.name} is missing" in p.text for p in rep.problems), rep.problems
 
 
 def test_nodata_gate_in_cutover_becomes_an_action(tmp_path: Path, signing_key: SigningKey) -> None:

@@ -45,7 +45,7 @@ def test_deleted_run_is_found(reports: tuple[Path, list[Path]], signing_key: Sig
     shutil.rmtree(runs[1])
     report = verify_chain(folder, signing_key.public)
     assert not report.ok
-    assert any(runs[2].name in p and "deleted or rewritten" in p for p in report.problems)
+    assert any(runs[2].name in p.text and "deleted or rewritten" in p.text for p in report.problems)
 
 
 def test_deleted_first_run_is_found(
@@ -84,7 +84,7 @@ def test_rewritten_and_resigned_run_is_found(
     assert verify_run(run, signing_key.public, check_link=False).ok  # valid on its own
     report = verify_chain(folder, signing_key.public)
     assert not report.ok
-    assert any(runs[1].name in p for p in report.problems)
+    assert any(runs[1].name in p.text for p in report.problems)
     assert not verify_run(runs[1], signing_key.public).ok  # the next run's link shows it
 
 
@@ -98,7 +98,7 @@ def test_swapped_folders_are_found(
     tmp.rename(runs[1])
     report = verify_chain(folder, signing_key.public)
     assert not report.ok
-    assert any("renamed or swapped" in p for p in report.problems)
+    assert any("renamed or swapped" in p.text for p in report.problems)
 
 
 def test_killed_run_in_the_folder_is_reported(
@@ -109,7 +109,7 @@ def test_killed_run_in_the_folder_is_reported(
     assert (killed / RUNNING).exists()
     report = verify_chain(folder, signing_key.public)
     assert not report.ok
-    assert any(killed.name in p and "incomplete run" in p for p in report.problems)
+    assert any(killed.name in p.text and "incomplete run" in p.text for p in report.problems)
 
 
 def test_empty_folder_is_not_a_valid_chain(tmp_path: Path) -> None:

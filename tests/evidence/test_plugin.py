@@ -167,7 +167,7 @@ def test_managed_key_and_trusted_verification(
     _, stranger = generate_keypair(tmp_path / "other")
     report = verify_run(run, load_public_key(stranger))
     assert not report.ok
-    assert any("names key" in p for p in report.problems)
+    assert any("names key" in p.text for p in report.problems)
 
 
 def test_failing_hypothesis_example_is_kept(pytester: pytest.Pytester) -> None:

@@ -154,7 +154,10 @@ def test_secret_scan_refuses_to_sign(pytester: pytest.Pytester) -> None:
     assert "MC4CAQ" not in json.dumps(manifest)
     report = verify_run(run)
     assert not report.ok
-    assert any("NOT signed" in p and "attachments/0001-settings.txt" in p for p in report.problems)
+    assert any(
+        "NOT signed" in p.text and "attachments/0001-settings.txt" in p.text
+        for p in report.problems
+    )
     assert "NOT SIGNED" in (run / "report.html").read_text()
 
 

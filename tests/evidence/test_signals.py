@@ -81,4 +81,4 @@ def test_sigkill_leaves_an_incomplete_folder_that_never_verifies(
     assert not (run / "manifest.json").exists()
     report = verify_run(run)
     assert not report.ok
-    assert any("incomplete run" in p for p in report.problems)
+    assert any("incomplete run" in p.text for p in report.problems)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from golive.evidence.fsutil import bundle_files
 from golive.evidence.keys import SigningKey
-from golive.evidence.verify import verify_run
+from golive.evidence.verify import Kind, Problem, verify_run
 
 from .conftest import build_bundle
 
@@ -114,3 +114,33 @@ def test_untouched_copy_still_verifies(
     copy = tmp_path / bundle.name
     shutil.copytree(bundle, copy)
     assert verify_run(copy, signing_key.public).ok
+
+
+def test_problems_name_their_kind_and_file(
+    bundle: Path, signing_key: SigningKey, tmp_path: Path
+) -> None:
+    copy = tmp_path / bundle.name
+    shutil.copytree(bundle, copy)
+    with (copy / "transcripts/psp.jsonl").open("ab") as fh:
+        fh.write(b"{}\n")
+    (copy / "signer.pub").unlink()
+    (copy / "extra.txt").write_text("added")
+    trusted = verify_run(copy, signing_key.public)
+    assert set(trusted.problems) == {
+        Problem(Kind.FILE, "file 'signer.pub' listed in the manifest is missing (deleted or "
+                "renamed)", "signer.pub"),
+        Problem(Kind.FILE, "file 'transcripts/psp.jsonl' was changed after signing (sha256 "
+                "differs)", "transcripts/psp.jsonl"),
+        Problem(Kind.FILE, "extra file 'extra.txt' is not in the manifest (added or renamed)",
+                "extra.txt"),
+    }  # fmt: skip
+    keyless = verify_run(copy)
+    assert (
+        Problem(
+            Kind.SIGNATURE,
+            "signer.pub is missing or unreadable and no --pubkey was given",
+            "signer.pub",
+        )
+        in keyless.problems
+    )
+    assert keyless.lines()[1] == f"  problem: {keyless.problems[0].text}"

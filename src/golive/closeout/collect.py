@@ -77,7 +77,7 @@ def collect(reports: Path, release: str, register: Register, now: datetime) -> P
         raise ConfigError(f"{str(reports)!r} is not a reports folder (give the folder of runs)")
     chain = verify_chain(reports)
     pack = Pack(release, now.isoformat(timespec="seconds"), str(reports))
-    pack.chain_problems = list(chain.problems)
+    pack.chain_problems = list(map(str, chain.problems))
     runs = []
     for run_dir in run_dirs(reports):
         rep = verify_run(run_dir, check_link=False)
@@ -96,7 +96,7 @@ def collect(reports: Path, release: str, register: Register, now: datetime) -> P
                     manifest_sha256=rep.manifest_sha256 or "",
                     signer=signer.get("fingerprint"),
                     managed=bool(signer.get("managed")),
-                    problems=tuple(rep.problems),
+                    problems=tuple(map(str, rep.problems)),
                 ),
                 run_dir,
             )

@@ -22,7 +22,7 @@ from golive.evidence import dsse
 from golive.evidence.fsutil import atomic_write, canonical_json, pretty_json, sha256_bytes
 from golive.evidence.keys import SigningKey, load_public_key
 from golive.evidence.manifest import MANIFEST, SIGNER_PUB
-from golive.evidence.verify import Report, verify_run
+from golive.evidence.verify import Kind, Report, verify_run
 
 DATA, MARKDOWN, HTML, ENVELOPE = (
     "closeout.json",
@@ -77,17 +77,21 @@ def verify_pack(folder: Path, pubkey: Path | Ed25519PublicKey | None = None) -> 
         )
         opened = dsse.verify((folder / ENVELOPE).read_bytes(), key)
     except (OSError, ValueError) as exc:
-        rep.problems.append(f"the pack's signature does not verify: {exc}")
+        rep.add(Kind.SIGNATURE, f"the pack's signature does not verify: {exc}")
         return rep
     if opened.statement.get("predicateType") != PREDICATE:
-        rep.problems.append("the signed statement is not a golive closeout pack")
+        rep.add(Kind.SIGNATURE, "the signed statement is not a golive closeout pack")
         return rep
     for subject in opened.statement.get("subject") or []:
         path = folder / str(subject.get("name"))
         if not path.is_file():
-            rep.problems.append(f"{subject.get('name')} is missing")
+            rep.add(Kind.FILE, f"{subject.get('name')} is missing", str(subject.get("name")))
         elif sha256_bytes(path.read_bytes()) != (subject.get("digest") or {}).get("sha256"):
-            rep.problems.append(f"{subject.get('name')} was altered after signing")
+            rep.add(
+                Kind.FILE,
+                f"{subject.get('name')} was altered after signing",
+                str(subject.get("name")),
+            )
     if rep.problems:
         return rep
     data = json.loads((folder / DATA).read_bytes())
@@ -103,10 +107,10 @@ def verify_pack(folder: Path, pubkey: Path | Ed25519PublicKey | None = None) -> 
 def _check_cited(run_dir: Path, cited: dict[str, Any], rep: Report) -> None:
     run_id = cited["run_id"]
     if not (run_dir / MANIFEST).is_file():
-        rep.problems.append(f"cited run {run_id} is missing from {run_dir.parent}")
+        rep.add(Kind.RUN, f"cited run {run_id} is missing from {run_dir.parent}")
         return
     if sha256_bytes((run_dir / MANIFEST).read_bytes()) != cited["manifest_sha256"]:
-        rep.problems.append(f"cited run {run_id} was altered: its manifest is not the one cited")
+        rep.add(Kind.RUN, f"cited run {run_id} was altered: its manifest is not the one cited")
         return
     one = verify_run(run_dir, check_link=False)
-    rep.problems += [f"cited run {run_id}: {p}" for p in one.problems]
+    rep.problems += [p.within(f"cited run {run_id}") for p in one.problems]

@@ -80,20 +80,14 @@ def report(
     a re-rendered view still verifies because it matches a fresh rendering of that data.
     """
     from golive.evidence.fsutil import atomic_write
-    from golive.evidence.manifest import MANIFEST, RESULTS
+    from golive.evidence.manifest import MANIFEST, RESULTS, VIEWS
     from golive.evidence.verify import verify_run
     from golive.evidence.views import render_views
 
     if not run_dir.is_dir():
         raise ConfigError(f"RUN_DIR {str(run_dir)!r} is not a folder; pass a run folder")
     check = verify_run(run_dir)
-    data_problems = [
-        p
-        for p in check.problems
-        if not p.startswith(("report.html", "canary_report.md"))
-        and "'report.html'" not in p
-        and "'canary_report.md'" not in p
-    ]
+    data_problems = [p for p in check.problems if p.path not in VIEWS]  # views are re-rendered
     if data_problems:
         for problem in data_problems:
             typer.echo(f"problem: {problem}", err=True)

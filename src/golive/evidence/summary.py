@@ -33,7 +33,7 @@ def summarize(run_dir: Path) -> str:
     signer = manifest.get("signer", {})
     managed = "" if signer.get("managed") else " — UNMANAGED key: integrity only"
     lines.append(f"Signer: `{signer.get('fingerprint')}`{managed}")
-    integrity = "intact" if rep.ok else "NOT VALID: " + "; ".join(rep.problems)
+    integrity = "intact" if rep.ok else "NOT VALID: " + "; ".join(map(str, rep.problems))
     lines.append(
         f"Evidence: {integrity} (checked with the key in the bundle; "
         f"`golive verify {run_dir} --pubkey KEY` to check origin)"

@@ -9,7 +9,8 @@ size; no missing, extra or renamed file; the rendered views; the link to the pre
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,12 +31,37 @@ from golive.evidence.manifest import (
 from golive.evidence.verdict import Verdict
 
 
+class Kind(Enum):
+    """What a problem is about."""
+
+    RUN = "run"  # the run folder and its manifest: there, finished, this run's
+    SIGNATURE = "signature"  # the signature, the key and what they sign
+    FILE = "file"  # a file of the bundle: unsafe, extra, missing or changed
+    CHAIN = "chain"  # the links between runs
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a bundle does not verify, as `golive verify` words it."""
+
+    kind: Kind
+    text: str
+    path: str | None = None  # the file of the run it is about (posix, relative), if one
+
+    def __str__(self) -> str:
+        return self.text
+
+    def within(self, where: str) -> Problem:
+        """The same problem, found in `where` (a run of a chain, a cited run)."""
+        return replace(self, text=f"{where}: {self.text}")
+
+
 @dataclass
 class Report:
     """The outcome of a verification: valid only when there is no problem."""
 
     subject: str
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     verdict: str | None = None
     manifest: dict[str, Any] | None = None
@@ -44,6 +70,9 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def add(self, kind: Kind, text: str, path: str | None = None) -> None:
+        self.problems.append(Problem(kind, text, path))
 
     def lines(self) -> list[str]:
         head = f"{self.subject}: {'VALID' if self.ok else 'NOT VALID'}"
@@ -71,7 +100,11 @@ def _key(
     try:
         key = load_public_key(run_dir / SIGNER_PUB)
     except Exception:
-        rep.problems.append(f"{SIGNER_PUB} is missing or unreadable and no --pubkey was given")
+        rep.add(
+            Kind.SIGNATURE,
+            f"{SIGNER_PUB} is missing or unreadable and no --pubkey was given",
+            SIGNER_PUB,
+        )
         return None
     rep.notes.append(
         f"checked with the public key inside the bundle ({fingerprint(key)}): this proves the "
@@ -92,20 +125,24 @@ def _check_signature(
         signing = manifest.get("signing") or {}
         if signing.get("signed") is False:
             findings = "; ".join(signing.get("findings", []))
-            rep.problems.append(f"the run was NOT signed: {signing.get('reason')} ({findings})")
+            rep.add(Kind.SIGNATURE, f"the run was NOT signed: {signing.get('reason')} ({findings})")
         else:
-            rep.problems.append(f"{ATTESTATION} is missing: the run is unsigned or incomplete")
+            rep.add(
+                Kind.SIGNATURE,
+                f"{ATTESTATION} is missing: the run is unsigned or incomplete",
+                ATTESTATION,
+            )
         return
     try:
         opened = dsse.verify(envelope_path.read_bytes(), key)
     except dsse.EnvelopeError as exc:
-        rep.problems.append(str(exc))
+        rep.add(Kind.SIGNATURE, str(exc))
         return
     statement = opened.statement
     if statement.get("_type") != dsse.STATEMENT_TYPE:
-        rep.problems.append("the signed payload is not an in-toto Statement v1")
+        rep.add(Kind.SIGNATURE, "the signed payload is not an in-toto Statement v1")
     if statement.get("predicateType") != dsse.TEST_RESULT_PREDICATE:
-        rep.problems.append("the signed Statement is not a test-result attestation")
+        rep.add(Kind.SIGNATURE, "the signed Statement is not a test-result attestation")
     digest = sha256_bytes(manifest_bytes)
     subjects = statement.get("subject") or []
     if not any(
@@ -113,20 +150,22 @@ def _check_signature(
         for s in subjects
         if isinstance(s, dict)
     ):
-        rep.problems.append(
+        rep.add(
+            Kind.SIGNATURE,
             "manifest.json was changed after signing (its sha256 is not the "
-            "one the attestation signs)"
+            "one the attestation signs)",
+            MANIFEST,
         )
     try:
         expected = Verdict(manifest["verdict"]["verdict"]).in_toto_result
     except (KeyError, TypeError, ValueError):
-        rep.problems.append("the manifest holds no valid verdict")
+        rep.add(Kind.SIGNATURE, "the manifest holds no valid verdict")
         return
     if (statement.get("predicate") or {}).get("result") != expected:
-        rep.problems.append("the signed result does not match the manifest's verdict")
+        rep.add(Kind.SIGNATURE, "the signed result does not match the manifest's verdict")
     signer = (manifest.get("signer") or {}).get("fingerprint")
     if signer and signer != fingerprint(key):
-        rep.problems.append(f"the manifest names signer {signer}, not {fingerprint(key)}")
+        rep.add(Kind.SIGNATURE, f"the manifest names signer {signer}, not {fingerprint(key)}")
 
 
 def _check_files(run_dir: Path, manifest: dict[str, Any], rep: Report) -> None:
@@ -134,7 +173,7 @@ def _check_files(run_dir: Path, manifest: dict[str, Any], rep: Report) -> None:
     for entry in list(manifest.get("artifacts") or []) + list(manifest.get("views") or []):
         rel = str(entry.get("path", ""))
         if not _safe(rel) or rel in listed:
-            rep.problems.append(f"the manifest lists an unsafe or repeated path {rel!r}")
+            rep.add(Kind.FILE, f"the manifest lists an unsafe or repeated path {rel!r}", rel)
             continue
         listed[rel] = entry
     on_disk = set(bundle_files(run_dir)) - {MANIFEST, ATTESTATION}
@@ -142,17 +181,21 @@ def _check_files(run_dir: Path, manifest: dict[str, Any], rep: Report) -> None:
     for path in sorted(p for p in run_dir.rglob("*") if p.is_dir() and not p.is_symlink()):
         rel = path.relative_to(run_dir).as_posix()
         if not any(f == rel or f.startswith(rel + "/") for f in folders):
-            rep.problems.append(f"extra folder {rel!r} is not in the manifest")
+            rep.add(Kind.FILE, f"extra folder {rel!r} is not in the manifest", rel)
     for rel in sorted(on_disk - set(listed)):
-        rep.problems.append(f"extra file {rel!r} is not in the manifest (added or renamed)")
+        rep.add(Kind.FILE, f"extra file {rel!r} is not in the manifest (added or renamed)", rel)
     present = []
     for rel in sorted(listed):
         path = run_dir / rel
         if path.is_symlink():
-            rep.problems.append(f"{rel!r} is a symbolic link; evidence holds only regular files")
+            rep.add(
+                Kind.FILE, f"{rel!r} is a symbolic link; evidence holds only regular files", rel
+            )
         elif not path.is_file():
-            rep.problems.append(
-                f"file {rel!r} listed in the manifest is missing (deleted or renamed)"
+            rep.add(
+                Kind.FILE,
+                f"file {rel!r} listed in the manifest is missing (deleted or renamed)",
+                rel,
             )
         else:
             present.append(rel)
@@ -171,12 +214,14 @@ def _check_files(run_dir: Path, manifest: dict[str, Any], rep: Report) -> None:
                     f"{rel} was re-rendered (golive report) and matches the signed data"
                 )
                 continue
-            rep.problems.append(
+            rep.add(
+                Kind.FILE,
                 f"{rel} was changed: it matches neither its signed digest nor "
-                "a fresh rendering of the signed data"
+                "a fresh rendering of the signed data",
+                rel,
             )
         else:
-            rep.problems.append(f"file {rel!r} was changed after signing (sha256 differs)")
+            rep.add(Kind.FILE, f"file {rel!r} was changed after signing (sha256 differs)", rel)
 
 
 def _rerender(run_dir: Path, manifest: dict[str, Any]) -> dict[str, bytes] | None:
@@ -203,9 +248,10 @@ def _check_link(run_dir: Path, manifest: dict[str, Any], rep: Report) -> None:
         rep.notes.append(f"previous run {run_id} is not beside this one; chain link not checked")
         return
     if sha256_bytes(prev_manifest.read_bytes()) != previous.get("sha256"):
-        rep.problems.append(
+        rep.add(
+            Kind.CHAIN,
             f"chain link broken: previous run {run_id} no longer has the "
-            "manifest this run recorded (it was rewritten)"
+            "manifest this run recorded (it was rewritten)",
         )
 
 
@@ -214,12 +260,13 @@ def verify_run(
 ) -> Report:
     rep = Report(run_dir.name or str(run_dir))
     if not run_dir.is_dir():
-        rep.problems.append(f"{str(run_dir)!r} is not a folder")
+        rep.add(Kind.RUN, f"{str(run_dir)!r} is not a folder")
         return rep
     if (run_dir / RUNNING).exists():
-        rep.problems.append(
+        rep.add(
+            Kind.RUN,
             "incomplete run: the RUNNING marker is still there, so the run was "
-            "killed (or is still going) before its evidence was finalised"
+            "killed (or is still going) before its evidence was finalised",
         )
     try:
         manifest_bytes = (run_dir / MANIFEST).read_bytes()
@@ -228,13 +275,14 @@ def verify_run(
             raise ValueError("unknown schema")
     except (OSError, ValueError) as exc:
         reason = "missing" if isinstance(exc, OSError) else "not a golive manifest"
-        rep.problems.append(f"incomplete or damaged run: manifest.json is {reason}")
+        rep.add(Kind.RUN, f"incomplete or damaged run: manifest.json is {reason}", MANIFEST)
         return rep
     rep.manifest, rep.manifest_sha256 = manifest, sha256_bytes(manifest_bytes)
     rep.verdict = (manifest.get("verdict") or {}).get("verdict")
     if manifest.get("run_id") != run_dir.name:
-        rep.problems.append(
-            f"folder {run_dir.name!r} holds run {manifest.get('run_id')!r} (renamed or swapped)"
+        rep.add(
+            Kind.RUN,
+            f"folder {run_dir.name!r} holds run {manifest.get('run_id')!r} (renamed or swapped)",
         )
     key = _key(run_dir, pubkey, rep)
     try:
@@ -244,7 +292,7 @@ def verify_run(
         if check_link:
             _check_link(run_dir, manifest, rep)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        rep.problems.append(f"the manifest is malformed ({type(exc).__name__}: {exc})")
+        rep.add(Kind.RUN, f"the manifest is malformed ({type(exc).__name__}: {exc})")
     if not (manifest.get("signer") or {}).get("managed", False):
         rep.notes.append("signed with an UNMANAGED key generated for that run: integrity only")
     return rep
@@ -258,11 +306,11 @@ def verify_chain(
     runs: dict[str, Report] = {}
     for run_dir in run_dirs(reports):
         one = verify_run(run_dir, key, check_link=False)
-        rep.problems += [f"{run_dir.name}: {p}" for p in one.problems]
+        rep.problems += [p.within(run_dir.name) for p in one.problems]
         if one.manifest is not None and one.manifest_sha256 is not None:
             runs[one.manifest_sha256] = one
     if not runs:
-        rep.problems.append("no finished run in this folder")
+        rep.add(Kind.CHAIN, "no finished run in this folder")
         return rep
     head = chain_head.lower().removeprefix("sha256:") if chain_head else None
     followers: dict[str | None, list[Report]] = {}
@@ -274,23 +322,26 @@ def verify_chain(
         prev = ((root.manifest or {}).get("previous") or {}).get("sha256")
         if prev is None or (head is not None and prev == head):
             continue
-        rep.problems.append(
+        rep.add(
+            Kind.CHAIN,
             f"{root.subject} links to manifest sha256:{prev}, which is not in this "
-            "folder: the run before it was deleted or rewritten"
+            "folder: the run before it was deleted or rewritten",
         )
     if len(roots) > 1:
-        rep.problems.append(
+        rep.add(
+            Kind.CHAIN,
             "the chain has "
             + str(len(roots))
             + " starts ("
             + ", ".join(r.subject for r in roots)
-            + "); a run is missing"
+            + "); a run is missing",
         )
     for prev, rs in followers.items():
         if len(rs) > 1:
-            rep.problems.append(
+            rep.add(
+                Kind.CHAIN,
                 "runs " + ", ".join(r.subject for r in rs) + " all claim to follow "
-                f"the same run (sha256:{prev}): the chain forked"
+                f"the same run (sha256:{prev}): the chain forked",
             )
     _check_order(roots, followers, rep)
     rep.notes.append(f"{len(runs)} finished run(s) checked")
@@ -329,13 +380,15 @@ def _check_order(
             after = nxt[0]
             m1, m2 = current.manifest or {}, after.manifest or {}
             if str(m2.get("finished_at", "")) < str(m1.get("finished_at", "")):
-                rep.problems.append(
+                rep.add(
+                    Kind.CHAIN,
                     f"{after.subject} finished before {current.subject}, which it "
-                    "follows: runs were reordered"
+                    "follows: runs were reordered",
                 )
             if m1.get("sequence") is not None and m2.get("sequence") != m1["sequence"] + 1:
-                rep.problems.append(
+                rep.add(
+                    Kind.CHAIN,
                     f"{after.subject} has sequence {m2.get('sequence')}, expected "
-                    f"{m1['sequence'] + 1}: runs were reordered or renumbered"
+                    f"{m1['sequence'] + 1}: runs were reordered or renumbered",
                 )
             current = after
