@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from golive.config import DrillTargets
 from golive.drills.restore.canary import CanaryOutcome
-from golive.drills.restore.report import DrillReport
+from golive.drills.restore.report import DrillReport, Objective
 from golive.drills.restore.timeline import Timeline
 from golive.evidence import GateStatus
 from golive.invariants.ledger import Violation
@@ -71,3 +71,16 @@ def test_unlogged_tables_warn_without_deciding() -> None:
     assert not warn.critical
     assert r.verdict == "GO"
     assert r.to_dict()["unlogged_tables"] == ["ledger_entries"]
+
+
+def test_the_time_gates_are_known_by_their_objective() -> None:
+    r = report(rto=(1010.0, 1080.0), unlogged=["ledger_entries"])
+    by_objective = {g.objective: g for g in r.gates() if g.objective is not None}
+    assert by_objective[Objective.RTO].name == "point-in-time restore drill: RTO"
+    assert by_objective[Objective.RTO].status is GateStatus.FAIL
+    assert by_objective[Objective.RPO].name == "point-in-time restore drill: RPO"
+    others = [g.name for g in r.gates() if g.objective is None]
+    assert others == [
+        "point-in-time restore drill: restored database verified",
+        "durable tables (no UNLOGGED table)",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from golive.config import DrillTargets
@@ -22,6 +23,13 @@ TITLES = {
 }
 
 
+class Objective(Enum):
+    """The recovery objective a gate holds the drill to."""
+
+    RTO = "RTO"
+    RPO = "RPO"
+
+
 @dataclass(frozen=True)
 class GateRow:
     name: str
@@ -30,6 +38,7 @@ class GateRow:
     target: str | None
     reason: str
     critical: bool = True
+    objective: Objective | None = None  # RTO, RPO; None for the other gates
 
 
 @dataclass
@@ -84,7 +93,9 @@ class DrillReport:
             else:
                 status = GateStatus.FAIL
                 why = "never recovered: the drill stopped before a canary could run on the restore"
-            rows.append(GateRow(f"{label}: RTO", status, None, target, why))
+            rows.append(
+                GateRow(f"{label}: RTO", status, None, target, why, objective=Objective.RTO)
+            )
         else:
             ok = rto <= self.targets.rto_seconds
             rows.append(
@@ -94,6 +105,7 @@ class DrillReport:
                     seconds(rto),
                     target,
                     f"from {self.rto_from} to a passing canary on the restored database",
+                    objective=Objective.RTO,
                 )
             )
         if self.kind in ("logical", "pitr"):
@@ -108,6 +120,7 @@ class DrillReport:
                         target,
                         "no commit times to compare (restore failed, or commit "
                         "timestamps are off at the source)",
+                        objective=Objective.RPO,
                     )
                 )
             else:
@@ -119,6 +132,7 @@ class DrillReport:
                         seconds(rpo, 3),
                         target,
                         "last commit at the source to the last commit present after recovery",
+                        objective=Objective.RPO,
                     )
                 )
         if self.unlogged:

@@ -262,9 +262,7 @@ class DrillScenario:
     def expect_targets(self) -> DrillReport:
         report = self.report()
         failed = [
-            g
-            for g in report.gates()
-            if ("RTO" in g.name or "RPO" in g.name) and g.status is GateStatus.FAIL
+            g for g in report.gates() if g.objective is not None and g.status is GateStatus.FAIL
         ]
         if failed:
             raise ExpectationFailed(
