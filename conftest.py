@@ -3,7 +3,7 @@
 pytest_plugins = [
     "fixtures.postgres",
     "steps.env_steps",
-    "steps.ops_steps",
+    "steps.hypercare_steps",
     "steps.deploy_steps",
     "fixtures.stack",
     "fixtures.properties",
