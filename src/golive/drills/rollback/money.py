@@ -17,11 +17,13 @@ from golive.drills.rollback.probes import JOB_RESOURCES, resource_status
 from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money
+from golive.psp.provider import DEFAULT, SHARED
 from golive.target import Deposit, Hold, Target, Withdrawal
 
 # (psp, currency, deposit): the balances a platform has before the release
-LIVE_WALLETS = (("stripe", "EUR", 50_000), ("adyen", "USD", 30_000), ("stripe", "JPY", 20_000))
-CANARY = {"1": ("adyen", "EUR", 10_000), "2": ("stripe", "EUR", 12_345)}
+FIRST, SECOND = SHARED
+LIVE_WALLETS = ((FIRST, "EUR", 50_000), (SECOND, "USD", 30_000), (FIRST, "JPY", 20_000))
+CANARY = {"1": (SECOND, "EUR", 10_000), "2": (FIRST, "EUR", 12_345)}
 DEPOSIT_WEBHOOK_DELAY_S = 600  # PSP seconds before a deposit's confirmation is first sent
 
 
@@ -93,7 +95,7 @@ def leave_in_flight(worlds: list[CanaryWorld], psp: PspOps) -> InFlight:
 
 
 def _psp(world: CanaryWorld) -> str:
-    return world.deposits[0].psp if world.deposits else "stripe"
+    return world.deposits[0].psp if world.deposits else DEFAULT
 
 
 def resolve_holds(flight: InFlight) -> dict[str, str]:

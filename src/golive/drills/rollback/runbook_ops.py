@@ -9,6 +9,7 @@ from golive.drills.rollback.case import DrillCase
 from golive.drills.rollback.drill import RollbackAction
 from golive.drills.rollback.runbook import live_worlds, require_none
 from golive.errors import ExpectationFailed
+from golive.psp.provider import SHARED
 
 
 # -- PSP failover ---------------------------------------------------------------------------
@@ -20,9 +21,8 @@ def _failover(case: DrillCase) -> incidents.Failover:
 
 
 def routes_to(case: DrillCase, provider: str) -> None:
-    case.notes["failover"] = incidents.Failover(
-        provider, "adyen" if provider == "stripe" else "stripe"
-    )
+    backup = next(p for p in SHARED if p != provider)  # the other shared provider
+    case.notes["failover"] = incidents.Failover(provider, backup)
     case.drill.act(f"route to {provider}", lambda: incidents.route(case.client, provider))
 
 
