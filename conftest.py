@@ -13,5 +13,6 @@ pytest_plugins = [
     "steps.platform_steps",
     "steps.slo_steps",
     "steps.backup_steps",
+    "steps.contract_steps",
     "golive.promises.plugin",  # @P-… tags: the promise(id) mark
 ]
