@@ -51,15 +51,15 @@ NOT_AN_OBJECT: dict[str, bytes | None] = {
     "a JSON number": b"1000",
     "JSON null": b"null",
     "broken JSON": b'{"amount": 1000,',
-    "no body at all": None,
+    "empty": None,
 }
 # Idempotency-Key headers that are not 1 to 255 printable ASCII characters. (A key with a
 # leading or trailing space cannot be sent: HTTP itself strips spaces around a header value.)
 BAD_KEYS: dict[str, bytes] = {
-    "empty": b"",
-    "256 characters long": b"k" * 256,
-    "holding a tab": b"hold\tkey",
-    "holding a non-ASCII letter": "clé-1".encode(),
+    "an empty idempotency key": b"",
+    "an idempotency key of 256 characters": b"k" * 256,
+    "an idempotency key holding a tab": b"hold\tkey",
+    "an idempotency key holding a non-ASCII letter": "clé-1".encode(),
 }
 
 
@@ -193,7 +193,7 @@ def when_sent_in_currency(
     exchanges.send(*request_with(world, request, currency=code))
 
 
-@when(parsers.re(r"an? (?P<request>\w+) is sent with (?P<body>.+) as its body"))
+@when(parsers.re(r"an? (?P<request>\w+) is sent whose body is (?P<body>.+)"))
 def when_sent_with_body(exchanges: Exchanges, world: CanaryWorld, request: str, body: str) -> None:
     if body not in NOT_AN_OBJECT:
         raise ValueError(f"unknown body {body!r}: use one of {', '.join(NOT_AN_OBJECT)}")
@@ -201,7 +201,7 @@ def when_sent_with_body(exchanges: Exchanges, world: CanaryWorld, request: str, 
     exchanges.send(path, NOT_AN_OBJECT[body])
 
 
-@when(parsers.re(r"a hold is sent with an idempotency key (?P<shape>.+)"))
+@when(parsers.re(r"a hold is sent with (?P<shape>an? .*idempotency key.*)"))
 def when_sent_with_bad_key(exchanges: Exchanges, world: CanaryWorld, shape: str) -> None:
     if shape not in BAD_KEYS:
         raise ValueError(f"unknown key shape {shape!r}: use one of {', '.join(BAD_KEYS)}")

@@ -18,7 +18,7 @@ Feature: The platform answers the HTTP contract to the letter
     And the wallet shows 40.00 available, 10.00 held and nothing pending
 
   @P-money-3 @P-error-3
-  Scenario Outline: An amount written as <amount> is refused in a <request>
+  Scenario Outline: A <request> request with the amount written as <amount> is refused
     Given a hold of 20.00 is placed
     When a <request> is sent with the amount written as <amount>
     Then the platform refuses it with invalid_field, naming amount
@@ -36,7 +36,7 @@ Feature: The platform answers the HTTP contract to the letter
       | burn       | 1e3    |
 
   @P-money-4 @P-error-3
-  Scenario Outline: A <request> in the currency <code>, which the platform does not support, is refused
+  Scenario Outline: A <request> request in <code>, a currency the platform does not support, is refused
     When a <request> is sent in the currency <code>
     Then the platform refuses it with unknown_currency, naming currency
     And the wallet shows 50.00 available, nothing held and nothing pending
@@ -51,36 +51,36 @@ Feature: The platform answers the HTTP contract to the letter
       | transfer   | XXX  |
 
   @P-error-1
-  Scenario Outline: A <request> with <body> as its body is refused
-    When a <request> is sent with <body> as its body
+  Scenario Outline: A <request> request whose body is <body> is refused
+    When a <request> is sent whose body is <body>
     Then the platform refuses it with invalid_json
     And the wallet shows 50.00 available, nothing held and nothing pending
 
     Examples:
-      | request    | body           |
-      | hold       | a JSON array   |
-      | hold       | a JSON string  |
-      | hold       | a JSON number  |
-      | hold       | JSON null      |
-      | hold       | broken JSON    |
-      | hold       | no body at all |
-      | wallet     | no body at all |
-      | deposit    | a JSON array   |
-      | withdrawal | no body at all |
-      | transfer   | JSON null      |
+      | request    | body          |
+      | hold       | a JSON array  |
+      | hold       | a JSON string |
+      | hold       | a JSON number |
+      | hold       | JSON null     |
+      | hold       | broken JSON   |
+      | hold       | empty         |
+      | wallet     | empty         |
+      | deposit    | a JSON array  |
+      | withdrawal | empty         |
+      | transfer   | JSON null     |
 
   @P-error-2
-  Scenario Outline: A hold with an idempotency key <shape> is refused
-    When a hold is sent with an idempotency key <shape>
+  Scenario Outline: A hold request with <key> is refused
+    When a hold is sent with <key>
     Then the platform refuses it with invalid_idempotency_key
     And the wallet shows 50.00 available, nothing held and nothing pending
 
     Examples:
-      | shape                      |
-      | empty                      |
-      | 256 characters long        |
-      | holding a tab              |
-      | holding a non-ASCII letter |
+      | key                                           |
+      | an empty idempotency key                      |
+      | an idempotency key of 256 characters          |
+      | an idempotency key holding a tab              |
+      | an idempotency key holding a non-ASCII letter |
 
   @P-null-1 @P-hold-7
   Scenario: A burn with null as its amount and its account burns the whole hold
