@@ -317,6 +317,8 @@ def when_psp_delivers(world: CanaryWorld) -> None:
 
 @then("the deposit was credited by the time the platform acknowledged its notification")
 def then_credited_at_ack(world: CanaryWorld) -> None:
+    """The PSP holds the platform's 2xx when golive reads: a platform that answers first and
+    commits later is caught whenever its commit has not landed by this read (a few ms)."""
     dep = world.deposits[-1]
     # read at once, before anything else: the acknowledgement has arrived at the PSP
     status = world.client.get_deposit(dep.id).status
