@@ -13,6 +13,7 @@ pytest_plugins = [
     "steps.platform_steps",
     "steps.slo_steps",
     "steps.backup_steps",
+    "steps.contract_steps",
     "golive.promises.plugin",  # @P-… tags: the promise(id) mark
     "golive.markers",  # every marker, registered once
 ]

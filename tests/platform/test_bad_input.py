@@ -70,6 +70,14 @@ CASES: dict[str, Case] = {
         None,
     ),
     "NaN": ("POST", "/holds", lambda w: b'{"amount": NaN}', 400, "invalid_json", None),
+    "no body where one is required": (
+        "POST",
+        "/transfers",
+        lambda w: b"",
+        400,
+        "invalid_json",
+        None,
+    ),
     "zero amount": ("POST", "/holds", lambda w: money(w, amount=0), 422, "invalid_field", "amount"),
     "negative amount": (
         "POST",

@@ -86,7 +86,7 @@ async def contract(request: Request) -> Response:
 
 # -- accounts ----------------------------------------------------------------------------
 async def create_account(request: Request) -> Response:
-    body, key = await _body(request, "owner_ref", "currency")
+    body, key = await _body(request, "owner_ref", "currency", required=True)
     owner, currency = body.text("owner_ref"), body.currency()
     return _reply(await _call(accounts.create_account, _platform(request), owner, currency, key))
 
@@ -103,7 +103,7 @@ async def balance(request: Request) -> Response:
 
 # -- deposits and withdrawals ------------------------------------------------------------
 async def create_deposit(request: Request) -> Response:
-    body, key = await _body(request, "account_id", "amount", "currency", "psp")
+    body, key = await _body(request, "account_id", "amount", "currency", "psp", required=True)
     args = (body.id("account_id"), body.amount(), body.currency(), body.psp(), key)
     return _reply(await _call(deposits.create, _platform(request), *args))
 
@@ -113,7 +113,7 @@ async def get_deposit(request: Request) -> Response:
 
 
 async def create_withdrawal(request: Request) -> Response:
-    body, key = await _body(request, "account_id", "amount", "currency", "psp")
+    body, key = await _body(request, "account_id", "amount", "currency", "psp", required=True)
     args = (body.id("account_id"), body.amount(), body.currency(), body.psp(), key)
     return _reply(await _call(withdrawals.create, _platform(request), *args))
 
@@ -125,7 +125,9 @@ async def get_withdrawal(request: Request) -> Response:
 
 # -- holds -------------------------------------------------------------------------------
 async def place_hold(request: Request) -> Response:
-    body, key = await _body(request, "account_id", "amount", "currency", "expires_in_seconds")
+    body, key = await _body(
+        request, "account_id", "amount", "currency", "expires_in_seconds", required=True
+    )
     args = (
         body.id("account_id"),
         body.amount(),
@@ -161,7 +163,9 @@ async def expire_holds(request: Request) -> Response:
 
 # -- transfers ---------------------------------------------------------------------------
 async def create_transfer(request: Request) -> Response:
-    body, key = await _body(request, "from_account_id", "to_account_id", "amount", "currency")
+    body, key = await _body(
+        request, "from_account_id", "to_account_id", "amount", "currency", required=True
+    )
     args = (
         body.id("from_account_id"),
         body.id("to_account_id"),

@@ -1,0 +1,47 @@
+"""features/contract speaks HTTP to the platform: with an adapter target its scenarios are
+deselected (not applicable, recorded in the manifest), never run or counted as passed."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ADAPTER = "tests.target.refbank_adapter:RefbankAdapter"
+
+
+def collect(tmp_path: Path, config: str) -> str:
+    """Collect features/contract against a platform URL nobody serves (collection only)."""
+    (tmp_path / "golive.toml").write_text(config)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "REFBANK_"))}
+    env |= {"GOLIVE_CONFIG": str(tmp_path / "golive.toml"), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "pytest", "features/contract", "--collect-only", "-q",
+           "-p", "no:cacheprovider", "--target", "http://127.0.0.1:9"]  # fmt: skip
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return proc.stdout + proc.stderr
+
+
+def counts(said: str) -> tuple[int, int]:
+    """(selected, deselected) of a ``--collect-only -q`` summary."""
+    every = re.search(
+        r"(?:no tests|(\d+)(?:/\d+)? tests?) collected(?: \((\d+) deselected\))?", said
+    )
+    assert every is not None, said[-2000:]
+    return int(every.group(1) or 0), int(every.group(2) or 0)
+
+
+def test_an_adapter_target_deselects_the_contract_scenarios(tmp_path: Path) -> None:
+    said = collect(tmp_path, f'[target]\nurl = "http://127.0.0.1:9"\nadapter = "{ADAPTER}"\n')
+    selected, deselected = counts(said)
+    assert (selected, deselected >= 30) == (0, True), said[-2000:]
+
+
+def test_a_target_speaking_the_contract_runs_them(tmp_path: Path) -> None:
+    said = collect(tmp_path, '[target]\nurl = "http://127.0.0.1:9"\n')
+    selected, deselected = counts(said)
+    # only the examples of payment providers the target does not use ([target] psps)
+    assert selected >= 30, said[-2000:]
+    assert deselected <= 3, said[-2000:]
