@@ -26,7 +26,7 @@ from golive.config import load_config
 from golive.driver.client import PlatformClient, error_code
 from golive.errors import ExpectationFailed
 from golive.evidence import record_metadata
-from golive.psp.provider import get as provider_named
+from golive.psp.stripe import PROVIDER as STRIPE
 from golive.stack import Stack
 from golive.target import Hold
 
@@ -61,10 +61,6 @@ BAD_KEYS: dict[str, bytes] = {
     "an idempotency key holding a tab": b"hold\tkey",
     "an idempotency key holding a non-ASCII letter": "clé-1".encode(),
 }
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "contract: scenarios of the HTTP contract itself")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -341,14 +337,14 @@ def stripe_keys(stack: Stack) -> list[str]:
         raise ExpectationFailed("the stub PSP does not run in this process")
     with stub.lock:
         now = stub.clock.now()
-        return [k for e in stub.endpoints.values() if e.provider == "stripe"
+        return [k for e in stub.endpoints.values() if e.provider == STRIPE.name
                 for k in e.active_keys(now)]  # fmt: skip
 
 
 def not_an_event(world: CanaryWorld, shape: str) -> Any:
     """A body that is not a Stripe event, built around the deposit's payment (succeeded)."""
     dep = world.deposits[-1]
-    kind = provider_named("stripe").object_kinds["payments"]
+    kind = STRIPE.object_kinds["payments"]
     found = [
         o for o in world.psp.state()["objects"].get(kind, []) if o.get("id") == dep.psp_reference
     ]
@@ -373,7 +369,7 @@ def when_signed_non_event(
     exchanges: Exchanges, world: CanaryWorld, stack: Stack, shape: str
 ) -> None:
     payload = json.dumps(not_an_event(world, shape)).encode()
-    body, headers = provider_named("stripe").sign(payload, stripe_keys(stack), int(time.time()))
+    body, headers = STRIPE.sign(payload, stripe_keys(stack), int(time.time()))
     exchanges.send("/webhooks/stripe", body, headers=headers)
 
 

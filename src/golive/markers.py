@@ -38,6 +38,8 @@ MARKERS: dict[str, str] = {
     "forged": "wrongly signed webhooks",
     "replay": "stale (replayed) webhooks",
     "rotation": "webhook secret rotation",
+    # features/contract
+    "contract": "scenarios of the HTTP contract itself (deselected with an adapter target)",
     # features/env
     "env": "environment readiness scenarios (features/env)",
     # features/hypercare
