@@ -7,6 +7,7 @@ Feature: A failed upgrade is rolled back
 
   Background:
     Given the platform runs the previous release with live balances
+    And the platform has answered requests made with idempotency keys, to be retried after the change
 
   @P-service-2 @P-jobs-1
   Scenario: The schema migration stops partway on a lock and the upgrade is rolled back

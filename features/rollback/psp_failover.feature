@@ -6,6 +6,7 @@ Feature: Payment provider failover
 
   Background:
     Given the platform runs the previous release with live balances
+    And the platform has answered requests made with idempotency keys, to be retried after the change
 
   @P-deposit-5 @P-withdraw-3 @P-settings-1
   Scenario Outline: <primary> fails; deposits and payouts move to <secondary> and back

@@ -8,6 +8,7 @@ Feature: Release and roll back with money in flight
 
   Background:
     Given the platform runs the previous release with live balances
+    And the platform has answered requests made with idempotency keys, to be retried after the change
 
   @P-service-2 @P-jobs-1 @P-deposit-1
   Scenario: The new release is rolled back with holds, deposits and payouts in flight
