@@ -26,6 +26,17 @@ def given_previous_release_live(drill_case: DrillCase) -> None:
     rb.open_live_balances(drill_case)
 
 
+@given(
+    "the platform has answered requests made with idempotency keys, to be retried after the change"
+)
+def given_requests_remembered(drill_case: DrillCase) -> None:
+    case = drill_case
+    case.drill.act(
+        "make requests with idempotency keys, to retry after the change",
+        lambda: case.memory.record(case.client, case.psp.deliver_due),
+    )
+
+
 @given("the steady state holds before the change")
 def given_steady_state(drill_case: DrillCase) -> None:
     rb.steady_state_before(drill_case)

@@ -8,7 +8,7 @@ Feature: Logical backup and restore
   Background:
     Given a primary database holding the platform's books: 1000 customers and 2000 transfers made through its API
 
-  @P-ledger-1 @P-ledger-2
+  @P-ledger-1 @P-ledger-2 @P-idem-1
   Scenario: A logical backup restores into a fresh server, complete and correct
     When the primary is backed up with a logical dump
     And disaster strikes and the primary is lost

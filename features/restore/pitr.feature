@@ -9,7 +9,7 @@ Feature: Point-in-time recovery
   Background:
     Given a primary database that archives its write-ahead log, holding the platform's books: 1000 customers and 2000 transfers made through its API
 
-  @P-ledger-1 @P-ledger-2
+  @P-ledger-1 @P-ledger-2 @P-idem-1
   Scenario: The primary is recovered to just before the disaster
     Given a base backup of the primary has been taken and verified
     And customers keep moving money after the backup

@@ -7,8 +7,9 @@ Feature: A failed upgrade is rolled back
 
   Background:
     Given the platform runs the previous release with live balances
+    And the platform has answered requests made with idempotency keys, to be retried after the change
 
-  @P-service-2 @P-jobs-1
+  @P-service-2 @P-jobs-1 @P-idem-1
   Scenario: The schema migration stops partway on a lock and the upgrade is rolled back
     Failure: the new schema's migration stops partway on its lock timeout while another session holds a lock on a table it alters
     Rollback: keep the previous release's app, and migrate the schema back to its version, while the lock is still held

@@ -7,8 +7,9 @@ Feature: Withdrawal kill switch
 
   Background:
     Given the platform runs the previous release with live balances
+    And the platform has answered requests made with idempotency keys, to be retried after the change
 
-  @P-withdraw-4 @P-settings-1
+  @P-withdraw-4 @P-settings-1 @P-idem-1
   Scenario: Withdrawals are switched off while customers are withdrawing, then on again
     Failure: payouts must stop at once while customers are withdrawing
     Rollback: switch withdrawals back on once the incident is over

@@ -6,8 +6,9 @@ Feature: Payment provider failover
 
   Background:
     Given the platform runs the previous release with live balances
+    And the platform has answered requests made with idempotency keys, to be retried after the change
 
-  @P-deposit-5 @P-withdraw-3 @P-settings-1
+  @P-deposit-5 @P-withdraw-3 @P-settings-1 @P-idem-1
   Scenario Outline: <primary> fails; deposits and payouts move to <secondary> and back
     Failure: the primary payment provider <primary> answers every request with a server error
     Rollback: once <primary> has recovered, route new deposits and payouts back to it

@@ -8,8 +8,9 @@ Feature: Release and roll back with money in flight
 
   Background:
     Given the platform runs the previous release with live balances
+    And the platform has answered requests made with idempotency keys, to be retried after the change
 
-  @P-service-2 @P-jobs-1 @P-deposit-1
+  @P-service-2 @P-jobs-1 @P-deposit-1 @P-idem-1
   Scenario: The new release is rolled back with holds, deposits and payouts in flight
     Failure: the new release misbehaves after go-live while holds, deposits and payouts are in flight
     Rollback: switch the app back to the previous release, then downgrade the schema to its version

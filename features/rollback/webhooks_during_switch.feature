@@ -6,8 +6,9 @@ Feature: Webhooks during the switch
 
   Background:
     Given the platform runs the previous release with live balances
+    And the platform has answered requests made with idempotency keys, to be retried after the change
 
-  @P-deposit-1 @P-webhook-4 @P-webhook-8 @P-jobs-1
+  @P-deposit-1 @P-webhook-4 @P-webhook-8 @P-jobs-1 @P-idem-1
   Scenario: Deposits confirmed while the platform is down are credited once after the rollback
     Failure: the platform is down for the app switch while both payment providers confirm deposits
     Rollback: switch the app back to the previous release, then downgrade the schema; the payment providers retry

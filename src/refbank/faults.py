@@ -17,6 +17,7 @@ CATALOG: dict[str, str] = {
     "braintree-signature-unchecked": "a Braintree webhook's bt_signature is never verified",
     "currency-mismatch-accepted": "a request's currency is never compared with the account's",
     "downgrade-drops-data": "the v2 → v1 downgrade deletes the fee accounts and their legs",
+    "downgrade-forgets-keys": "the v2 → v1 downgrade empties the Idempotency-Key store",
     "fee-half-even": "the burn fee is rounded half to even (Python's round), not half up",
     "float-rounding": "PSP amounts pass through float major units and lose a cent",
     "hold-double-burn": "a second burn of a burned hold moves the money again",

@@ -29,6 +29,10 @@ pytestmark = pytest.mark.slow
 # fault → (-k selection of the drill it concerns, the check the NO-GO must name)
 MATRIX = {
     "downgrade-drops-data": ("release_rollback", "every transaction balances"),
+    "downgrade-forgets-keys": (
+        "release_rollback",
+        "requests made before the change replay their first answer, once",
+    ),
     "job-stuck-on-late-webhook": ("webhooks_during_switch", "no finance job stuck"),
     "webhook-double-credit": ("webhooks_during_switch", "every deposit credited exactly once"),
 }

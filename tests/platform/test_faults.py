@@ -334,6 +334,26 @@ def test_downgrade_drops_data(bank_factory: BankFactory, on: bool) -> None:
 
 
 @pytest.mark.parametrize("on", [False, True], ids=["clean", "faulty"])
+def test_downgrade_forgets_keys(bank_factory: BankFactory, on: bool) -> None:
+    """A transfer made on v2 and retried with its key after the downgrade: replayed, or
+    (with the fault) made a second time."""
+    v2 = bank_factory(app_version="2")
+    src, dst = v2.account(), v2.account()
+    v2.fund(src, 10_000)
+    body = {"from_account_id": src, "to_account_id": dst, "amount": 1_000, "currency": "EUR"}
+    first = v2.ok(v2.post("/transfers", body, key="retry-me"), 201)
+    migrate(v2.dsn, 1, faults=Faults.parse(["downgrade-forgets-keys"] if on else []))
+    v1 = bank_factory(app_version="1", dsn=v2.dsn)
+    again = v1.post("/transfers", body, key="retry-me")
+    problems = v1.problems()
+    if again.json().get("id") != first["id"]:
+        problems.append(f"the retry answered {again.status_code} {again.json()}")
+    if v1.get(f"/accounts/{dst}/balance")["available"] != 1_000:
+        problems.append("the retry moved the money again")
+    assert bool(problems) is on, problems
+
+
+@pytest.mark.parametrize("on", [False, True], ids=["clean", "faulty"])
 def test_unlogged_table(pg_provider, bank_factory: BankFactory, on: bool) -> None:  # type: ignore[no-untyped-def]
     """A crash empties an UNLOGGED ledger table: the entries vanish, the balances stay."""
     instance = pg_provider.start_instance(name=f"refbank-crash-{'on' if on else 'off'}")
@@ -352,5 +372,5 @@ def test_unlogged_table(pg_provider, bank_factory: BankFactory, on: bool) -> Non
 
 
 def test_every_catalogued_fault_has_a_scenario() -> None:
-    special = {"downgrade-drops-data", "unlogged-table"}
+    special = {"downgrade-drops-data", "downgrade-forgets-keys", "unlogged-table"}
     assert set(SCENARIOS) | special == set(CATALOG)

@@ -233,7 +233,8 @@ class RestoreDrill(SourceSide):
             if self.target is None:
                 outcome = CanaryOutcome(time.time(), time.time(), 0, ["no target platform"])
             else:
-                outcome = canary_through(self.target)
+                memory = self.seeded.memory if self.seeded else None
+                outcome = canary_through(self.target, memory)
             self.canary = outcome
             if outcome.passed:
                 self.timeline.mark("canary passed", outcome.finished)

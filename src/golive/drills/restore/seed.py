@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from golive.canary.psp_ops import PspOps
+from golive.drills.memory import Memory
+from golive.errors import ExpectationFailed
 from golive.money import Money
-from golive.target import PlatformError, Target
+from golive.target import NoAnswer, PlatformError, Target
 
 T = TypeVar("T")
 
@@ -48,6 +50,7 @@ class SeedResult:
     refused: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    memory: Memory = field(default_factory=Memory)  # requests retried after the restore
 
     @property
     def transactions(self) -> int:
@@ -61,6 +64,7 @@ class SeedResult:
             "transfers": self.transfers,
             "refused": self.refused,
             "failures": self.failures[:20],
+            "remembered": len(self.memory.requests),
             "seconds": round(self.seconds, 3),
         }
 
@@ -185,6 +189,10 @@ def seed_platform(
         result.transfers = sum(1 for d in done if d is True)
         result.refused = sum(1 for d in done if d is False)
         result.failures += [f"transfer: {d}"[:300] for d in done if isinstance(d, Exception)]
+        try:  # a few requests with keys, retried on the restored database (golive.drills.memory)
+            result.memory.record(clients.get(), psp.deliver_due)
+        except (PlatformError, NoAnswer, ExpectationFailed) as exc:
+            result.failures.append(f"requests to retry after the restore: {exc}"[:300])
     finally:
         clients.close()
         result.seconds = time.monotonic() - started

@@ -16,6 +16,7 @@ from typing import Any
 
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
+from golive.drills.memory import Memory
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.deploy import DOWNTIME_OPERATIONS, RELEASE_OPERATIONS, Deployment
 from golive.drills.rollback.drill import Drill, Sink
@@ -73,6 +74,7 @@ class DrillCase:
     lock_table: str = ""  # a table the new release's migration alters after others
     late_webhook_s: float = 3.0  # real seconds after which a confirmation is late
     flight: InFlight | None = None
+    memory: Memory = field(default_factory=Memory)  # requests to retry after the change
     notes: dict[str, Any] = field(default_factory=dict)
     cleanups: list[Callable[[], None]] = field(default_factory=list)  # run when the drill ends
 
@@ -127,14 +129,15 @@ def open_drill(
             plan.previous.schema,
         ) and (missing := stack.operations.missing(*RELEASE_OPERATIONS)):
             raise OperationNotConfigured(stack.operations.not_drilled(missing[0]))
-        book = Book()
+        book, memory = Book(), Memory()
         drill = Drill(
-            name, title, money_hypothesis(client, book), target_seconds=target_seconds, sink=sink
-        )
+            name, title, money_hypothesis(client, book, memory), target_seconds=target_seconds,
+            sink=sink,
+        )  # fmt: skip
         drill.journal.context = {"plan": plan.describe(), "lock_timeout_s": lock_timeout_s}
         case = DrillCase(
             drill, plan, client, psp, deployment, book, stack.database_dsn,
-            lock_table=stack.lock_table, late_webhook_s=late_webhook_s,
+            lock_table=stack.lock_table, late_webhook_s=late_webhook_s, memory=memory,
         )  # fmt: skip
         try:
             drill.act(

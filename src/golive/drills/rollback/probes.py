@@ -1,15 +1,21 @@
 """The steady-state probes of a money platform, read through the contract only.
 
 Every probe is read-only: it never moves money, delivers a webhook or changes a setting.
+The memory probe sends requests again, but only with the keys and bodies they were first
+sent with, which the contract says must move nothing ([P-idem-1]).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from golive.drills.memory import Memory, Replay
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.hypothesis import Hypothesis, Probe
-from golive.drills.rollback.tolerance import Exactly, NoneFound, SameAsBefore
+from golive.drills.rollback.tolerance import SHOWN, Exactly, NoneFound, SameAsBefore, Tolerance
 from golive.invariants import (
     Violation,
     negative_available,
@@ -21,40 +27,69 @@ from golive.target import Job, PlatformError, Target, Total, iter_entries
 JOB_RESOURCES = {"deposit_confirmation": "deposit", "payout": "withdrawal"}
 
 
-def money_hypothesis(client: Target, book: Book) -> Hypothesis:
-    """The money platform's steady state: serving, balanced, on the books, nothing stuck."""
-    return Hypothesis(
-        "the platform serves, its ledger balances, every cent is on the books, no job is stuck",
-        [
-            Probe("platform serving", lambda: client.health().status, Exactly("ok")),
-            Probe(
-                "every transaction balances",
-                lambda: unbalanced_transactions(iter_entries(client)),
-                NoneFound("unbalanced transaction"),
-            ),
-            Probe(
-                "the ledger sums to zero in every currency",
-                lambda: trial_balance(client.totals()),
-                NoneFound("currency out of balance"),
-            ),
-            Probe(
-                "wallet balances match their ledger legs",
-                lambda: ledger_mismatches(client, book),
-                NoneFound("wallet off its ledger"),
-            ),
-            Probe(
-                "every wallet matches the drill's books",
-                book.wallet_mismatches,
-                NoneFound("wallet off the books"),
-            ),
-            Probe(
-                "money beyond the drill's books",
-                lambda: book.unexplained(client.totals()),
-                SameAsBefore("unexplained money"),
-            ),
-            Probe("no finance job stuck", lambda: stuck_jobs(client), NoneFound("stuck job")),
-        ],
-    )
+def money_hypothesis(client: Target, book: Book, memory: Memory | None = None) -> Hypothesis:
+    """The money platform's steady state: serving, balanced, on the books, nothing stuck,
+    and (with ``memory``) every request made before the change still remembered."""
+    probes = [
+        Probe("platform serving", lambda: client.health().status, Exactly("ok")),
+        Probe(
+            "every transaction balances",
+            lambda: unbalanced_transactions(iter_entries(client)),
+            NoneFound("unbalanced transaction"),
+        ),
+        Probe(
+            "the ledger sums to zero in every currency",
+            lambda: trial_balance(client.totals()),
+            NoneFound("currency out of balance"),
+        ),
+        Probe(
+            "wallet balances match their ledger legs",
+            lambda: ledger_mismatches(client, book),
+            NoneFound("wallet off its ledger"),
+        ),
+        Probe(
+            "every wallet matches the drill's books",
+            book.wallet_mismatches,
+            NoneFound("wallet off the books"),
+        ),
+        Probe(
+            "money beyond the drill's books",
+            lambda: book.unexplained(client.totals()),
+            SameAsBefore("unexplained money"),
+        ),
+        Probe("no finance job stuck", lambda: stuck_jobs(client), NoneFound("stuck job")),
+    ]
+    title = "the platform serves, its ledger balances, every cent is on the books, no job is stuck"
+    if memory is not None:
+        probes.append(memory_probe(client, memory))
+        title += ", it remembers what it answered"
+    return Hypothesis(title, probes)
+
+
+MEMORY_PROBE = "requests made before the change replay their first answer, once"
+
+
+def memory_probe(client: Target, memory: Memory) -> Probe:
+    """Every request ``memory`` made before the change, retried with its key: each verdict."""
+    return Probe(MEMORY_PROBE, lambda: memory.replay(client), AllReplayed())
+
+
+@dataclass(frozen=True)
+class AllReplayed(Tolerance):
+    """Every retry replayed its first answer and moved nothing (the journal lists them all)."""
+
+    def deviation(self, value: Any, before: Any = None) -> str | None:
+        if not isinstance(value, Sequence) or not all(isinstance(r, Replay) for r in value):
+            return f"{value!r} is not a list of replayed requests"
+        bad = [r for r in value if not r.ok]
+        if not bad:
+            return None
+        shown = "; ".join(str(r) for r in bad[:SHOWN])
+        more = f" (and {len(bad) - SHOWN} more)" if len(bad) > SHOWN else ""
+        return f"{len(bad)} of {len(value)} retried request(s) not remembered: {shown}{more}"
+
+    def describe(self) -> str:
+        return "every retry replays its first answer and moves nothing"
 
 
 def trial_balance(totals: list[Total]) -> list[Violation]:

@@ -21,3 +21,5 @@ def downgrade() -> None:
         run_sql("0002_v2.down_careless")
     else:
         run_sql("0002_v2.down")
+    if faults().on("downgrade-forgets-keys"):
+        run_sql("0002_v2.down_forgets_keys")
