@@ -14,11 +14,12 @@ from golive.canary.load import one_loop
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
 from golive.drills.memory import Memory
+from golive.psp.provider import SHARED
 
 if TYPE_CHECKING:
     from golive.drills.restore.target import DrillTarget
 
-LOOPS = (("stripe", "EUR", 10_000), ("adyen", "EUR", 12_345))
+LOOPS = ((SHARED[0], "EUR", 10_000), (SHARED[1], "EUR", 12_345))
 
 
 @dataclass
