@@ -4,7 +4,7 @@ pytest_plugins = [
     "fixtures.postgres",
     "steps.env_steps",
     "steps.hypercare_steps",
-    "steps.deploy_steps",
+    "steps.rollback_steps",
     "fixtures.stack",
     "fixtures.properties",
     "fixtures.invariants",
@@ -12,7 +12,7 @@ pytest_plugins = [
     "steps.psp_steps",
     "steps.platform_steps",
     "steps.slo_steps",
-    "steps.backup_steps",
+    "steps.restore_steps",
     "steps.contract_steps",
     "golive.promises.plugin",  # @P-… tags: the promise(id) mark
     "golive.markers",  # every marker, registered once

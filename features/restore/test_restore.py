@@ -1,4 +1,4 @@
-"""Binds the restore drills to pytest (steps: steps/backup_steps.py; fixtures: conftest.py)."""
+"""Binds the restore drills to pytest (steps: steps/restore_steps.py; fixtures: conftest.py)."""
 
 from pytest_bdd import scenarios
 

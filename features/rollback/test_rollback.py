@@ -1,4 +1,4 @@
-"""Binds the rollback drills to pytest (steps: steps/deploy_steps.py; fixtures: conftest.py)."""
+"""Binds the rollback drills to pytest (steps: steps/rollback_steps.py; fixtures: conftest.py)."""
 
 from pytest_bdd import scenarios
 

@@ -53,7 +53,7 @@ def drill_steps() -> list[tuple[str, str, str]]:
 
 
 def test_the_rollback_step_module_is_registered() -> None:
-    assert "steps.deploy_steps" in step_modules()
+    assert "steps.rollback_steps" in step_modules()
 
 
 @pytest.mark.parametrize(("feature", "kind", "text"), sorted(set(drill_steps())))
@@ -64,4 +64,4 @@ def test_each_drill_step_has_exactly_one_definition(feature: str, kind: str, tex
         if ctx.type in (None, kind) and ctx.parser.is_matching(text)
     ]
     assert len(takers) == 1, f"{feature}: {kind} {text!r} is matched by {takers}"
-    assert takers[0].startswith("steps.deploy_steps."), takers
+    assert takers[0].startswith("steps.rollback_steps."), takers

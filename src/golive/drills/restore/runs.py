@@ -1,6 +1,6 @@
 """Whole drills, phase after phase, for the command line, the tests and the benchmark.
 
-The feature files run the same phases one step at a time (steps/backup_steps.py).
+The feature files run the same phases one step at a time (steps/restore_steps.py).
 """
 
 from __future__ import annotations

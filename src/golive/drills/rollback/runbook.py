@@ -1,4 +1,4 @@
-"""The drills' steps as typed functions over a ``DrillCase`` (steps/deploy_steps.py calls them).
+"""The drills' steps as typed functions over a ``DrillCase`` (steps/rollback_steps.py calls them).
 
 Everything that changes the platform runs as a journaled activity of the drill; every
 check after a change runs as a journaled verification, so the journal tells the whole story.
