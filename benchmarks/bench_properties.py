@@ -34,7 +34,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from golive.canary.psp_ops import PspOps
 from golive.driver import PlatformClient
 from golive.postgres import Templates, open_provider
-from golive.properties import LedgerMachine, Probe, profile_settings
+from golive.properties import LedgerMachine, PropertyContext, profile_settings
 from golive.stack import embedded_stack, migrate
 
 HERE = Path(__file__).resolve().parent
@@ -123,7 +123,7 @@ class CountingMachine(LedgerMachine):
 
     steps = 0
 
-    def __init__(self, probe: Probe) -> None:
+    def __init__(self, probe: PropertyContext) -> None:
         super().__init__(probe)
         check = self.s.check
 
@@ -144,7 +144,7 @@ def machine_rate(platform_url: str, psp_url: str, seconds: float) -> dict[str, f
     client = PlatformClient(platform_url, event_hooks={"request": [count]})
     psp = PspOps(psp_url)
     psp.clear_faults()
-    probe = Probe(client, psp)
+    probe = PropertyContext(client, psp)
     chunk = profile_settings("ci", max_examples=5, database=None, phases=[Phase.generate])
     run_state_machine_as_test(lambda: CountingMachine(probe), settings=chunk)  # warm up
     CountingMachine.steps, requests[0] = 0, 0

@@ -24,7 +24,7 @@ from golive.postgres import Templates
 from golive.properties import (
     BankConfig,
     LedgerMachine,
-    Probe,
+    PropertyContext,
     check_history,
     profile_settings,
     run_bank,
@@ -108,7 +108,7 @@ def machine_finding(stack: Stack, psp: PspOps, budget: object = MACHINE) -> str 
     """What the state machine found (None: it passed). A harness crash is not a finding."""
     client = PlatformClient(stack.platform_url)
     try:
-        probe = Probe(client, psp)
+        probe = PropertyContext(client, psp)
         run_state_machine_as_test(lambda: LedgerMachine(probe), settings=budget)  # type: ignore[arg-type]
     except InvariantViolation as exc:
         return str(exc)

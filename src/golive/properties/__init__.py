@@ -19,7 +19,7 @@ from golive.properties.profiles import (
     register_profiles,
 )
 from golive.properties.replay import REPRODUCE_ENV, FailingExample, run_machine
-from golive.properties.session import LedgerSession, Probe
+from golive.properties.session import LedgerSession, PropertyContext
 from golive.properties.workload import BankConfig, run_bank
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "LedgerModel",
     "LedgerSession",
     "Op",
-    "Probe",
+    "PropertyContext",
     "Snapshot",
     "active_profile",
     "budget",

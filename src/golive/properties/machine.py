@@ -1,7 +1,7 @@
 """The ledger state machine: Hypothesis chooses the operations, the model judges the answers.
 
 It drives the platform only through the contract (golive.driver), so it runs against any
-platform that implements docs/platform-contract.yaml. Build it with the shared ``Probe``:
+platform that implements docs/platform-contract.yaml. Build it with the shared ``PropertyContext``:
 ``run_state_machine_as_test(lambda: LedgerMachine(probe))``.
 """
 
@@ -23,7 +23,7 @@ from hypothesis.stateful import (
 
 from golive.properties import actions
 from golive.properties.model import BPS, half_boundaries
-from golive.properties.session import LedgerSession, Probe
+from golive.properties.session import LedgerSession, PropertyContext
 from golive.psp.magic import FAIL_AMOUNTS
 
 CURRENCIES = ("EUR", "USD", "JPY", "BHD")  # minor-unit exponents 2, 2, 0 and 3
@@ -61,7 +61,7 @@ class LedgerMachine(RuleBasedStateMachine):
     accounts = Bundle("accounts")
     holds = Bundle("holds")
 
-    def __init__(self, probe: Probe) -> None:
+    def __init__(self, probe: PropertyContext) -> None:
         super().__init__()
         self.s = LedgerSession(probe)
         self.nearest_half = BPS  # how close a burn came to a fee of exactly half a unit

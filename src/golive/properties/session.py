@@ -24,7 +24,7 @@ from golive.psp.provider import names
 from golive.target import Balance, Entry, NoAnswer, PlatformError, Target
 
 
-class Probe:
+class PropertyContext:
     """What every example shares: the driver, the PSP's control API and the ledger tail."""
 
     def __init__(self, client: Target, psp: PspOps, psps: Sequence[str] = ()) -> None:
@@ -90,7 +90,7 @@ class Call:
 class LedgerSession:
     """The model beside the platform, for one example; raises on the first disagreement."""
 
-    def __init__(self, probe: Probe) -> None:
+    def __init__(self, probe: PropertyContext) -> None:
         self.probe = probe
         self.model = LedgerModel(fee_bps=probe.client.settings().fee_bps)
         self.view = LedgerView()

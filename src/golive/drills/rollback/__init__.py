@@ -22,18 +22,18 @@ from golive.drills.rollback.drill import (
     Sink,
     SteadyStateDeviated,
 )
-from golive.drills.rollback.hypothesis import (
+from golive.drills.rollback.journal import Activity, Journal, Kind, Status
+from golive.drills.rollback.matrix import Matrix, build_matrix
+from golive.drills.rollback.options import RollbackOptions
+from golive.drills.rollback.plan import Release, ReleasePlan, ensure_disposable, plan_release
+from golive.drills.rollback.probes import money_hypothesis
+from golive.drills.rollback.steady_state import (
     Hypothesis,
     HypothesisResult,
     Phase,
     Probe,
     ProbeResult,
 )
-from golive.drills.rollback.journal import Activity, Journal, Kind, Status
-from golive.drills.rollback.matrix import Matrix, build_matrix
-from golive.drills.rollback.options import RollbackOptions
-from golive.drills.rollback.plan import Release, ReleasePlan, ensure_disposable, plan_release
-from golive.drills.rollback.probes import money_hypothesis
 from golive.drills.rollback.tolerance import (
     Between,
     Exactly,

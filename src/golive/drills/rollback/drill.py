@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from golive.drills.rollback.hypothesis import Hypothesis, HypothesisResult, Phase
 from golive.drills.rollback.journal import Journal, Kind, Status
+from golive.drills.rollback.steady_state import Hypothesis, HypothesisResult, Phase
 from golive.errors import ConfigError, GateFailed, PlatformFault
 from golive.evidence import GateStatus
 from golive.evidence.verdict import count, seconds

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from golive.drills.rollback.hypothesis import HypothesisResult, iso, jsonable
+from golive.drills.rollback.steady_state import HypothesisResult, iso, jsonable
 
 
 class Kind(Enum):

@@ -13,7 +13,6 @@ from golive.canary.world import CanaryWorld
 from golive.drills.rollback import incidents, money
 from golive.drills.rollback.case import DrillCase
 from golive.drills.rollback.deploy import migration_output
-from golive.drills.rollback.hypothesis import Phase
 from golive.drills.rollback.schema import (
     LockHolder,
     MigrationLocks,
@@ -22,6 +21,7 @@ from golive.drills.rollback.schema import (
     schema_differences,
     schema_fingerprint,
 )
+from golive.drills.rollback.steady_state import Phase
 from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money
