@@ -12,7 +12,7 @@ from golive.stack import Stack
 
 @given("the environment the target runs with", target_fixture="env_check")
 def given_target_environment(stack: Stack, golive_config: Config) -> TargetEnvCheck:
-    where = TargetEnvironment.of(golive_config, env_file=stack.env_file, embedded=stack.embedded)
+    where = TargetEnvironment.of(golive_config, env_file=stack.env_file)
     return TargetEnvCheck(where, golive_config)
 
 

@@ -5,7 +5,7 @@ stub PSP listens (docs/configuration.md). `golive.config` reads them into its Co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ class TargetConfig:
     migration_lock_table: str = ""
     env_file: str = ""  # the deployment's environment to check; "" = the process environment
     waivers: str = ""  # the waiver register for the environment check
-    profile: str = ""  # "" = refbank for the embedded platform, production otherwise
+    profile: str = ""  # "" = production (refbank for the embedded platform: embedded())
     psps: tuple[str, ...] = field(default_factory=_shared)  # the providers it uses
     operations: Operations = field(default_factory=Operations)  # [target.operations], checked
 
@@ -49,8 +49,17 @@ class TargetConfig:
             + ")"
         )
 
-    def profile_for(self, embedded: bool) -> str:
-        return self.profile or ("refbank" if embedded else "production")
+    @property
+    def env_profile(self) -> str:
+        return self.profile or "production"
+
+    def embedded(self) -> TargetConfig:
+        """The embedded reference platform as a target: it takes every payment provider golive
+        emulates and its environment meets the refbank profile. What sets it apart is said
+        here, once, not in the steps."""
+        from golive.psp.provider import names
+
+        return replace(self, psps=names(), profile=self.profile or "refbank")
 
 
 WEBHOOK_SECRET_MODES = ("environment", "generate")

@@ -21,8 +21,8 @@ def test_defaults_mean_the_embedded_platform(tmp_path: Path) -> None:
     target = load_config(cwd=tmp_path).target
     assert (target.url, target.env_file, target.waivers) == ("", "", "")
     assert target.psps == ("stripe", "adyen")
-    assert target.profile_for(embedded=True) == "refbank"
-    assert target.profile_for(embedded=False) == "production"
+    assert target.embedded().env_profile == "refbank"
+    assert target.env_profile == "production"
 
 
 def test_paths_are_read_from_the_configuration_files_folder(tmp_path: Path) -> None:

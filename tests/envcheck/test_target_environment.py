@@ -3,6 +3,7 @@ and waiver register (golive.envcheck.scenario)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,9 +45,9 @@ def _check(
     tmp_path: Path, env_file: Path | None, *, embedded: bool, toml: str = ""
 ) -> TargetEnvCheck:
     config = _config(tmp_path, toml)
-    check = TargetEnvCheck(
-        TargetEnvironment.of(config, env_file=env_file, embedded=embedded), config
-    )
+    if embedded:
+        config = replace(config, target=config.target.embedded())
+    check = TargetEnvCheck(TargetEnvironment.of(config, env_file=env_file), config)
     check.run(now=datetime(2025, 12, 28, 9, tzinfo=UTC))
     return check
 
@@ -98,7 +99,7 @@ def test_the_targets_env_file_profile_and_waivers_come_from_the_configuration(
     )
     toml = '[target]\nurl = "http://127.0.0.1:9"\nenv_file = "prod.env"\nwaivers = "waivers.yaml"\n'
     config = _config(tmp_path, toml)
-    where = TargetEnvironment.of(config, env_file=Path(config.target.env_file), embedded=False)
+    where = TargetEnvironment.of(config, env_file=Path(config.target.env_file))
     check = TargetEnvCheck(where, config)
     check.run(now=datetime(2025, 12, 28, 9, tzinfo=UTC))  # the waiver ended on the 27th
     with pytest.raises(ExpectationFailed, match="past their deadline: stripe-test-key"):

@@ -42,10 +42,10 @@ class TargetEnvironment:
     profile: str
 
     @classmethod
-    def of(cls, config: Config, *, env_file: Path | None, embedded: bool) -> TargetEnvironment:
+    def of(cls, config: Config, *, env_file: Path | None) -> TargetEnvironment:
         target = config.target
         waivers = Path(target.waivers) if target.waivers else None
-        return cls(env_file, waivers, target.profile_for(embedded))
+        return cls(env_file, waivers, target.env_profile)
 
     @property
     def source(self) -> str:
