@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from golive.drills.restore.options import NO_CANARY, RestoreOptions
+from golive.errors import ConfigError
 from golive.postgres import Instance
 
 
@@ -48,3 +52,58 @@ def test_a_dsn_not_marked_disposable_is_refused(server: Instance, tmp_path: Path
     assert server.password not in out.stdout + out.stderr
     assert server.execute("SELECT datname FROM pg_database ORDER BY 1") == before
     assert not (tmp_path / "reports").exists(), "no run was started"
+
+
+class Options:
+    """The part of a pytest config the drills read: its command-line options."""
+
+    def __init__(self, args: list[str]) -> None:
+        flags = {NO_CANARY: True}
+        self.values: dict[str, object] = {}
+        rest = list(args)
+        while rest:
+            flag = rest.pop(0)
+            self.values[flag] = flags.get(flag) or rest.pop(0)
+
+    def getoption(self, name: str) -> object:
+        return self.values.get(name, False if name == NO_CANARY else None)
+
+
+def test_the_drill_reads_the_backup_the_command_hands_it(tmp_path: Path) -> None:
+    given = RestoreOptions(
+        pgbackrest_config=tmp_path / "pgbackrest.conf", stanza="main",
+        target_name="before-upgrade", canary=False, app_version="1",
+    )  # fmt: skip
+    read = RestoreOptions.of(Options(given.pytest_args()))  # type: ignore[arg-type]
+    assert read == given
+    assert read.operator
+    assert read.kind == "repository"
+    timed = RestoreOptions(basebackup=tmp_path, wal_archive=tmp_path / "wal", target_time=1.5)
+    assert RestoreOptions.of(Options(timed.pytest_args())) == timed  # type: ignore[arg-type]
+    assert NO_CANARY not in timed.pytest_args()
+    drills = RestoreOptions.of(Options([]))  # type: ignore[arg-type]
+    assert drills == RestoreOptions()
+    assert not drills.operator
+    with pytest.raises(ConfigError, match="exactly one backup"):
+        _ = drills.kind
+    with pytest.raises(ConfigError, match="exactly one backup"):
+        _ = RestoreOptions(dump=tmp_path, basebackup=tmp_path).kind
+
+
+def test_a_restore_point_name_is_checked_before_anything_runs(tmp_path: Path) -> None:
+    config = tmp_path / "pgbackrest.conf"
+    config.write_text("[global]\n")
+    repo = ["drill", "restore", "--pgbackrest-config", str(config), "--stanza", "main"]
+    dump = ["drill", "restore", "--dump", str(config)]
+    cases = {
+        "goes with --pgbackrest-config": [*dump, "--target-name", "x"],
+        "give one of them": [*repo, "--target-name", "x", "--target-time", "2026-01-01"],
+        "is not a restore point name": [*repo, "--target-name", "x" * 64],
+    }
+    for said, args in cases.items():
+        out = golive(*args, "--out", str(tmp_path / "reports"))
+        assert out.returncode == 2, out.stdout + out.stderr
+        assert said in out.stderr
+        assert out.stderr.strip().count("\n") == 0
+        assert "Traceback" not in out.stdout + out.stderr
+    assert not (tmp_path / "reports").exists()
