@@ -107,3 +107,26 @@ def test_a_restore_point_name_is_checked_before_anything_runs(tmp_path: Path) ->
         assert out.stderr.strip().count("\n") == 0
         assert "Traceback" not in out.stdout + out.stderr
     assert not (tmp_path / "reports").exists()
+
+
+def test_the_operator_scenario_runs_only_when_a_backup_is_named(tmp_path: Path) -> None:
+    """The typed options reach the restore feature's collection (no environment variable)."""
+    root = Path(__file__).resolve().parents[2]
+
+    def collected(*args: str) -> list[str]:
+        out = subprocess.run(
+            [sys.executable, "-m", "pytest", "features/restore", "--collect-only", "-q",
+             "-p", "no:cacheprovider", *args],
+            capture_output=True, text=True, timeout=300, cwd=root, check=False,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stdout + out.stderr
+        return [line for line in out.stdout.splitlines() if "::" in line]
+
+    operator = collected(*RestoreOptions(dump=tmp_path / "x.dump").pytest_args())
+    assert operator == [
+        "features/restore/test_restore.py::test_the_operators_backup_restores_into_a_"
+        "throwaway_server_and_passes_every_check"
+    ]
+    drills = collected()
+    assert drills
+    assert operator[0] not in drills
