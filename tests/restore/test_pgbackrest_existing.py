@@ -14,13 +14,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
+from golive.drills.restore.options import RestoreOptions
 from golive.drills.restore.pgbackrest_existing import check_repository
 from golive.drills.restore.physical import TRUST_HBA
+from golive.drills.restore.scenario import DrillScenario
 from golive.errors import ConfigError
 from golive.postgres import InstanceSpec, Provider
 
@@ -148,3 +151,27 @@ def test_a_restore_point_the_archive_does_not_reach_fails_naming_it(
     assert report.verdict == "NO-GO"
     assert report.facts["pgbackrest"]["recovery_target"] == {"type": "name", "name": "never-made"}
     assert fingerprint(operator.repo.repo) == before
+
+
+def test_the_operator_scenario_restores_the_repository_its_options_name(
+    local_provider: Provider, operator: Operator, tmp_path: Path
+) -> None:
+    """The typed options `golive drill restore` hands the operator scenario reach the drill."""
+    inputs = RestoreOptions(
+        pgbackrest_config=operator.repo.config, stanza=operator.repo.stanza,
+        target_name=operator.point, canary=False,
+    )  # fmt: skip
+    options = DrillOptions(canary=False, invariants=())
+    no_platform: Any = None  # the canary is off: the restore needs no target platform
+    scenario = DrillScenario(local_provider, tmp_path, no_platform, options=options, inputs=inputs)
+    try:
+        drill = scenario.operator_backup()
+        assert drill.kind == "repository"
+        assert drill.restore_pitr(), "\n".join(f.detail for f in drill.findings)
+        assert drill.restored is not None
+        assert drill.restored.execute("SELECT count(*) FROM t", "ledger") == [(1500,)]
+        target = drill.facts["pgbackrest"]["recovery_target"]
+        assert target == {"type": "name", "name": operator.point}
+    finally:
+        if scenario.drill is not None:
+            scenario.drill.close()
