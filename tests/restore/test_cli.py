@@ -11,7 +11,7 @@ import pytest
 
 from golive.drills.restore.options import NO_CANARY, RestoreOptions
 from golive.errors import ConfigError
-from golive.postgres import Instance
+from golive.postgres import Instance, Provider
 
 
 def golive(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -130,3 +130,19 @@ def test_the_operator_scenario_runs_only_when_a_backup_is_named(tmp_path: Path) 
     drills = collected()
     assert drills
     assert operator[0] not in drills
+
+
+def test_the_command_hands_its_backup_to_the_operator_scenario(
+    local_provider: Provider, tmp_path: Path
+) -> None:
+    """`golive drill restore` to the verdict: only the operator scenario runs, on the named
+    dump (not a pg_dump archive here), and the run is NO-GO naming it."""
+    dump = tmp_path / "not-an-archive.dump"
+    dump.write_bytes(b"golive" * 500)
+    out = golive("drill", "restore", "--dump", str(dump), "--no-canary", "--postgres", "local",
+                 "--out", str(tmp_path / "reports"))  # fmt: skip
+    said = " ".join((out.stdout + out.stderr).split())
+    assert out.returncode == 1, said
+    assert "1 scenarios and properties to run" in said
+    assert "The operator's backup restores into a throwaway server" in said
+    assert "not-an-archive.dump: pg_restore cannot read its table of contents" in said
