@@ -58,12 +58,10 @@ class Options:
     """The part of a pytest config the drills read: its command-line options."""
 
     def __init__(self, args: list[str]) -> None:
-        flags = {NO_CANARY: True}
         self.values: dict[str, object] = {}
-        rest = list(args)
-        while rest:
-            flag = rest.pop(0)
-            self.values[flag] = flags.get(flag) or rest.pop(0)
+        for arg in args:
+            flag, _, value = arg.partition("=")
+            self.values[flag] = True if flag == NO_CANARY else value
 
     def getoption(self, name: str) -> object:
         return self.values.get(name, False if name == NO_CANARY else None)
@@ -72,7 +70,7 @@ class Options:
 def test_the_drill_reads_the_backup_the_command_hands_it(tmp_path: Path) -> None:
     given = RestoreOptions(
         pgbackrest_config=tmp_path / "pgbackrest.conf", stanza="main",
-        target_name="before-upgrade", canary=False, app_version="1",
+        target_name="-before=upgrade", canary=False, app_version="1",
     )  # fmt: skip
     read = RestoreOptions.of(Options(given.pytest_args()))  # type: ignore[arg-type]
     assert read == given

@@ -63,7 +63,8 @@ class RestoreOptions:
             (TARGET_TIME, None if self.target_time is None else repr(self.target_time)),
             (TARGET_NAME, self.target_name), (APP_VERSION, self.app_version),
         ]  # fmt: skip
-        args = [a for flag, value in given if value is not None for a in (flag, str(value))]
+        # FLAG=VALUE: a value that starts with "-" (a restore point's name can) stays a value
+        args = [f"{flag}={value}" for flag, value in given if value is not None]
         return args + ([] if self.canary else [NO_CANARY])
 
     @classmethod
