@@ -1,6 +1,7 @@
 """Thin: registers golive's fixture and step modules. The evidence plugin registers itself."""
 
 pytest_plugins = [
+    "golive.drills.restore.options",  # golive drill restore's typed inputs
     "fixtures.postgres",
     "steps.env_steps",
     "steps.hypercare_steps",

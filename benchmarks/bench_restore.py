@@ -2,7 +2,7 @@
 throughput against `COPY … TO '/dev/null'`, side by side in one run.
 
     python benchmarks/bench_restore.py [--megabytes N] [--rounds N] [--budget SECONDS]
-                                       [--postgres SPEC]
+                                       [--postgres SPEC] [--no-pgbackrest]
 
 Builds a database of about --megabytes (default 200) holding the double-entry ledger of
 tests/restore/ledger.sql, written in SQL batches while its triggers and checks enforce the
@@ -19,7 +19,21 @@ second server:
 ratio = drill restore / raw (aim: at most 1.2), and the verification on top.
 Checksums: ``table_sums`` over every table (1 and 2 readers) against ``COPY t TO
 '/dev/null'`` over the same tables on the same server, in MB of heap per second.
-Bounded by --rounds and --budget. Writes benchmarks/results/restore.json.
+
+pgBackRest (when it is installed and the provider is local; --no-pgbackrest leaves it out):
+the source archives into a pgBackRest repository (encrypted, as the drill's) and one full
+backup is taken of the built ledger. Then, in alternating rounds, from that same backup:
+
+- bare: ``pgbackrest restore`` into a new data directory, and a server started on it until
+  promoted (what an operator does by hand); the same with ``--process-max=2``;
+- drill: the pgBackRest drill's restore of that repository (``pgbackrest info``, the
+  archive's completeness, ``pgbackrest verify``, the restore, the server started and
+  promoted), then its verification against a reference taken on the source (schema,
+  checksums, pg_amcheck, invariants).
+
+ratio = (drill restore + its verification) / (bare restore + the same verification), aim at
+most 1.2; also the drill's restore alone against the bare one, and bare --process-max=2
+against bare. Bounded by --rounds and --budget. Writes benchmarks/results/restore.json.
 """
 
 from __future__ import annotations
@@ -28,6 +42,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,14 +51,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore.catalog import schema_diff, schema_of
 from golive.drills.restore.checksums import compare_sums, table_sums, user_tables
+from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import dump_database, restore_dump
-from golive.drills.restore.reference import frozen_point, take_reference
+from golive.drills.restore.reference import Reference, frozen_point, take_reference
 from golive.drills.restore.tools import tool_env
 from golive.drills.restore.verify import amcheck, ledger_invariants
 from golive.invariants.sql import REFERENCE_CHECKS
-from golive.postgres import Instance, InstanceSpec, create_database, drop_database, open_provider
+from golive.postgres import (
+    Instance,
+    InstanceSpec,
+    Provider,
+    create_database,
+    drop_database,
+    open_provider,
+)
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "restore.json"
@@ -188,20 +212,148 @@ def user_tables_of(inst: Instance, db: str) -> list[str]:
         return user_tables(conn)
 
 
+def pgbackrest_backup(repo: pgbr.Repository, src: Instance) -> dict[str, Any]:
+    """One full backup of the built ledger, its WAL archived (the repository holds it all)."""
+    t, run = timed(lambda: repo.backup("full"))
+    if not run.ok:
+        raise RuntimeError(run.describe())
+    segment = str(src.execute("SELECT pg_walfile_name(pg_switch_wal())")[0][0])
+    if not repo.wait_archived(segment, 120):
+        raise RuntimeError(f"WAL segment {segment} never reached the pgBackRest repository")
+    [label] = [b["label"] for b in repo.labels()]
+    return {"full_backup_s": round(t, 1), "label": label, "version": pgbr.version()}
+
+
+def bare_restore(provider: Provider, repo: pgbr.Repository, *options: str) -> dict[str, float]:
+    """``pgbackrest restore`` (with ``options``), then a server on it until promoted."""
+    t0 = time.monotonic()
+    run, dest = repo.restore(options=options)
+    if not run.ok:
+        raise RuntimeError(run.describe())
+    t_restore = time.monotonic() - t0
+    inst = pgbr.start_restored(provider, dest, settings={}, name="bench_bare")
+    t_total = time.monotonic() - t0
+    inst.destroy()
+    return {"restore_s": t_restore, "total_s": t_total}
+
+
+def drill_pgbackrest(
+    provider: Provider, repo: pgbr.Repository, reference: Reference, work: Path
+) -> dict[str, float]:
+    """The drill's restore of the repository and its verification (no canary)."""
+    options = DrillOptions(canary=False, invariants=CHECKS, invariant_timeout_ms=600_000)
+    with RestoreDrill(provider, kind="repository", workdir=work, options=options) as d:
+        d.use_pgbackrest(repo.config, repo.stanza, None)  # the latest, as the bare restore
+        t0 = time.monotonic()
+        restored = d.restore_pitr()
+        t_restore = time.monotonic() - t0
+        d.reference = reference  # verified against the source, as the drill's own are
+        found = d.verify()
+        t_verify = time.monotonic() - t0 - t_restore
+        if not restored or found or d.findings:
+            raise RuntimeError(f"the pgBackRest drill found: {(found or d.findings)[:3]}")
+        ran = d.facts["pgbackrest"]  # what each pgbackrest command of the drill took
+    return {"restore_s": t_restore, "verify_s": t_verify, "info_s": ran["info"]["seconds"],
+            "pgbackrest_verify_s": ran["verify"]["seconds"],
+            "pgbackrest_restore_s": ran["restore"]["seconds"]}  # fmt: skip
+
+
+def pgbackrest_rounds(
+    provider: Provider, repo: pgbr.Repository, src: Instance, rounds: int, deadline: float
+) -> dict[str, Any]:
+    """Bare, bare --process-max=2 and the drill, alternating, on the same backup."""
+    out: dict[str, Any] = {"backup": pgbackrest_backup(repo, src)}
+    reference, _ = take_reference(src, "ledger")
+    rows: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="golive-bench-pgbackrest-") as tmp:
+        for i in range(rounds):
+            if time.monotonic() > deadline:
+                break
+            bare, bare2 = (
+                bare_restore(provider, repo),
+                bare_restore(provider, repo, "--process-max=2"),
+            )
+            drill = drill_pgbackrest(provider, repo, reference, Path(tmp) / f"drill-{i}")
+            row = {
+                "bare_restore_s": bare["restore_s"], "bare_s": bare["total_s"],
+                "bare_pm2_restore_s": bare2["restore_s"], "bare_pm2_s": bare2["total_s"],
+                "drill_restore_s": drill["restore_s"], "verify_s": drill["verify_s"],
+                "drill_info_s": drill["info_s"], "drill_verify_s": drill["pgbackrest_verify_s"],
+                "drill_pgbackrest_restore_s": drill["pgbackrest_restore_s"],
+            }  # fmt: skip
+            said = ", ".join(f"{k} {v:.1f}" for k, v in row.items())
+            print(f"  pgbackrest round {i + 1}: {said}", flush=True)
+            rows.append(row)
+    if not rows:
+        return out
+    best = {k: min(r[k] for r in rows) for k in rows[0]}
+    out |= {"rounds": rows, "best": best}
+    per_round = sorted(
+        (r["drill_restore_s"] + r["verify_s"]) / (r["bare_s"] + r["verify_s"]) for r in rows
+    )
+    out["ratio_with_verification_per_round"] = per_round
+    out["ratio_drill_vs_bare_with_verification"] = (best["drill_restore_s"] + best["verify_s"]) / (
+        best["bare_s"] + best["verify_s"]
+    )
+    out["ratio_drill_restore_vs_bare"] = best["drill_restore_s"] / best["bare_s"]
+    out["ratio_drill_restore_vs_bare_pm2"] = best["drill_restore_s"] / best["bare_pm2_s"]
+    out["ratio_bare_pm2_vs_bare"] = best["bare_pm2_s"] / best["bare_s"]
+    out["aim"] = {"ratio_drill_vs_bare_with_verification": "<= 1.2"}
+    return out
+
+
+def print_pgbackrest(result: dict[str, Any]) -> None:
+    if "best" not in result:
+        print(f"pgBackRest: {result.get('skipped', 'budget spent before a round finished')}")
+        return
+    b = result["best"]
+    print(
+        f"pgBackRest drill restore {b['drill_restore_s']:.1f} s + verification "
+        f"{b['verify_s']:.1f} s vs bare pgbackrest restore and start {b['bare_s']:.1f} s "
+        f"(the restore command {b['bare_restore_s']:.1f} s) + the same verification: ratio "
+        f"{result['ratio_drill_vs_bare_with_verification']:.2f} (aim <= 1.2; per round, sorted: "
+        + ", ".join(f"{r:.2f}" for r in result["ratio_with_verification_per_round"])
+        + ")"
+    )
+    print(
+        f"the drill's restore alone vs bare: {result['ratio_drill_restore_vs_bare']:.2f}; vs "
+        f"bare --process-max=2 ({b['bare_pm2_s']:.1f} s): "
+        f"{result['ratio_drill_restore_vs_bare_pm2']:.2f}; bare --process-max=2 / bare "
+        f"{result['ratio_bare_pm2_vs_bare']:.2f}"
+    )
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--megabytes", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--budget", type=float, default=1800.0, help="seconds for the whole run")
     ap.add_argument("--postgres", default=os.environ.get("GOLIVE_POSTGRES", "local"))
+    ap.add_argument("--no-pgbackrest", action="store_true", help="leave pgBackRest out")
     args = ap.parse_args(argv)
     deadline = time.monotonic() + args.budget
     provider = open_provider(args.postgres)
     result: dict[str, Any] = {"benchmark": "restore", "python": platform.python_version(),
                               "cpus": os.cpu_count(), "provider": provider.describe()}  # fmt: skip
+    settings = {"track_commit_timestamp": "on"}
+    repo = None
+    if args.no_pgbackrest or shutil.which("pgbackrest") is None or provider.kind != "local":
+        result["pgbackrest"] = {
+            "skipped": "--no-pgbackrest, no pgbackrest, or not --postgres local"
+        }
+    else:  # the source archives into the repository from the start
+        repo = pgbr.Repository(encrypted=True)
+        settings |= {"wal_level": "replica", "archive_mode": "on",
+                     "archive_command": repo.archive_command}  # fmt: skip
     try:
-        src = provider.start_instance(InstanceSpec(settings={"track_commit_timestamp": "on"}))
+        src = provider.start_instance(InstanceSpec(settings=settings))
         dst = provider.start_instance(InstanceSpec(settings={"track_commit_timestamp": "on"}))
+        if repo is not None:
+            repo.attach(src)
+            for command in ("stanza-create", "check"):
+                run = repo.run(command, timeout=180)
+                if not run.ok:
+                    raise RuntimeError(run.describe())
         create_database(src, "ledger")
         print(f"building a ~{args.megabytes} MB ledger …", flush=True)
         result["database"] = build(
@@ -245,7 +397,12 @@ def main(argv: list[str]) -> int:
             result["checksums"]["checksum_s"] / result["checksums"]["copy_s"]
         )
         result["aim"] = {"ratio_restore_vs_raw": "<= 1.2 (verification on top)"}
+        if repo is not None:
+            dst.destroy()  # the restored servers need the room
+            result["pgbackrest"] = pgbackrest_rounds(provider, repo, src, args.rounds, deadline)
     finally:
+        if repo is not None:
+            repo.close()
         provider.close()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
@@ -270,6 +427,7 @@ def main(argv: list[str]) -> int:
         f"{c['copy_mb_s']:.0f} MB/s over {c['heap_mb']} MB of heap: "
         f"ratio {result['ratio_checksum_vs_copy']:.2f}"
     )
+    print_pgbackrest(result["pgbackrest"])
     print(f"wrote {RESULTS}")
     return 0
 

@@ -6,14 +6,14 @@ The target is the platform under test with its operations: an external one as co
 reference platform golive runs as a service with its own operations for it (`golive
 platform …`, as examples/external-refbank does) on the session's Postgres instance. Books
 are seeded on it through its API, once per size. The scenario tagged
-``restore_operator`` runs only when ``golive drill restore`` names a backup (it is
-deselected otherwise, so a full run neither runs nor skips it). Each drill's report and
+``restore_operator`` runs only when ``golive drill restore`` names a backup (its typed
+pytest options, golive.drills.restore.options; the scenario is deselected otherwise, so a
+full run neither runs nor skips it). Each drill's report and
 timeline go into the evidence when its scenario ends, pass or fail.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,17 +23,9 @@ import pytest
 from fixtures.factories import CustomerFactory
 from golive.config import Config, load_config
 from golive.drills.restore.drill import DrillOptions
+from golive.drills.restore.options import RestoreOptions
 from golive.drills.restore.refbank_target import refbank_target
-from golive.drills.restore.scenario import (
-    ENV_APP_VERSION,
-    ENV_BASEBACKUP,
-    ENV_DUMP,
-    ENV_NO_CANARY,
-    ENV_PGBACKREST_CONFIG,
-    Books,
-    DrillScenario,
-    seed_books,
-)
+from golive.drills.restore.scenario import Books, DrillScenario, seed_books
 from golive.drills.restore.target import DrillTarget
 from golive.postgres import Instance, Provider
 
@@ -41,20 +33,17 @@ HERE = Path(__file__).resolve().parent
 SEED = 20_240_601  # the factories' seed: the same books every run
 
 
-def _operator_run() -> bool:
-    return any(os.environ.get(v) for v in (ENV_DUMP, ENV_BASEBACKUP, ENV_PGBACKREST_CONFIG))
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Operator runs keep only the operator scenario; other runs leave it out, and the
     pgBackRest damage scenarios unless [drills] backup_engine = "pgbackrest"."""
+    operator_run = RestoreOptions.of(config).operator
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
         mine = HERE in item.path.resolve().parents
         operator = item.get_closest_marker("restore_operator") is not None
         pgbackrest = item.get_closest_marker("restore_pgbackrest") is not None
-        wanted = operator == _operator_run() and (not pgbackrest or _pgbackrest_engine())
+        wanted = operator == operator_run and (not pgbackrest or _pgbackrest_engine())
         (keep if not mine or wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
@@ -66,9 +55,9 @@ def _pgbackrest_engine() -> bool:
 
 
 def _app_version(config: pytest.Config) -> str:
-    env = os.environ.get(ENV_APP_VERSION)
-    if env:
-        return env
+    given = RestoreOptions.of(config).app_version
+    if given:
+        return given
     try:
         return str(config.getoption("--platform-version"))
     except ValueError:
@@ -118,15 +107,23 @@ def books_of(drill_target: DrillTarget) -> Callable[[int, int], Books]:
 
 @pytest.fixture
 def restore_scenario(
-    pytestconfig: pytest.Config, pg_provider: Provider, drill_target: DrillTarget, tmp_path: Path
+    request: pytest.FixtureRequest,
+    pytestconfig: pytest.Config,
+    pg_provider: Provider,
+    drill_target: DrillTarget,
+    tmp_path: Path,
 ) -> Iterator[DrillScenario]:
     config = load_config()
+    inputs = RestoreOptions.of(pytestconfig)
     options = DrillOptions(
         app_version=_app_version(pytestconfig),
-        canary=not os.environ.get(ENV_NO_CANARY),
+        canary=inputs.canary,
         invariant_timeout_ms=config.invariants.statement_timeout_ms,
     )
-    scenario = DrillScenario(pg_provider, tmp_path / "drill", drill_target, config.drills, options)
+    scenario = DrillScenario(
+        pg_provider, tmp_path / "drill", drill_target, config.drills, options, inputs,
+        by_name=request.node.get_closest_marker("restore_by_name") is not None,
+    )  # fmt: skip
     try:
         yield scenario
     finally:

@@ -57,6 +57,7 @@ MARKERS: dict[str, str] = {
     "restore": "database restore drills",
     "restore_operator": "restore of a backup named by `golive drill restore`",
     "restore_pgbackrest": "damage to a pgBackRest repository ([drills] backup_engine)",
+    "restore_by_name": "recovery to the recovery point's name (pgbackrest restore --type=name)",
 }
 
 

@@ -67,14 +67,30 @@ def test_the_drill_restores_the_recovery_point_and_records_the_backups(
     full, incr = facts["labels"]
     assert incr["prior"] == full["label"]
     assert str(incr["label"]).startswith(str(full["label"]))
-    assert facts["recovery_target_time"]
+    assert facts["recovery_target"] == {"type": "time", "time": facts["recovery_target_time"]}
     text = json.dumps(report.to_dict(), default=str)
     assert passes
     assert passes[0] not in text
 
 
-def test_restore_latest_and_to_a_time(local_provider: Provider) -> None:
-    """Rows as they were at a server clock reading (--type=time), and all of them (latest)."""
+def test_the_drill_restores_to_the_recovery_points_name(
+    local_provider: Provider, tmp_path: Path
+) -> None:
+    """--type=name to the restore point the drill made while traffic ran: the same rows."""
+    report = _drill(local_provider, tmp_path, lambda d: setattr(d, "by_name", True))
+    assert report.verdict == "GO", report.summary()
+    assert report.findings == []  # rows equal to the recovery point's snapshot among them
+    point = report.facts["reference"]["restore_point"]
+    assert point.startswith("golive-drill-")
+    facts = report.facts["pgbackrest"]
+    assert facts["recovery_target"] == {"type": "name", "name": point}
+    assert "recovery_target_time" not in facts
+    assert facts["restore"]["exit"] == 0
+
+
+def test_restore_latest_and_to_a_time_or_a_name(local_provider: Provider) -> None:
+    """Rows as they were at a server clock reading (--type=time) or a restore point
+    (--type=name), and all of them (latest)."""
     repo = pgbr.Repository(encrypted=True)
     try:
         settings = {"archive_mode": "on", "wal_level": "replica",
@@ -89,15 +105,20 @@ def test_restore_latest_and_to_a_time(local_provider: Provider) -> None:
         source.execute("INSERT INTO t SELECT generate_series(1, 500)")
         assert repo.backup("incr").ok
         at = float(str(source.execute("SELECT extract(epoch FROM clock_timestamp())")[0][0]))
+        source.execute("SELECT pg_create_restore_point('at-1500')")
         time.sleep(0.05)
         source.execute("INSERT INTO t SELECT generate_series(1, 250)")
         segment = str(source.execute("SELECT pg_walfile_name(pg_switch_wal())")[0][0])
         assert repo.wait_archived(segment, 60)
         source.destroy()
-        for target, rows in ((at, 1500), (None, 1750)):
-            run, dest = repo.restore(target=target)
+        for target, name, rows in ((at, None, 1500), (None, "at-1500", 1500), (None, None, 1750)):
+            run, dest = repo.restore(target=target, name=name)
             assert run.ok, run.describe()
-            restored = pgbr.start_restored(local_provider, dest, settings={}, name=f"pgbr_t{rows}")
+            conf = (dest / "postgresql.auto.conf").read_text()
+            assert (f"recovery_target_name = '{name}'" in conf) == (name is not None)
+            restored = pgbr.start_restored(
+                local_provider, dest, settings={}, name=f"pgbr_{name or target or 'latest'}"
+            )
             try:
                 wait_promoted(restored, 60)
                 assert restored.execute("SELECT count(*) FROM t") == [(rows,)]

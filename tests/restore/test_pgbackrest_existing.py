@@ -14,13 +14,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
+from golive.drills.restore.options import RestoreOptions
 from golive.drills.restore.pgbackrest_existing import check_repository
 from golive.drills.restore.physical import TRUST_HBA
+from golive.drills.restore.scenario import DrillScenario
 from golive.errors import ConfigError
 from golive.postgres import InstanceSpec, Provider
 
@@ -36,12 +39,14 @@ pytestmark = pytest.mark.slow
 class Operator:
     repo: pgbr.Repository
     at: float  # a server clock reading between two batches of rows
+    point: str  # a restore point made at the same moment
 
 
 @pytest.fixture(scope="module")
 def operator(local_provider: Provider) -> Iterator[Operator]:
     """A stanza with a full and an incremental backup of database ledger (1500 rows), 250
-    more rows only in the archive after ``at``; the source gone."""
+    more rows only in the archive after ``at`` and the restore point ``point``; the source
+    gone."""
     repo = pgbr.Repository(encrypted=True)
     settings = {"archive_mode": "on", "wal_level": "replica",
                 "archive_command": repo.archive_command}  # fmt: skip
@@ -56,13 +61,14 @@ def operator(local_provider: Provider) -> Iterator[Operator]:
         source.execute("INSERT INTO t SELECT generate_series(1, 500)", "ledger")
         assert repo.backup("incr").ok
         at = float(str(source.execute("SELECT extract(epoch FROM clock_timestamp())")[0][0]))
+        source.execute("SELECT pg_create_restore_point('before-the-250')")
         time.sleep(0.05)
         source.execute("INSERT INTO t SELECT generate_series(1, 250)", "ledger")
         segment = str(source.execute("SELECT pg_walfile_name(pg_switch_wal())")[0][0])
         assert repo.wait_archived(segment, 60)
     finally:
         source.destroy()
-    yield Operator(repo, at)
+    yield Operator(repo, at, "before-the-250")
     repo.close()
 
 
@@ -74,16 +80,21 @@ def fingerprint(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize(("target", "rows"), [(False, 1750), (True, 1500)], ids=["latest", "time"])
+@pytest.mark.parametrize(
+    ("target", "rows"), [("latest", 1750), ("time", 1500), ("name", 1500)], ids=str
+)
 def test_an_existing_repository_restores_and_is_left_untouched(
-    local_provider: Provider, operator: Operator, tmp_path: Path, target: bool, rows: int
+    local_provider: Provider, operator: Operator, tmp_path: Path, target: str, rows: int
 ) -> None:
     before = fingerprint(operator.repo.repo)
     config = operator.repo.config.read_bytes()
     options = DrillOptions(canary=False, invariants=())
     with RestoreDrill(local_provider, kind="repository", workdir=tmp_path, options=options) as d:
-        d.use_pgbackrest(operator.repo.config, operator.repo.stanza,
-                         operator.at if target else None)  # fmt: skip
+        d.use_pgbackrest(
+            operator.repo.config, operator.repo.stanza,
+            operator.at if target == "time" else None,
+            operator.point if target == "name" else None,
+        )  # fmt: skip
         assert d.restore_pitr(), "\n".join(f.detail for f in d.findings)
         d.verify()
         assert d.findings == []
@@ -93,6 +104,9 @@ def test_an_existing_repository_restores_and_is_left_untouched(
         assert hba == [(TRUST_HBA,)]  # a throwaway copy golive can log in to
         report = d.finish()
     facts = report.facts["pgbackrest"]
+    assert facts["recovery_target"]["type"] == target
+    if target == "name":
+        assert facts["recovery_target"]["name"] == operator.point
     assert [b["type"] for b in facts["labels"]] == ["full", "incr"]
     assert facts["verify"]["exit"] == 0
     assert facts["cipher"] == "aes-256-cbc"
@@ -118,3 +132,46 @@ def test_bad_input_is_refused_before_anything_is_restored(
     for said, (config, name, when) in cases.items():
         with pytest.raises(ConfigError, match=said):
             check_repository(config, name, when)
+
+
+def test_a_restore_point_the_archive_does_not_reach_fails_naming_it(
+    local_provider: Provider, operator: Operator, tmp_path: Path
+) -> None:
+    before = fingerprint(operator.repo.repo)
+    options = DrillOptions(canary=False, invariants=())
+    with RestoreDrill(local_provider, kind="repository", workdir=tmp_path, options=options) as d:
+        d.use_pgbackrest(operator.repo.config, operator.repo.stanza, None, "never-made")
+        assert not d.restore_pitr()
+        assert d.restored is None
+        [finding] = d.findings
+        report = d.finish()
+    assert finding.check == "recovery target reached"
+    assert "'never-made'" in finding.subject
+    assert "recovery ended before configured recovery target was reached" in finding.detail
+    assert report.verdict == "NO-GO"
+    assert report.facts["pgbackrest"]["recovery_target"] == {"type": "name", "name": "never-made"}
+    assert fingerprint(operator.repo.repo) == before
+
+
+def test_the_operator_scenario_restores_the_repository_its_options_name(
+    local_provider: Provider, operator: Operator, tmp_path: Path
+) -> None:
+    """The typed options `golive drill restore` hands the operator scenario reach the drill."""
+    inputs = RestoreOptions(
+        pgbackrest_config=operator.repo.config, stanza=operator.repo.stanza,
+        target_name=operator.point, canary=False,
+    )  # fmt: skip
+    options = DrillOptions(canary=False, invariants=())
+    no_platform: Any = None  # the canary is off: the restore needs no target platform
+    scenario = DrillScenario(local_provider, tmp_path, no_platform, options=options, inputs=inputs)
+    try:
+        drill = scenario.operator_backup()
+        assert drill.kind == "repository"
+        assert drill.restore_pitr(), "\n".join(f.detail for f in drill.findings)
+        assert drill.restored is not None
+        assert drill.restored.execute("SELECT count(*) FROM t", "ledger") == [(1500,)]
+        target = drill.facts["pgbackrest"]["recovery_target"]
+        assert target == {"type": "name", "name": operator.point}
+    finally:
+        if scenario.drill is not None:
+            scenario.drill.close()

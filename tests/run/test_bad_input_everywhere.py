@@ -223,6 +223,13 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("platform backup", "--state"): [["--to", "b.dump", "--state", FILE]],
     ("platform restore-into", "--dsn"): [["--dsn", BAD_PORT_DSN, "--from", FILE]],
     ("platform restore-into", "--from"): [["--dsn", DEAD_DSN, "--from", MISSING]],
+    ("drill restore", "--target-name"): [
+        ["--pgbackrest-config", FILE, "--stanza", "x", "--target-name", ""],
+        ["--pgbackrest-config", FILE, "--stanza", "x", "--target-name", "x" * 64],
+        ["--pgbackrest-config", FILE, "--stanza", "x", "--target-name", "a'b"],
+        ["--pgbackrest-config", FILE, "--stanza", "x", "--target-name", "x", "--target-time", "1"],
+        ["--dump", FILE, "--target-name", "x"],
+    ],
 }
 # Commands whose arguments go on to another program: probed with values only.
 PASS_THROUGH: dict[str, list[list[str]]] = {

@@ -193,7 +193,8 @@ def run(
     check_postgres(postgres)
     from golive.drills.restore.pgbackrest import check_engine
 
-    check_engine(cfg.drills.backup_engine, postgres, suite)
+    drilled = drill_args if isinstance(drill_args, list) else []
+    check_engine(cfg.drills.backup_engine, postgres, suite, drill_args=drilled)
     if target != "embedded" and cfg.target.adapter:  # its own API: asked through the adapter
         check_adapter(cfg.target.adapter, target.rstrip("/"))
     elif target != "embedded":

@@ -3,7 +3,8 @@
 Every input is checked before anything runs (exit 2, nothing touched): exactly one backup,
 paths that exist, and a Postgres target golive may use (a DSN must be marked disposable).
 Then it is `golive run --suite restore` with the backup handed to the operator scenario
-(features/restore/operator.feature), so the evidence is the same as for the drills.
+(features/restore/operator.feature) as typed pytest options (golive.drills.restore.options),
+so the evidence is the same as for the drills.
 """
 
 from __future__ import annotations
@@ -14,18 +15,9 @@ from typing import Any
 
 import typer
 
+from golive.drills.restore.options import RestoreOptions
 from golive.drills.restore.runs import check_inputs
 from golive.drills.restore.safety import require_disposable_provider
-from golive.drills.restore.scenario import (
-    ENV_APP_VERSION,
-    ENV_BASEBACKUP,
-    ENV_DUMP,
-    ENV_NO_CANARY,
-    ENV_PGBACKREST_CONFIG,
-    ENV_STANZA,
-    ENV_TARGET_TIME,
-    ENV_WAL_ARCHIVE,
-)
 from golive.options import path_value
 
 
@@ -49,22 +41,34 @@ def check_target(postgres: str | None) -> None:
 
 
 def check_pgbackrest(
-    config: Path | None, stanza: str | None, target_time: str | None, postgres: str | None
+    config: Path | None,
+    stanza: str | None,
+    target_time: str | None,
+    postgres: str | None,
+    target_name: str | None = None,
 ) -> float | None:
-    """--pgbackrest-config, --stanza and --target-time together, the repository readable, the
-    stanza there, the time within its backups, servers on this machine (exit 2 otherwise)."""
+    """--pgbackrest-config, --stanza and one of --target-time or --target-name together, the
+    repository readable, the stanza there, the time within its backups, the name one a
+    restore point can have, servers on this machine (exit 2 otherwise)."""
     from golive.errors import ConfigError
 
+    given = (("--stanza", stanza), ("--target-time", target_time), ("--target-name", target_name))
     if config is None:
-        for flag, value in (("--stanza", stanza), ("--target-time", target_time)):
+        for flag, value in given:
             if value is not None:
                 raise ConfigError(f"{flag} goes with --pgbackrest-config FILE")
         return None
     if not stanza:
         raise ConfigError("--pgbackrest-config needs --stanza NAME (see `pgbackrest info`)")
+    if target_time is not None and target_name is not None:
+        raise ConfigError(
+            "--target-time and --target-name both name where recovery stops; give one of them"
+        )
     from golive.drills.restore.pgbackrest import check_engine
-    from golive.drills.restore.pgbackrest_existing import check_repository
+    from golive.drills.restore.pgbackrest_existing import check_repository, check_target_name
 
+    if target_name is not None:
+        check_target_name(target_name)
     target = check_repository(config, stanza, target_time)
     check_engine("pgbackrest", postgres, "restore", who="--pgbackrest-config")
     return target
@@ -90,6 +94,12 @@ def restore(
         "--target-time",
         help="With --pgbackrest-config: restore to this time (ISO 8601, UTC when no zone) "
         "instead of the end of the archive.",
+    ),
+    target_name: str = typer.Option(
+        None,
+        "--target-name",
+        help="With --pgbackrest-config: restore to this restore point "
+        "(pg_create_restore_point) instead of the end of the archive; not with --target-time.",
     ),
     postgres: str = typer.Option(
         None,
@@ -121,7 +131,8 @@ def restore(
 
     Checks: the dump's recorded checksum and table of contents, or pg_verifybackup and the
     WAL archive's continuity, or pgbackrest info and verify and the repository archive's
-    continuity (the repository is only read); pg_amcheck; the ledger invariants
+    continuity (the repository is only read; restored to its end, --target-time or
+    --target-name); pg_amcheck; the ledger invariants
     (\\[invariants]); a canary money loop on the restored database; the restore time against
     \\[drills] rto_seconds.
     Exit codes: 0 GO, 1 NO-GO, 2 bad input (nothing touched), 3 INCONCLUSIVE.
@@ -131,30 +142,24 @@ def restore(
     check_inputs(dump, basebackup, wal_archive, pgbackrest_config)
     check_platform_version(app_version, "embedded", "--app-version")
     check_target(postgres)
-    for var in (ENV_DUMP, ENV_BASEBACKUP, ENV_WAL_ARCHIVE, ENV_NO_CANARY, ENV_PGBACKREST_CONFIG,
-                ENV_STANZA, ENV_TARGET_TIME):  # fmt: skip
-        os.environ.pop(var, None)
-    target = check_pgbackrest(pgbackrest_config, stanza, target_time, postgres)
-    if pgbackrest_config is not None:
-        os.environ[ENV_PGBACKREST_CONFIG] = str(pgbackrest_config.resolve())
-        os.environ[ENV_STANZA] = stanza
-        if target is not None:
-            os.environ[ENV_TARGET_TIME] = repr(target)
-    if dump is not None:
-        os.environ[ENV_DUMP] = str(dump.resolve())
-    if basebackup is not None:
-        os.environ[ENV_BASEBACKUP] = str(basebackup.resolve())
-    if wal_archive is not None:
-        os.environ[ENV_WAL_ARCHIVE] = str(wal_archive.resolve())
-    if no_canary:
-        os.environ[ENV_NO_CANARY] = "1"
-    os.environ[ENV_APP_VERSION] = app_version
+    target = check_pgbackrest(pgbackrest_config, stanza, target_time, postgres, target_name)
+    options = RestoreOptions(
+        dump=dump.resolve() if dump else None,
+        basebackup=basebackup.resolve() if basebackup else None,
+        wal_archive=wal_archive.resolve() if wal_archive else None,
+        pgbackrest_config=pgbackrest_config.resolve() if pgbackrest_config else None,
+        stanza=stanza if pgbackrest_config else None,
+        target_time=target,
+        target_name=target_name if pgbackrest_config else None,
+        canary=not no_canary,
+        app_version=app_version,
+    )
     from golive.run.command import run
 
     settings: dict[str, Any] = {
         "suite": "restore", "target": "embedded", "postgres": postgres, "out": out.resolve(),
         "key": key.resolve() if key else None, "seed": None, "keyword": None,
         "platform_version": app_version, "suite_dir": suite_dir, "config": None,
-        "verbose": False,
+        "verbose": False, "drill_args": options.pytest_args(),
     }  # fmt: skip
     run(**settings)

@@ -13,7 +13,13 @@ from pathlib import Path
 from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome, canary_through
-from golive.drills.restore.logical import Dump, check_dump, relation_count, restore_dump
+from golive.drills.restore.logical import (
+    BackupBroken,
+    Dump,
+    check_dump,
+    relation_count,
+    restore_dump,
+)
 from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import last_commit_at
 from golive.drills.restore.report import DrillReport
@@ -31,6 +37,9 @@ RESTORE_SETTINGS = {"track_commit_timestamp": "on"}
 
 class RestoreDrill(SourceSide):
     """One drill; ``close()`` removes everything it created."""
+
+    by_name = False  # pgbackrest engine: restore to the recovery point's name, not its time
+    target_name: str | None = None  # an operator's restore point (repository)
 
     # -- restores --------------------------------------------------------------------------------
     def use_dump(self, path: Path) -> None:
@@ -50,13 +59,15 @@ class RestoreDrill(SourceSide):
             self.archive = phys.readable_copy(archive)
             self._scratch.append(self.archive)
 
-    def use_pgbackrest(self, config: Path, stanza: str, target_time: float | None) -> None:
-        """An operator's pgBackRest repository, read-only: restored (latest, or to
-        ``target_time``) into a server golive starts."""
+    def use_pgbackrest(
+        self, config: Path, stanza: str, target_time: float | None, target_name: str | None = None
+    ) -> None:
+        """An operator's pgBackRest repository, read-only: restored (latest, to ``target_time``
+        or to the restore point ``target_name``) into a server golive starts."""
         from golive.drills.restore.pgbackrest_existing import ExistingRepository
 
         self.pgbr = PgBackRestEngine(self, ExistingRepository(config, stanza))
-        self.target_time = target_time
+        self.target_time, self.target_name = target_time, target_name
 
     def restore_logical(self) -> bool:
         """The dump restored into a fresh instance, all or nothing: by the target's
@@ -170,23 +181,35 @@ class RestoreDrill(SourceSide):
         return not self.stopped
 
     def _restore_pgbackrest(self) -> bool:
-        """pgbackrest restore to the recovery point's time, once the repository is sound."""
+        """pgbackrest restore to the recovery point's time (or, ``by_name``, its name), or to an
+        operator's target, once the repository is sound."""
         assert self.pgbr is not None
         if self.stopped:
             return False
         with self._step("restore (pgbackrest)"):
             self.restore_started = time.time()
-            ref = self.reference
+            ref, when, name = self.reference, self.target_time, self.target_name
+            if ref is not None:
+                when, name = (None, ref.restore_point) if self.by_name else (ref.taken_at, None)
             dest = self.pgbr.restore(
-                ref.taken_at if ref else self.target_time, ref.restore_point_lsn if ref else None
-            )
+                when, ref.restore_point_lsn if ref else None, name=name,
+                made_at=ref.taken_at if ref else None,
+            )  # fmt: skip
             if dest is None:
                 return False
             if self.kind == "repository":  # an operator's: golive does not know its passwords
                 (dest / "pg_hba.conf").write_text(phys.TRUST_HBA)
-            inst = pgbr.start_restored(
-                self.provider, dest, settings=RESTORE_SETTINGS, name=new_name("drill_restored")
-            )
+            try:
+                inst = pgbr.start_restored(
+                    self.provider, dest, settings=RESTORE_SETTINGS, name=new_name("drill_restored")
+                )
+            except BackupBroken as exc:
+                if name is None:
+                    raise
+                self.fail("recovery target reached", f"restore point {name!r}",
+                          f"recovery replayed the archive without reaching restore point {name!r} "
+                          f"(pgbackrest restore --type=name): {exc}")  # fmt: skip
+                return False
             self._created.append(inst)
             require_disposable(inst, "use it as the drill's restored instance")
             self.restored = inst

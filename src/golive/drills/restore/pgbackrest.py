@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -270,9 +271,15 @@ class Repository:
     def backup(self, kind: str) -> Run:
         return self.run("backup", f"--type={kind}", timeout=3600)
 
-    def restore(self, *, target: float | None = None) -> tuple[Run, Path]:
+    def restore(
+        self, *, target: float | None = None, name: str | None = None, options: Sequence[str] = ()
+    ) -> tuple[Run, Path]:
         """``pgbackrest restore`` into a new data directory: the latest state of the archive,
-        or (``target``, a server clock reading) ``--type=time``, promoting when reached."""
+        ``--type=time`` to ``target`` (a server clock reading), or ``--type=name`` to the
+        restore point ``name``; promoting when reached. ``options``: more of pgbackrest's
+        (the benchmark's ``--process-max=2``)."""
+        if target is not None and name is not None:
+            raise ValueError("restore to a time or to a restore point's name, not both")
         self._restores += 1
         dest = self.root / f"restore-{self._restores}"
         dest.mkdir(mode=0o700)
@@ -280,7 +287,9 @@ class Repository:
         args = [f"--pg1-path={dest}"]
         if target is not None:
             args += ["--type=time", f"--target={target_time(target)}", "--target-action=promote"]
-        return self.run("restore", *args, timeout=3600), dest
+        elif name is not None:
+            args += ["--type=name", f"--target={name}", "--target-action=promote"]
+        return self.run("restore", *args, *options, timeout=3600), dest
 
     def verify(self) -> tuple[Run, list[str]]:
         """``pgbackrest verify --output=text --verbose`` (it exits 0 even when it finds damage:
@@ -396,17 +405,23 @@ def start_restored(
 
 
 def check_engine(
-    engine: str, postgres: str | None, suite: str, *, who: str = ENGINE_SETTING
+    engine: str,
+    postgres: str | None,
+    suite: str,
+    *,
+    who: str = ENGINE_SETTING,
+    drill_args: Sequence[str] = (),
 ) -> None:
     """Before a run: the pgbackrest engine needs pgBackRest here and servers golive starts on
-    this machine (ConfigError, exit 2, otherwise; nothing is started)."""
-    from golive.drills.restore.scenario import ENV_BASEBACKUP, ENV_DUMP
+    this machine (ConfigError, exit 2, otherwise; nothing is started). ``drill_args``: the
+    run's restore options (golive.drills.restore.options)."""
+    from golive.drills.restore.options import BASEBACKUP, DUMP
     from golive.errors import ConfigError
     from golive.postgres import docker as dk
 
     if engine != "pgbackrest" or suite not in ("restore", "full"):
         return
-    if os.environ.get(ENV_DUMP) or os.environ.get(ENV_BASEBACKUP):
+    if DUMP in drill_args or BASEBACKUP in drill_args:
         return  # `golive drill restore` of an existing backup: no drill of the engine runs
 
     if shutil.which("pgbackrest") is None:

@@ -5,8 +5,9 @@ and checked; a full backup before traffic, an incremental one while customers mo
 before anything is restored, the repository must be readable (an encrypted one with the
 right passphrase), ``pgbackrest verify`` must find every backup file intact and the archive
 must hold every WAL segment from the chosen backup to the recovery point. Then
-``pgbackrest restore --type=time`` into a fresh data directory, from which the provider
-starts the restored server. What pgBackRest said goes into the drill's facts (evidence).
+``pgbackrest restore --type=time`` (to the recovery point's time) or ``--type=name`` (to its
+restore point) into a fresh data directory, from which the provider starts the restored
+server; the facts say which. What pgBackRest said goes into the drill's facts (evidence).
 """
 
 from __future__ import annotations
@@ -163,14 +164,27 @@ class PgBackRestEngine:
             return False
         return True
 
-    def restore(self, target: float | None, target_lsn: int | None) -> Path | None:
-        """``pgbackrest restore`` (``--type=time`` to ``target``, else the latest) into a new
-        data directory, when the repository is sound; None after a finding."""
-        if not self.repository_sound(target, target_lsn):
+    def restore(
+        self,
+        target: float | None,
+        target_lsn: int | None,
+        *,
+        name: str | None = None,
+        made_at: float | None = None,
+    ) -> Path | None:
+        """``pgbackrest restore`` into a new data directory, when the repository is sound:
+        ``--type=time`` to ``target``, ``--type=name`` to the restore point ``name`` (made at
+        ``made_at``, when known), else the latest. None after a finding."""
+        if not self.repository_sound(target if name is None else made_at, target_lsn):
             return None
         if target is not None:
+            self.facts["recovery_target"] = {"type": "time", "time": pgbr.target_time(target)}
             self.facts["recovery_target_time"] = pgbr.target_time(target)
-        run, dest = self.repo.restore(target=target)
+        elif name is not None:
+            self.facts["recovery_target"] = {"type": "name", "name": name}
+        else:
+            self.facts["recovery_target"] = {"type": "latest"}
+        run, dest = self.repo.restore(target=target, name=name)
         if not self._ran("restore", run):
             self.drill.fail("backup restores (pgbackrest restore)", self.repo.stanza,
                             run.describe())  # fmt: skip

@@ -16,6 +16,7 @@ from golive.errors import ConfigError
 
 READ_ONLY = ("info", "verify", "restore")
 DEFAULT_REPO = "/var/lib/pgbackrest"
+MAX_RESTORE_POINT = 63  # bytes: Postgres's limit on a restore point's name
 
 
 def read_config(path: Path) -> configparser.ConfigParser:
@@ -83,6 +84,19 @@ def parse_target_time(text: str) -> float:
             f"--target-time {text!r} is not a time; write ISO 8601, e.g. 2026-01-31 23:59:00+00:00"
         ) from None
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def check_target_name(name: str) -> str:
+    """``--target-name``: a name pg_create_restore_point can have (1 to 63 bytes, printable,
+    no quote); ConfigError (exit 2) otherwise. Whether the archive reaches it, the restore
+    finds out (the drill fails naming it)."""
+    size = len(name.encode())
+    if not 0 < size <= MAX_RESTORE_POINT or not name.isprintable() or "'" in name:
+        raise ConfigError(
+            f"--target-name {name!r} is not a restore point name: give the name given to "
+            f"pg_create_restore_point (1 to {MAX_RESTORE_POINT} bytes, printable, no quote)"
+        )
+    return name
 
 
 def check_repository(config: Path, stanza: str, target_time: str | None) -> float | None:

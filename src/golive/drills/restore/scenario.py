@@ -11,7 +11,6 @@ findings that broke them. Nothing is retried.
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from golive.canary.psp_ops import PspOps
 from golive.config import DrillTargets
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
+from golive.drills.restore.options import RestoreOptions
 from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.report import DrillReport, record_evidence
 from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
@@ -31,14 +31,6 @@ from golive.evidence.verdict import count
 from golive.invariants.ledger import Violation
 from golive.postgres import Provider
 
-ENV_DUMP = "GOLIVE_RESTORE_DUMP"
-ENV_BASEBACKUP = "GOLIVE_RESTORE_BASEBACKUP"
-ENV_WAL_ARCHIVE = "GOLIVE_RESTORE_WAL_ARCHIVE"
-ENV_PGBACKREST_CONFIG = "GOLIVE_RESTORE_PGBACKREST_CONFIG"
-ENV_STANZA = "GOLIVE_RESTORE_STANZA"
-ENV_TARGET_TIME = "GOLIVE_RESTORE_TARGET_TIME"  # seconds since the epoch
-ENV_NO_CANARY = "GOLIVE_RESTORE_NO_CANARY"
-ENV_APP_VERSION = "GOLIVE_RESTORE_APP_VERSION"
 TRAFFIC_BEFORE = 40  # transfers acknowledged between the base backup and the recovery point
 TRAFFIC_AFTER = 20  # and between the recovery point and the disaster
 
@@ -74,6 +66,8 @@ class DrillScenario:
     target: DrillTarget
     targets: DrillTargets = field(default_factory=DrillTargets)
     options: DrillOptions = field(default_factory=DrillOptions)
+    inputs: RestoreOptions = field(default_factory=RestoreOptions)  # golive drill restore's
+    by_name: bool = False  # pgbackrest: recover to the recovery point's name, not its time
     drill: RestoreDrill | None = None
     record_gates: bool = True  # False when the scenario expects a NO-GO drill
     _verified: bool = False
@@ -110,16 +104,9 @@ class DrillScenario:
         return self.drill
 
     def operator_backup(self) -> RestoreDrill:
-        """The backup named by ``golive drill restore`` (through the environment)."""
-        dump, base = os.environ.get(ENV_DUMP), os.environ.get(ENV_BASEBACKUP)
-        repo = os.environ.get(ENV_PGBACKREST_CONFIG)
-        if sum(bool(x) for x in (dump, base, repo)) != 1:
-            raise ConfigError(
-                f"name exactly one backup: {ENV_DUMP}, {ENV_BASEBACKUP} or "
-                f"{ENV_PGBACKREST_CONFIG} (golive drill restore --dump FILE | --basebackup DIR "
-                "| --pgbackrest-config FILE --stanza NAME)"
-            )
-        kind = "dump" if dump else "basebackup" if base else "repository"
+        """The backup named by ``golive drill restore`` (its typed options, ``inputs``)."""
+        given = self.inputs
+        kind = given.kind  # ConfigError unless exactly one backup is named
         self.drill = RestoreDrill(
             self.provider,
             kind=kind,
@@ -128,16 +115,17 @@ class DrillScenario:
             options=self.options,
             target=self.target,
         )
-        if dump:
-            self.drill.use_dump(Path(dump))
-        elif repo:
-            when = os.environ.get(ENV_TARGET_TIME)
-            stanza = os.environ.get(ENV_STANZA, "")
-            self.drill.use_pgbackrest(Path(repo), stanza, float(when) if when else None)
+        if given.dump is not None:
+            self.drill.use_dump(given.dump)
+        elif given.pgbackrest_config is not None:
+            self.drill.use_pgbackrest(
+                given.pgbackrest_config, given.stanza or "", given.target_time, given.target_name
+            )
         else:
-            archive = os.environ.get(ENV_WAL_ARCHIVE)
+            base = given.basebackup
+            assert base is not None
             try:
-                self.drill.use_base_backup(Path(str(base)), Path(archive) if archive else None)
+                self.drill.use_base_backup(base, given.wal_archive)
             except BackupBroken as exc:
                 self.drill.fail("backup usable", str(base), str(exc))
         return self.drill
@@ -200,6 +188,7 @@ class DrillScenario:
 
     def restore(self) -> None:
         d = self._d()
+        d.by_name = self.by_name
         if d.kind in ("logical", "dump"):
             d.restore_logical()
         else:
