@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from golive.drills.restore.checks import Check
 from golive.drills.restore.scenario import TRAFFIC_AFTER, Books, DrillScenario
 from golive.operations import OperationNotConfigured
 
@@ -115,18 +116,18 @@ def when_restored(restore_scenario: DrillScenario) -> None:
 
 @then("the restored schema is the primary's, object for object")
 def then_schema_equal(restore_scenario: DrillScenario) -> None:
-    restore_scenario.expect("schema equal")
+    restore_scenario.expect(Check.SCHEMA)
 
 
 @then("every table holds exactly the rows it held when the backup was taken")
 @then("every table holds exactly the rows it held at the recovery point")
 def then_rows_equal(restore_scenario: DrillScenario) -> None:
-    restore_scenario.expect("rows equal")
+    restore_scenario.expect(Check.ROWS)
 
 
 @then("the restored database passes the storage integrity check")
 def then_storage_intact(restore_scenario: DrillScenario) -> None:
-    restore_scenario.expect("storage intact (pg_amcheck)", prefix="base backup")
+    restore_scenario.expect(Check.STORAGE, Check.BASE_BACKUP_VERIFIED)
 
 
 @then("the ledger invariants hold on the restored database")

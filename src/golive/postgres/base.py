@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -148,8 +148,9 @@ class Provider(abc.ABC):
         return f"<{type(self).__name__} {self.describe()}>"
 
 
-def wait_ready(dsn: str, timeout: float = 30.0) -> None:
-    """Poll until a connection succeeds (bounded by ``timeout``)."""
+def wait_ready(dsn: str, timeout: float = 30.0, alive: Callable[[], bool] | None = None) -> None:
+    """Poll until a connection succeeds (bounded by ``timeout``; at once when ``alive`` says
+    the server has stopped)."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -161,5 +162,7 @@ def wait_ready(dsn: str, timeout: float = 30.0) -> None:
                 return
         except psycopg.OperationalError as exc:
             last = exc
+            if alive is not None and not alive():
+                raise TimeoutError(f"Postgres at {dsn.split('@')[-1]} stopped: {last}") from None
             time.sleep(0.05)
     raise TimeoutError(f"Postgres at {dsn.split('@')[-1]} not ready after {timeout}s: {last}")

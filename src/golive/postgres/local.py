@@ -212,14 +212,20 @@ class LocalInstance(Instance):
             timeout=180,
         )  # fmt: skip
         if out.returncode != 0:
-            log = (
-                self.log_file.read_text(errors="replace")[-1500:] if self.log_file.exists() else ""
-            )
             raise ProviderUnavailable(
                 f"could not start Postgres {self.binaries.version} in {self.data_dir} "
-                f"(pg_ctl exit {out.returncode}): {out.stderr.strip()}\n{log}"
+                f"(pg_ctl exit {out.returncode}): {out.stderr.strip()}\n{self._log_tail()}"
             )
-        wait_ready(self.dsn())
+        try:
+            wait_ready(self.dsn(), alive=lambda: self.running)
+        except TimeoutError as exc:  # it started, then stopped (a recovery that failed, say)
+            raise ProviderUnavailable(
+                f"Postgres {self.binaries.version} in {self.data_dir} started, then did not "
+                f"answer: {exc}\n{self._log_tail()}"
+            ) from None
+
+    def _log_tail(self) -> str:
+        return self.log_file.read_text(errors="replace")[-1500:] if self.log_file.exists() else ""
 
     def stop(self) -> None:
         if self.running:

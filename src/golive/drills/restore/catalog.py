@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 
+from golive.drills.restore.checks import Check
 from golive.invariants.ledger import Violation
 
 SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema', 'pg_toast')"
@@ -175,5 +176,5 @@ def schema_diff(source: Mapping[str, str], restored: Mapping[str, str]) -> list[
             detail = f"not in the source, but the restored database has it ({describe(key, after)})"
         else:
             detail = f"source has {describe(key, before)!r}, restored has {describe(key, after)!r}"
-        found.append(Violation("schema equal", key, detail))
+        found.append(Violation(Check.SCHEMA, key, detail))
     return found

@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 
 from golive.drills.restore.catalog import USER_NS
+from golive.drills.restore.checks import Check
 from golive.invariants.ledger import Violation
 
 # Row text must not depend on the session: pin every setting that changes an output function.
@@ -212,14 +213,14 @@ def compare_sums(
             assert got is not None
             found.append(
                 Violation(
-                    "rows equal",
+                    Check.ROWS,
                     table,
                     f"not in the source snapshot, but restored with {got.rows} rows",
                 )
             )
             continue
         if got is None:
-            found.append(Violation("rows equal", table, "missing from the restored database"))
+            found.append(Violation(Check.ROWS, table, "missing from the restored database"))
             continue
         why = (
             f" — {table} is UNLOGGED: Postgres never writes its rows to the WAL, so no base "
@@ -230,7 +231,7 @@ def compare_sums(
         if got.rows != want.rows:
             found.append(
                 Violation(
-                    "rows equal",
+                    Check.ROWS,
                     table,
                     f"{got.rows} rows restored, {want.rows} at the recovery point{why}",
                 )
@@ -238,7 +239,7 @@ def compare_sums(
         elif got.digest != want.digest:
             found.append(
                 Violation(
-                    "rows equal",
+                    Check.ROWS,
                     table,
                     f"same row count ({got.rows}) but different contents: checksum {got.digest} "
                     f"restored, {want.digest} at the recovery point{why}",

@@ -13,6 +13,7 @@ from pathlib import Path
 from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome, canary_through
+from golive.drills.restore.checks import Check
 from golive.drills.restore.logical import (
     BackupBroken,
     Dump,
@@ -82,7 +83,7 @@ class RestoreDrill(SourceSide):
             problems = check_dump(self.dump.path, inst)
             if problems:
                 for p in problems:
-                    self.fail("backup readable", self.dump.path.name, p)
+                    self.fail(Check.BACKUP_READABLE, self.dump.path.name, p)
                 return False
             db = self._database(inst)
             run = restore_dump(inst, self.dump.path, db)
@@ -93,7 +94,7 @@ class RestoreDrill(SourceSide):
                     if left == 0
                     else f"yet {left} relations were left behind: a PARTIAL restore"
                 )
-                self.fail("backup restores", self.dump.path.name, f"{run.describe()}; {state}")
+                self.fail(Check.BACKUP_RESTORES, self.dump.path.name, f"{run.describe()}; {state}")
                 self.facts["relations_after_failed_restore"] = left
                 return False
             self.restored, self.restored_db = inst, db
@@ -115,7 +116,7 @@ class RestoreDrill(SourceSide):
                     "nothing of it is left" if left == 0
                     else f"yet {left} relations were left behind: a PARTIAL restore"
                 )  # fmt: skip
-                self.fail("backup restores", self.dump.path.name, f"{failed}; {state}")
+                self.fail(Check.BACKUP_RESTORES, self.dump.path.name, f"{failed}; {state}")
                 return False
             self.restored, self.restored_db = inst, db
             self.timeline.mark("recovered")
@@ -142,7 +143,7 @@ class RestoreDrill(SourceSide):
                 )
                 if missing:
                     self.fail(
-                        "WAL archive complete",
+                        Check.WAL_ARCHIVE_COMPLETE,
                         ", ".join(missing[:5]),
                         (
                             f"{len(missing)} WAL segment(s) between the base backup and the "
@@ -173,7 +174,7 @@ class RestoreDrill(SourceSide):
             run = phys.verify_base_backup(inst, self.verify_path or self.base.path)
             if not run.ok:
                 self.fail(
-                    "base backup verified (pg_verifybackup)",
+                    Check.BASE_BACKUP_VERIFIED,
                     str(self.verify_path or self.base.path),
                     run.describe(),
                     stop=False,
@@ -206,7 +207,7 @@ class RestoreDrill(SourceSide):
             except BackupBroken as exc:
                 if name is None:
                     raise
-                self.fail("recovery target reached", f"restore point {name!r}",
+                self.fail(Check.RECOVERY_TARGET, f"restore point {name!r}",
                           f"recovery replayed the archive without reaching restore point {name!r} "
                           f"(pgbackrest restore --type=name): {exc}")  # fmt: skip
                 return False
@@ -226,7 +227,7 @@ class RestoreDrill(SourceSide):
         ended, why = phys.replay_stopped_early(inst, self.base, self.archive, self.segment_size)
         self.facts["replay_ended_at"] = None if ended is None else phys.format_lsn(ended)
         if why is not None:
-            self.fail("WAL archive replayed", phys.format_lsn(ended or 0), why)
+            self.fail(Check.WAL_REPLAYED, phys.format_lsn(ended or 0), why)
 
     # -- verification and the canary --------------------------------------------------------
     def verify(self) -> list[Violation]:
@@ -264,7 +265,7 @@ class RestoreDrill(SourceSide):
             else:
                 ph.outcome = "failed"
                 for f in outcome.failures or ["the loops did not all run"]:
-                    self.fail("canary on the restored database", "money loop", f, stop=False)
+                    self.fail(Check.CANARY, "money loop", f, stop=False)
         return outcome
 
     # -- the outcome -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from golive.drills.restore import pgbackrest as pgbr
+from golive.drills.restore.checks import Check
 from golive.drills.restore.physical import segment_name
 from golive.errors import ProviderUnavailable
 from golive.postgres import Instance
@@ -64,7 +65,9 @@ class PgBackRestEngine:
         for command in ("stanza-create", "check"):
             run = self.repo.run(command, timeout=180)
             if not self._ran(command, run):
-                self.drill.fail(f"pgbackrest {command}", self.repo.stanza, run.describe())
+                self.drill.fail(
+                    Check.PGBACKREST_STANZA, f"{command} on {self.repo.stanza}", run.describe()
+                )
                 return
 
     def backup(self, kind: str) -> bool:
@@ -72,7 +75,9 @@ class PgBackRestEngine:
         run = self.repo.backup(kind)
         self.facts["backups"].append(run.to_dict() | {"type": kind})
         if not run.ok:
-            self.drill.fail(f"pgbackrest backup ({kind})", self.repo.stanza, run.describe())
+            self.drill.fail(
+                Check.PGBACKREST_BACKUP, f"{kind} of {self.repo.stanza}", run.describe()
+            )
             return False
         self.facts["labels"] = self.repo.labels()
         if kind == "full":  # checked at once, as pg_verifybackup checks golive's base backup
@@ -80,7 +85,7 @@ class PgBackRestEngine:
             self.facts["verify_after_full"] = run.to_dict()
             if damage:
                 found = "pgbackrest verify found damage: " + "; ".join(damage[:10])
-                self.drill.fail("backups verified (pgbackrest verify)", self.repo.stanza, found)
+                self.drill.fail(Check.PGBACKREST_VERIFIED, self.repo.stanza, found)
                 return False
         return True
 
@@ -97,7 +102,7 @@ class PgBackRestEngine:
         segment = str(row[0][0])
         if not self.wait_archived(segment):
             self.drill.fail(
-                "WAL archived", segment,
+                Check.WAL_ARCHIVED, segment,
                 f"not in the pgBackRest repository {ARCHIVE_WAIT_SECONDS:g} s after the switch: "
                 "archive-push is broken",
             )  # fmt: skip
@@ -132,13 +137,13 @@ class PgBackRestEngine:
                 if run.ok and self.repo.cipher_type != "none"
                 else ""
             )
-            d.fail("pgBackRest repository readable", f"stanza {stanza}",
+            d.fail(Check.PGBACKREST_READABLE, f"stanza {stanza}",
                    f"pgbackrest info: {wrong}.{why} Nothing was restored.")  # fmt: skip
             return False
         self.facts["labels"] = self.repo.labels()
         usable = [b for b in backups if target is None or b["timestamp"]["stop"] <= target]
         if not usable:
-            d.fail("a backup before the recovery point", f"stanza {stanza}",
+            d.fail(Check.BACKUP_BEFORE_TARGET, f"stanza {stanza}",
                    "no backup in the repository ended before the recovery target. "
                    "Nothing was restored.")  # fmt: skip
             return False
@@ -147,7 +152,7 @@ class PgBackRestEngine:
         missing = self.repo.missing_segments(first, last)
         if missing:
             d.fail(
-                "WAL archive complete", ", ".join(missing[:5]),
+                Check.WAL_ARCHIVE_COMPLETE, ", ".join(missing[:5]),
                 f"{len(missing)} WAL segment(s) between backup {usable[-1]['label']} and the "
                 "recovery target are missing from the pgBackRest repository's archive. Replay "
                 "would stop at the gap and lose every later transaction. Nothing was restored.",
@@ -157,7 +162,7 @@ class PgBackRestEngine:
         self._ran("verify", run)
         if damage:
             d.fail(
-                "backups verified (pgbackrest verify)", f"stanza {stanza}",
+                Check.PGBACKREST_VERIFIED, f"stanza {stanza}",
                 "pgbackrest verify found damage: " + "; ".join(damage[:10])
                 + ". Nothing was restored.",
             )  # fmt: skip
@@ -186,7 +191,7 @@ class PgBackRestEngine:
             self.facts["recovery_target"] = {"type": "latest"}
         run, dest = self.repo.restore(target=target, name=name)
         if not self._ran("restore", run):
-            self.drill.fail("backup restores (pgbackrest restore)", self.repo.stanza,
+            self.drill.fail(Check.PGBACKREST_RESTORES, self.repo.stanza,
                             run.describe())  # fmt: skip
             return None
         return dest

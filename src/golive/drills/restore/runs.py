@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from golive.config import DrillTargets
+from golive.drills.restore.checks import Check
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
 from golive.drills.restore.refbank_target import refbank_target
@@ -181,7 +182,7 @@ def restore_existing(
             try:
                 drill.use_base_backup(basebackup, wal_archive)
             except BackupBroken as exc:
-                drill.fail("backup usable", str(basebackup), str(exc))
+                drill.fail(Check.BACKUP_USABLE, str(basebackup), str(exc))
             drill.restore_pitr()
         drill.verify()
         drill.run_canary()

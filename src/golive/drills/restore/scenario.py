@@ -18,6 +18,7 @@ from pathlib import Path
 
 from golive.canary.psp_ops import PspOps
 from golive.config import DrillTargets
+from golive.drills.restore.checks import OF_THE_BACKUP, OF_THE_BOOKS, Check
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
 from golive.drills.restore.options import RestoreOptions
@@ -127,7 +128,7 @@ class DrillScenario:
             try:
                 self.drill.use_base_backup(base, given.wal_archive)
             except BackupBroken as exc:
-                self.drill.fail("backup usable", str(base), str(exc))
+                self.drill.fail(Check.BACKUP_USABLE, str(base), str(exc))
         return self.drill
 
     # -- When -----------------------------------------------------------------------------------
@@ -212,29 +213,17 @@ class DrillScenario:
             self._verified = True
         return d.findings
 
-    def expect(self, *checks: str, prefix: str | None = None) -> None:
-        """No finding of these checks (or, with ``prefix``, of checks starting with it)."""
-        found = [
-            f
-            for f in self._verify()
-            if f.check in checks or (prefix is not None and f.check.startswith(prefix))
-        ]
+    def expect(self, *checks: Check) -> None:
+        """No finding of these checks."""
+        found = [f for f in self._verify() if f.check in checks]
         if found:
             raise ExpectationFailed(_lines(found))
 
     def expect_invariants(self) -> None:
-        named = {
-            "schema equal",
-            "rows equal",
-            "storage intact (pg_amcheck)",
-            "backup usable",
-            "canary on the restored database",
-        }
-        found = [
-            f
-            for f in self._verify()
-            if f.check not in named and not f.check.startswith(("base backup", "WAL", "backup"))
-        ]
+        """No finding but of the backup's or the books' named checks: the ledger invariants'
+        findings, and whatever else left them unproven."""
+        named = OF_THE_BACKUP | OF_THE_BOOKS
+        found = [f for f in self._verify() if f.check not in named]
         if found:
             raise ExpectationFailed(_lines(found))
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from golive.config import DrillTargets
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome
+from golive.drills.restore.checks import Check
 from golive.drills.restore.logical import BackupBroken, Dump, cut_short, dump_database, restore_dump
 from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import Reference, last_commit_at, take_reference
@@ -145,7 +146,7 @@ class SourceSide:
         try:
             self._target().run(name, **values)
         except OperationFailed as exc:
-            self.fail(f"operation {name}", name, str(exc))
+            self.fail(Check.OPERATION, name, str(exc))
             return False
         finally:
             self.facts["operations"] = self._target().journal[self._journal_from :]
@@ -159,11 +160,11 @@ class SourceSide:
             try:
                 yield
             except BackupBroken as exc:
-                self.fail("backup usable", name, str(exc))
+                self.fail(Check.BACKUP_USABLE, name, str(exc))
             if self.stopped and not stopped:
                 ph.outcome = "failed"
 
-    def fail(self, check: str, subject: str, detail: str, *, stop: bool = True) -> None:
+    def fail(self, check: Check, subject: str, detail: str, *, stop: bool = True) -> None:
         self.findings.append(Violation(check, subject, detail))
         self.stopped = self.stopped or stop
 
@@ -289,7 +290,7 @@ class SourceSide:
             _, after = target.state(workers=self.options.workers)
             if after != before:
                 self.fail(
-                    "source quiet during the backup", "target database",
+                    Check.SOURCE_QUIET, "target database",
                     "the target's tables changed while its backup ran, so no exact reference "
                     "point exists to compare the restore with; run the drill when nothing "
                     "else writes to the target",
@@ -316,9 +317,7 @@ class SourceSide:
             self.facts["base_backup"] = self.base.to_dict()
             run = phys.verify_base_backup(self.primary, self.base.path)
             if not run.ok:
-                self.fail(
-                    "base backup verified (pg_verifybackup)", str(self.base.path), run.describe()
-                )
+                self.fail(Check.BASE_BACKUP_VERIFIED, str(self.base.path), run.describe())
         return self.base
 
     def incremental_backup(self) -> None:
@@ -351,7 +350,7 @@ class SourceSide:
                 arrived = phys.wait_for_file(self.archive / segment, ARCHIVE_WAIT_SECONDS)
             if not arrived:
                 self.fail(
-                    "WAL archived",
+                    Check.WAL_ARCHIVED,
                     segment,
                     f"not in the archive {ARCHIVE_WAIT_SECONDS:g} s "
                     "after the switch: continuous archiving is broken",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.drills.restore.catalog import schema_diff, schema_of, unlogged_tables
+from golive.drills.restore.checks import Check
 from golive.drills.restore.checksums import compare_sums, quiet_sums
 from golive.drills.restore.reference import Reference
 from golive.drills.restore.tools import run_tool
@@ -36,7 +37,7 @@ def amcheck(instance: Instance, dbname: str, *, jobs: int = 2) -> list[Violation
     lines = [ln for ln in (run.stdout + "\n" + run.stderr).splitlines() if ln.strip()]
     return [
         Violation(
-            "storage intact (pg_amcheck)",
+            Check.STORAGE,
             dbname,
             f"{what} (exit {run.returncode}): " + " | ".join(lines[:8]),
         )
