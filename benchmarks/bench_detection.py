@@ -25,6 +25,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +108,30 @@ def init_session(sample: int, seed: int, timeout: float) -> None:
     )
 
 
-def execute(minutes: float) -> bool:
+@contextmanager
+def shared_postgres() -> Iterator[str]:
+    """One Postgres server for the whole benchmark, handed to every mutant's run as a DSN
+    (``GOLIVE_POSTGRES``): each run still migrates its own template there with the mutant's
+    migrations and clones fresh databases from it, and drops them; only the server's start is
+    saved. A DSN already in ``GOLIVE_POSTGRES`` is used as it is."""
+    from golive.postgres import open_provider
+
+    spec = os.environ.get("GOLIVE_POSTGRES", "")
+    if "://" in spec or "=" in spec:
+        yield spec
+        return
+    with open_provider(spec or None) as provider:
+        yield provider.start_instance(name="mutants").dsn()
+
+
+def execute(minutes: float, dsn: str) -> bool:
     """Run the pending mutants until done or the time is up; True when none is left."""
-    env = os.environ | {"PYTHONPATH": str(WORK / "src")}
+    env = os.environ | {
+        "PYTHONPATH": str(WORK / "src"),
+        "GOLIVE_POSTGRES": dsn,
+        # one failing scenario is enough to kill a mutant: stop there (pytest's -x)
+        "PYTEST_ADDOPTS": "-x",
+    }
     proc = subprocess.Popen(cosmic_ray("exec", str(CONFIG), str(SESSION)), cwd=WORK, env=env)
     try:
         proc.wait(timeout=minutes * 60)
@@ -160,6 +183,10 @@ def report() -> dict[str, Any]:
     }
 
 
+def judged(out: dict[str, Any]) -> int:
+    return int(out["counts"]["killed"] + out["counts"]["survived"] + out["counts"]["incompetent"])
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sample", type=int, default=20, help="mutants to run (default 20)")
@@ -179,14 +206,25 @@ def main(argv: list[str]) -> int:
         init_session(args.sample, args.seed, args.timeout)
     else:
         print(f"resuming {SESSION}")
-    done = execute(args.minutes)
-    out = report() | {"finished": done, "minutes": round((time.monotonic() - started) / 60, 1)}
+    before = judged(report())
+    with shared_postgres() as dsn:
+        done = execute(args.minutes, dsn)
+    seconds = time.monotonic() - started
+    out = report()
+    now = judged(out) - before
+    out |= {
+        "finished": done,
+        "minutes": round(seconds / 60, 1),
+        "judged_this_run": now,
+        "seconds_per_mutant": round(seconds / now, 1) if now else None,
+    }
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(json.dumps(out, indent=2) + "\n")
     c = out["counts"]
     print(
         f"killed {c['killed']}, survived {c['survived']}, incompetent {c['incompetent']}, "
-        f"pending {c['pending']}; kill rate {out['kill_rate']} in {out['minutes']} min"
+        f"pending {c['pending']}; kill rate {out['kill_rate']}; this run: {now} judged in "
+        f"{out['minutes']} min ({out['seconds_per_mutant']} s each)"
     )
     for s in out["survivors"]:
         print(f"  survived: {s['module']}:{s['line']} {s['operator']} (job {s['job_id']})")
