@@ -10,8 +10,12 @@ benchmarks/results/detection.json: the kill rate and every surviving mutant, for
 The mutants are made in a copy of the checkout (benchmarks/results/mutation/work), never in
 the checkout itself; the suite runs there with that copy's src/ first on PYTHONPATH.
 
+One Postgres server serves every mutant's run, and each run stops at its first failure.
+``--recheck SELECTION`` judges the survivors again with another -k selection.
+
     python benchmarks/bench_detection.py [--sample 20] [--seed 1] [--minutes 40]
                                          [--timeout 300] [--fresh]
+                                         [--recheck SELECTION [--jobs ID ...]]
 """
 
 from __future__ import annotations
