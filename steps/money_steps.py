@@ -39,7 +39,14 @@ def given_funded_wallet(world: CanaryWorld, amount: str, currency: str, psp: str
     parsers.re(rf"the customer deposits (?P<amount>[\d.]+(?: [A-Z]{{3}})?) through (?P<psp>{PSPS})")
 )
 def when_deposit(world: CanaryWorld, amount: str, psp: str) -> None:
-    world.deposit(_money(world, amount), psp)
+    _went_through(world.deposit(_money(world, amount), psp).psp, psp, "deposit")
+
+
+def _went_through(seen: str, asked: str, what: str) -> None:
+    """A deposit or withdrawal that names its PSP goes through that PSP: the contract's
+    MoneyMovementRequest.psp falls back to the settings' primary_psp only when omitted."""
+    if seen != asked:
+        raise ExpectationFailed(f"the {what} went through {seen!r}, not {asked!r} as asked")
 
 
 @when("the payment provider confirms the deposit")
@@ -70,15 +77,37 @@ def when_attempt_hold(world: CanaryWorld, amount: str) -> None:
     world.attempt(world.client.place_hold, world.w.account_id, money.amount_minor, money.currency)
 
 
+@when(parsers.re(rf"a withdrawal of (?P<amount>[\d.]+) through (?P<psp>{PSPS}) is attempted"))
+def when_attempt_withdrawal(world: CanaryWorld, amount: str, psp: str) -> None:
+    world.attempt(world.withdraw, _money(world, amount), psp)
+
+
 @given("the hold is burned in full")
 @when("the hold is burned in full")
 def when_burn_full(world: CanaryWorld) -> None:
     world.burn()
+    _fee_is_exact(world)
 
 
 @when(parsers.parse("the hold is burned for {amount}"))
 def when_burn_partial(world: CanaryWorld, amount: str) -> None:
     world.burn(_money(world, amount))
+    _fee_is_exact(world)
+
+
+def _fee_is_exact(world: CanaryWorld) -> None:
+    """[P-hold-5] From app version 2 a burn's fee is ``fee_bps`` basis points of the burned
+    amount, rounded half up (a platform whose settings carry no fee_bps is not checked)."""
+    fee_bps = world.client.settings().fee_bps
+    if fee_bps is None or world.hold is None:
+        return
+    hold = world.client.get_hold(world.hold.id)
+    want = (hold.burned_amount * fee_bps + 5_000) // 10_000
+    if hold.fee_amount != want:
+        raise ExpectationFailed(
+            f"hold {hold.id}: a burn of {hold.burned_amount} at {fee_bps} bps reports fee "
+            f"{hold.fee_amount}, the contract's fee is {want} (rounded half up)"
+        )
 
 
 @when("the hold is released")
@@ -142,7 +171,7 @@ def then_same_resource(world: CanaryWorld) -> None:
     )
 )
 def when_withdraw(world: CanaryWorld, amount: str, psp: str) -> None:
-    world.withdraw(_money(world, amount), psp)
+    _went_through(world.withdraw(_money(world, amount), psp).psp, psp, "withdrawal")
 
 
 @when(

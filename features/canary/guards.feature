@@ -13,6 +13,14 @@ Feature: Money guards
     Then it is refused as insufficient funds
     And the wallet shows 50.00 available, nothing held and nothing pending
 
+  @P-error-4
+  Scenario: A withdrawal above the available balance is refused, one of all of it is not
+    When a withdrawal of 50.01 through stripe is attempted
+    Then it is refused as insufficient funds
+    And the wallet shows 50.00 available, nothing held and nothing pending
+    When the customer withdraws 50.00 through stripe
+    Then the wallet shows nothing available, nothing held and nothing pending
+
   @double_burn @P-hold-1 @P-hold-6 @P-error-4 @P-ledger-1 @P-ledger-2 @P-ledger-3
   Scenario: A burned hold cannot be burned or released again
     Given a hold of 20.00 is placed

@@ -9,7 +9,7 @@ Feature: Canary money loop
     Given the platform is healthy and speaks the contract
 
   @money_loop @P-service-1 @P-money-1 @P-deposit-1 @P-deposit-2 @P-hold-2 @P-hold-4
-  @P-hold-9 @P-withdraw-1 @P-withdraw-2 @P-ledger-1 @P-ledger-2 @P-ledger-3
+  @P-hold-5 @P-hold-9 @P-withdraw-1 @P-withdraw-2 @P-ledger-1 @P-ledger-2 @P-ledger-3
   Scenario Outline: The money loop through <psp> in <currency>
     Given a new customer wallet in <currency>
     When the customer deposits <deposit> through <psp>
