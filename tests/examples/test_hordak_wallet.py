@@ -291,10 +291,17 @@ def test_kill_start_backup_and_restore_into_another_database(
     dsn = f"postgresql://wallet@127.0.0.1:{port}/restored"
     restored = wallet.ops("restore-into", "--dsn", dsn, "--from", str(backup))
     assert restored.returncode == 0, restored.stderr
+    env_file = wallet.state / "wallet.env"
+    var = "WALLET_DATABASE_URL="
+    own = next(ln for ln in env_file.read_text().splitlines() if ln.startswith(var))
     moved = wallet.ops("use-database", "--dsn", dsn)
-    assert moved.returncode == 0, moved.stderr
-    assert api.get(f"/wallets/{wid}/balance").json()["spendable"] == "9.99"
-    assert "WALLET_DATABASE_URL=" + dsn in (wallet.state / "wallet.env").read_text()
+    try:
+        assert moved.returncode == 0, moved.stderr
+        assert api.get(f"/wallets/{wid}/balance").json()["spendable"] == "9.99"
+        assert var + dsn in env_file.read_text()
+    finally:  # the module's wallet goes back to its own database ([target] database)
+        back = wallet.ops("use-database", "--dsn", own.removeprefix(var).strip())
+        assert back.returncode == 0, back.stderr
 
 
 def test_the_adapter_maps_the_wallets_refusals_to_the_contracts_codes(
