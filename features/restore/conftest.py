@@ -1,11 +1,10 @@
 """The restore drills' fixtures: the target, its seeded books (once per session), one drill
 per scenario.
 
-The target is the platform under test with its operations: an external one as configured
-([target] url, database and [target.operations]), or, for the embedded target, the
-reference platform golive runs as a service with its own operations for it (`golive
-platform …`, as examples/external-refbank does) on the session's Postgres instance. Books
-are seeded on it through its API, once per size. The scenario tagged
+The target is the run's platform with its operations ([target] url, database and
+[target.operations]; for the embedded platform, golive's own, `golive platform …`, as
+examples/external-refbank configures them). Books are seeded on it through its API, once
+per size. The scenario tagged
 ``restore_operator`` runs only when ``golive drill restore`` names a backup (its typed
 pytest options, golive.drills.restore.options; the scenario is deselected otherwise, so a
 full run neither runs nor skips it). Each drill's report and
@@ -21,13 +20,13 @@ import factory.random
 import pytest
 
 from fixtures.factories import CustomerFactory
-from golive.config import Config, load_config
+from golive.config import load_config
 from golive.drills.restore.drill import DrillOptions
 from golive.drills.restore.options import RestoreOptions
-from golive.drills.restore.refbank_target import refbank_target
 from golive.drills.restore.scenario import Books, DrillScenario, seed_books
 from golive.drills.restore.target import DrillTarget
-from golive.postgres import Instance, Provider
+from golive.postgres import Provider
+from golive.stack import Stack
 
 HERE = Path(__file__).resolve().parent
 SEED = 20_240_601  # the factories' seed: the same books every run
@@ -65,25 +64,13 @@ def _app_version(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def drill_target(
-    request: pytest.FixtureRequest,
-    golive_config: Config,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[DrillTarget]:
-    """The platform the restore drills act on, with its operations."""
-    if request.config.getoption("--target") == "embedded":  # golive supplies the operations
-        instance: Instance = request.getfixturevalue("pg_instance")
-        workdir = tmp_path_factory.mktemp("reference-platform")
-        version = _app_version(request.config)
-        with refbank_target(instance, workdir, app_version=version) as target:
-            yield target
-        return
-    stack = request.getfixturevalue("stack")
-    yield DrillTarget(
+def drill_target(stack: Stack) -> DrillTarget:
+    """The platform the restore drills act on: the run's, with its operations."""
+    return DrillTarget(
         stack.platform_url,
         stack.psp_url,
-        golive_config.target.operations,
-        golive_config.target.database,
+        stack.operations,
+        stack.database_dsn or "",
         connect=stack.open_target,
     )
 

@@ -1,12 +1,10 @@
 """The rollback drills' fixtures: the stack each drill runs on, its plan and its results.
 
-On the embedded target each drill gets its own stack (a database golive created from the
-previous release's migrated template, or the disposable one given to `golive drill rollback
---database`); on an external target every drill runs on the run's stack. Either way the
-drill drives the platform through the stack's operations. The release plan comes from the
+Every drill runs on the run's stack, whatever the target, and drives its platform through
+the stack's operations (golive's own for the embedded platform). The release plan comes from the
 typed options of `golive drill rollback --from/--to/--schema` (default: 2 over 1), the
-rollback time target from [drills] rollback_seconds. An external platform is returned to the
-release it ran before the drills once they are done. A drill whose operations (or database)
+rollback time target from [drills] rollback_seconds. The platform is returned to the release it
+ran before the drills once they are done. A drill whose operations (or database)
 the target lacks is skipped, "not drilled: …", and the verdict is INCONCLUSIVE. The rollback
 matrix, with each drill's outcome, is attached to the evidence at the end of the session.
 """
@@ -26,15 +24,14 @@ from golive.drills.rollback.case import (
     DrillCase,
     not_drilled,
     open_drill,
-    prepare_database,
 )
 from golive.drills.rollback.deploy import RELEASE_OPERATIONS, Deployment
 from golive.drills.rollback.matrix import Result, build_matrix, row_key
 from golive.drills.rollback.options import RollbackOptions
 from golive.drills.rollback.plan import EMBEDDED_RELEASES, Release, ReleasePlan
-from golive.evidence import attach, record_metadata, register_secret, transcript_hooks
+from golive.evidence import attach, record_metadata, transcript_hooks
 from golive.operations import OperationNotConfigured
-from golive.stack import Stack, embedded_stack, migrate
+from golive.stack import Stack
 
 HERE = Path(__file__).resolve().parent
 SCENARIO = pytest.StashKey[tuple[str, str]]()
@@ -58,8 +55,6 @@ def pytest_bdd_step_error(
 @pytest.fixture(scope="session")
 def rollback_options(request: pytest.FixtureRequest) -> RollbackOptions:
     options = RollbackOptions.of(request.config)
-    if options.database:
-        register_secret(options.database)  # its password, if it has one, never in evidence
     record_metadata("rollback_plan", options.plan.describe())
     return options
 
@@ -101,62 +96,35 @@ def _drill_tag(node: pytest.Item) -> str:
     return next((tag for tag in NEEDS if node.get_closest_marker(tag)), "")
 
 
-@contextlib.contextmanager
-def _drill_stack(
-    request: pytest.FixtureRequest, options: RollbackOptions, log_dir: Path
-) -> Iterator[Stack]:
-    """The embedded target: a stack of the drill's own. An external one: the run's."""
-    if request.config.getoption("--target") != "embedded":
-        yield request.getfixturevalue("returned_stack")
-        return
-    plan, db = options.plan, None
-    if options.database:
-        prepare_database(options.database, "given", plan)
-        dsn = options.database
-    else:
-        schema = plan.previous.schema
-        db = request.getfixturevalue("pg_templates").clone(
-            f"refbank-schema-{schema}", lambda d: migrate(d, schema)
-        )
-        prepare_database(db.dsn, "created", plan)
-        dsn = db.dsn
-    try:
-        with embedded_stack(dsn, app_version=plan.previous.version, log_dir=log_dir) as stack:
-            yield stack
-    finally:
-        if db is not None:
-            db.drop()
-
-
 @pytest.fixture
 def drill_case(
     request: pytest.FixtureRequest, rollback_options: RollbackOptions,
-    rollback_results: dict[str, Result], tmp_path: Path,
+    rollback_results: dict[str, Result], returned_stack: Stack,
 ) -> Iterator[DrillCase]:  # fmt: skip
     feature, scenario = request.node.stash.get(SCENARIO, ("?", request.node.name))
     cfg = load_config()
     callspec = getattr(request.node, "callspec", None)
     name = Path(feature).stem + (f"-{callspec.id}" if callspec else "")
-    with _drill_stack(request, rollback_options, tmp_path) as stack:
-        why = not_drilled(
-            _drill_tag(request.node), stack.operations, stack.database_dsn, stack.lock_table
-        )
-        if why:
-            pytest.skip(why)
-        try:
-            opened = open_drill(
-                name, scenario, stack=stack, plan=rollback_options.plan,
-                target_seconds=cfg.drills.rollback_seconds,
-                lock_timeout_s=cfg.drills.migration_lock_timeout_seconds,
-                late_webhook_s=cfg.ops.late_webhook_seconds,
-                client_hooks=transcript_hooks("platform"),
-            )  # fmt: skip
-            case = opened.__enter__()
-        except OperationNotConfigured as exc:
-            pytest.skip(str(exc))
-        with contextlib.ExitStack() as done:
-            done.push(opened)
-            request.node.stash[CASE] = case
-            yield case
-        j = case.drill.journal
-        rollback_results[row_key(feature, scenario)] = Result(j.status.value, j.rollback_seconds)
+    stack = returned_stack
+    why = not_drilled(
+        _drill_tag(request.node), stack.operations, stack.database_dsn, stack.lock_table
+    )
+    if why:
+        pytest.skip(why)
+    try:
+        opened = open_drill(
+            name, scenario, stack=stack, plan=rollback_options.plan,
+            target_seconds=cfg.drills.rollback_seconds,
+            lock_timeout_s=cfg.drills.migration_lock_timeout_seconds,
+            late_webhook_s=cfg.ops.late_webhook_seconds,
+            client_hooks=transcript_hooks("platform"),
+        )  # fmt: skip
+        case = opened.__enter__()
+    except OperationNotConfigured as exc:
+        pytest.skip(str(exc))
+    with contextlib.ExitStack() as done:
+        done.push(opened)
+        request.node.stash[CASE] = case
+        yield case
+    j = case.drill.journal
+    rollback_results[row_key(feature, scenario)] = Result(j.status.value, j.rollback_seconds)

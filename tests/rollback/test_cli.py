@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from golive.drills.rollback.options import DATABASE, FROM, SCHEMA, TO, RollbackOptions
+from golive.drills.rollback.options import FROM, SCHEMA, TO, RollbackOptions
 from golive.drills.rollback.plan import plan_release
 from golive.errors import ConfigError
 from golive.postgres import Templates
@@ -83,12 +83,10 @@ class Options:
 
 
 def test_the_drills_read_the_plan_the_command_hands_them() -> None:
-    given = RollbackOptions(plan_release("1", "2", rollback_schema="2"), "postgresql://x/db")
+    given = RollbackOptions(plan_release("1", "2", rollback_schema="2"))
     read = RollbackOptions.of(Options(given.pytest_args()))
     assert read == given
-    assert read.database == "postgresql://x/db"
     plan = RollbackOptions.of(Options([FROM, "2", TO, "1"])).plan
     assert plan.rollback_schema == "1"
-    assert DATABASE not in RollbackOptions(plan).pytest_args()
     with pytest.raises(ConfigError, match="does not exist"):
         RollbackOptions.of(Options([FROM, "2", TO, "5", SCHEMA, ""]))

@@ -19,6 +19,7 @@ from golive.stack.operations import REFBANK_LOCK_TABLE, refbank_operations
 from golive.target import Target, open_target
 
 __all__ = [
+    "PLATFORM_DATABASE",
     "EmbeddedPlatform",
     "PspWiring",
     "Stack",
@@ -28,6 +29,10 @@ __all__ = [
     "migrate",
     "refbank_operations",
 ]
+
+
+# the pytest option naming a disposable database for the embedded platform (fixtures/stack.py)
+PLATFORM_DATABASE = "--platform-database"
 
 
 @dataclass

@@ -41,7 +41,7 @@ def refbank_operations(state: Path) -> Operations:
         "use_database": f"{cmd} start {at} --dsn {{dsn}}",
         "backup": {"argv": f"{cmd} backup {at} --to {{backup}}", "timeout": BACKUP_TIMEOUT_S},
         "restore_into": {
-            "argv": f"{cmd} restore-into {at} --dsn {{dsn}} --from {{backup}}",
+            "argv": f"{cmd} restore-into --dsn {{dsn}} --from {{backup}}",
             "timeout": BACKUP_TIMEOUT_S,
         },
     }

@@ -8,47 +8,19 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from golive.config_target import PspSettings
 from golive.drills.restore.target import DrillTarget
 from golive.errors import PlatformFault
-from golive.operations import Operations, parse_operations
 from golive.postgres import Instance, create_database
 from golive.postgres.base import free_port
-from golive.stack import external_stack
+from golive.stack import external_stack, refbank_operations
 
 SETUP_TIMEOUT_S = 300
-
-
-def refbank_operations(state: Path) -> Operations:
-    """golive's operations for a refbank service whose state folder is ``state``."""
-    golive = f"{shlex.quote(sys.executable)} -m golive platform"
-    at = f"--state {shlex.quote(str(state))}"
-    table: dict[str, Any] = {
-        "deploy": f"{golive} deploy {at} --release {{release}}",
-        "migrate": {
-            "argv": f"{golive} migrate {at} --schema {{schema}} --lock-timeout-ms "
-            "{lock_timeout_ms}",
-            "timeout": 600,
-        },
-        "stop": f"{golive} stop {at}",
-        "start": f"{golive} start {at}",
-        "kill": f"{golive} stop {at} --now",
-        "set_webhook_secrets": f"{golive} set-webhook-secrets {at} --file {{secrets_file}}",
-        "use_database": f"{golive} start {at} --dsn {{dsn}}",
-        "backup": {"argv": f"{golive} backup {at} --to {{backup}}", "timeout": 1800},
-        "restore_into": {
-            "argv": f"{golive} restore-into --dsn {{dsn}} --from {{backup}}",
-            "timeout": 1800,
-        },
-    }
-    return parse_operations(table, cwd=state)
 
 
 def _platform(env: dict[str, str], *args: str) -> None:

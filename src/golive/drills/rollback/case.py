@@ -21,11 +21,11 @@ from golive.drills.rollback.book import Book
 from golive.drills.rollback.deploy import DOWNTIME_OPERATIONS, RELEASE_OPERATIONS, Deployment
 from golive.drills.rollback.drill import Drill, Sink
 from golive.drills.rollback.money import InFlight, new_world
-from golive.drills.rollback.plan import ReleasePlan, TargetOrigin, ensure_disposable
+from golive.drills.rollback.plan import ReleasePlan
 from golive.drills.rollback.probes import money_hypothesis
 from golive.errors import ConfigError, Inconclusive
 from golive.operations import OperationNotConfigured, Operations
-from golive.stack import Stack, migrate
+from golive.stack import Stack
 from golive.target import Target
 
 # what each drill (its feature's tag) needs: operations, and whether the target's database
@@ -87,14 +87,6 @@ class DrillCase:
         if not self.dsn:
             raise NoDatabase("not drilled: no [target] database configured")
         return self.dsn
-
-
-def prepare_database(dsn: str, origin: TargetOrigin, plan: ReleasePlan) -> None:
-    """Refuse an unsafe database; bring a given one to the previous release's schema (the
-    embedded platform golive starts on it)."""
-    ensure_disposable(dsn, origin)
-    if origin == "given":
-        migrate(dsn, plan.previous.schema)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ import typer
 from golive.drills.rollback.options import RollbackOptions
 from golive.drills.rollback.plan import ensure_disposable, plan_release
 from golive.options import path_value
+from golive.stack import PLATFORM_DATABASE
 
 drill_app = typer.Typer(
     name="drill",
@@ -34,8 +35,8 @@ def rollback(
         None,
         "--database",
         envvar="GOLIVE_DRILL_DATABASE",
-        help="Run the drills on this database instead of ones golive creates. It must carry "
-        "the comment golive:disposable (COMMENT ON DATABASE … IS 'golive:disposable').",
+        help="Run the embedded platform on this database instead of one golive creates. It "
+        "must carry the comment golive:disposable (COMMENT ON DATABASE … IS 'golive:disposable').",
     ),
     postgres: str = typer.Option(
         None, "--postgres", envvar="GOLIVE_POSTGRES", help="Postgres provider or DSN."
@@ -60,7 +61,8 @@ def rollback(
     plan = plan_release(previous, new, rollback_schema=schema)
     if database:
         ensure_disposable(database, "given")
-    options = RollbackOptions(plan, database or None)
+    options = RollbackOptions(plan)
+    database_args = [PLATFORM_DATABASE, database] if database else []
     from golive.run.command import run
 
     run(
@@ -74,5 +76,5 @@ def rollback(
         keyword=keyword,
         platform_version=plan.new.version,
         suite_dir=suite_dir,
-        drill_args=options.pytest_args(),
+        drill_args=[*options.pytest_args(), *database_args],
     )

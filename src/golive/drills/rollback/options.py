@@ -1,8 +1,7 @@
 """The inputs of the rollback drills, typed: pytest options that `golive drill rollback` sets.
 
 ``--rollback-from``, ``--rollback-to`` and ``--rollback-schema`` make the release plan (default:
-release 2 over release 1, rolled back to release 1's schema); ``--drill-database`` names a
-disposable database golive runs the embedded platform's drills on instead of its own.
+release 2 over release 1, rolled back to release 1's schema).
 """
 
 from __future__ import annotations
@@ -13,26 +12,19 @@ import pytest
 
 from golive.drills.rollback.plan import ReleasePlan, plan_release
 
-FROM, TO, SCHEMA, DATABASE = (
-    "--rollback-from",
-    "--rollback-to",
-    "--rollback-schema",
-    "--drill-database",
-)
+FROM, TO, SCHEMA = ("--rollback-from", "--rollback-to", "--rollback-schema")
 
 
 @dataclass(frozen=True)
 class RollbackOptions:
-    """What one run of the rollback drills deploys, returns to, and where."""
+    """What one run of the rollback drills deploys and returns to."""
 
     plan: ReleasePlan = field(default_factory=plan_release)
-    database: str | None = field(default=None, repr=False)  # a DSN: never in logs
 
     def pytest_args(self) -> list[str]:
         """These options on a pytest command line (what `golive drill rollback` passes)."""
         args = [FROM, self.plan.new.version, TO, self.plan.previous.version]
-        args += [SCHEMA, self.plan.rollback_schema]
-        return args + ([DATABASE, self.database] if self.database else [])
+        return [*args, SCHEMA, self.plan.rollback_schema]
 
     @classmethod
     def of(cls, config: pytest.Config) -> RollbackOptions:
@@ -41,7 +33,7 @@ class RollbackOptions:
             config.getoption(TO), config.getoption(FROM),
             rollback_schema=config.getoption(SCHEMA) or None,
         )  # fmt: skip
-        return cls(plan, config.getoption(DATABASE) or None)
+        return cls(plan)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -51,7 +43,3 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         SCHEMA, default=None, help="the schema rolled back to [the --rollback-to release's own]"
     )
-    group.addoption(
-        DATABASE, default=None,
-        help="a disposable database to run the embedded platform's drills on (DSN)",
-    )  # fmt: skip
