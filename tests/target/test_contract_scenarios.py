@@ -45,3 +45,17 @@ def test_a_target_speaking_the_contract_runs_them(tmp_path: Path) -> None:
     # only the examples of payment providers the target does not use ([target] psps)
     assert selected >= 30, said[-2000:]
     assert deselected <= 3, said[-2000:]
+
+
+LIMITS = "test_a_transfer_that_would_take_a_wallet_past_the_largest_balance"
+
+
+def test_a_target_without_seed_balance_does_not_run_the_limit_scenario(tmp_path: Path) -> None:
+    """features/contract/limits.feature needs the seed_balance operation: without it the
+    scenario is deselected (listed as not checked on this target), with it, it runs."""
+    said = collect(tmp_path, '[target]\nurl = "http://127.0.0.1:9"\n')
+    assert LIMITS not in said, said[-2000:]
+    assert counts(said)[1] >= 1
+    hooked = '[target.operations]\nseed_balance = "seed {account} {amount} {currency}"\n'
+    said = collect(tmp_path, '[target]\nurl = "http://127.0.0.1:9"\n' + hooked)
+    assert LIMITS in said, said[-2000:]
