@@ -456,7 +456,7 @@ def given_wallet_near_largest(
     book_wallet(stack, world, booked, "first", LARGEST - minor, currency)
 
 
-@given(parsers.parse("another wallet booked with {amount}"))
+@given(parsers.parse("{amount} booked onto another wallet"))
 def given_other_wallet(stack: Stack, world: CanaryWorld, booked: Booked, amount: str) -> None:
     book_wallet(stack, world, booked, "other", *_money_of(amount))
 

@@ -12,7 +12,7 @@ Feature: No balance passes the largest amount the contract allows
   @P-error-6
   Scenario: A transfer that would take a wallet past the largest balance is refused, one up to it is not
     Given a wallet booked up to 1.00 EUR short of the largest balance
-    And another wallet booked with 1.01 EUR
+    And 1.01 EUR booked onto another wallet
     When 1.01 EUR is transferred from the other wallet to the first
     Then the platform refuses it with amount_out_of_range, naming amount
     And both wallets still hold what they were booked with
