@@ -71,11 +71,13 @@ BAD_KEYS: dict[str, bytes] = {
 
 
 def _unconfigured(config: pytest.Config) -> set[str]:
-    """The operations the target does not configure (golive gives the embedded platform every
-    one): a scenario tagged with one of them is not run."""
+    """The operations, among those that are markers (golive.markers), the target does not
+    configure (golive gives the embedded platform every one): a scenario tagged with one of
+    them is not run."""
     if config.getoption("--target") == "embedded":
         return set()
-    return set(CATALOG) - set(load_config().target.operations.names)
+    markers = {line.partition(":")[0] for line in config.getini("markers")}
+    return (set(CATALOG) & markers) - set(load_config().target.operations.names)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
