@@ -5,7 +5,10 @@ effect at the moment the platform acknowledges it.
 
 These scenarios speak HTTP to the platform, so they apply only to a target that implements the
 HTTP contract: with an adapter target they are deselected and recorded in the run's manifest
-as not applicable (`not_applicable_contract`), never counted as passed.
+as not applicable (`not_applicable_contract`), never counted as passed. A scenario tagged with
+an operation (`@seed_balance`: wallets booked near the largest balance by the platform's own
+tooling) needs it: on a target that does not configure it, it is deselected and recorded as
+not checked on this target (`not_checked_on_target`).
 """
 
 from __future__ import annotations
@@ -18,19 +21,22 @@ from typing import Any
 
 import httpx
 import pytest
-from pytest_bdd import parsers, then, when
+from pytest_bdd import given, parsers, then, when
 
 from golive.canary.amounts import parse_amount
 from golive.canary.world import CanaryWorld
 from golive.config import load_config
 from golive.driver.client import PlatformClient, error_code
 from golive.errors import ExpectationFailed
-from golive.evidence import record_metadata
+from golive.evidence import attach, record_metadata
+from golive.operations import CATALOG, OperationNotConfigured
 from golive.psp.stripe import PROVIDER as STRIPE
 from golive.stack import Stack
 from golive.target import Hold
 
 NOT_HTTP = pytest.StashKey[list[str]]()
+NOT_CHECKED = pytest.StashKey[dict[str, list[str]]]()
+LARGEST = 2**63 - 1  # the largest balance of the contract, in minor units (2^63-1)
 REASON = (
     "the target is driven through an adapter ([target] adapter), not the HTTP contract "
     "these scenarios check"
@@ -43,6 +49,7 @@ STATUS = {
     "invalid_field": 422,
     "unknown_currency": 422,
     "hold_account_mismatch": 409,
+    "amount_out_of_range": 409,
 }
 # Bodies that are not a JSON object, by the words a feature uses for them.
 NOT_AN_OBJECT: dict[str, bytes | None] = {
@@ -63,16 +70,39 @@ BAD_KEYS: dict[str, bytes] = {
 }
 
 
+def _unconfigured(config: pytest.Config) -> set[str]:
+    """The operations, among those that are markers (golive.markers), the target does not
+    configure (golive gives the embedded platform every one): a scenario tagged with one of
+    them is not run."""
+    if config.getoption("--target") == "embedded":
+        return set()
+    markers = {line.partition(":")[0] for line in config.getini("markers")}
+    return (set(CATALOG) & markers) - set(load_config().target.operations.names)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """An adapter target does not speak the HTTP contract: its @contract scenarios are
-    deselected and recorded as not applicable."""
-    if not load_config().target.adapter:  # (the embedded platform speaks the contract)
-        return
-    drop = [i for i in items if i.get_closest_marker("contract")]
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = [i for i in items if not i.get_closest_marker("contract")]
-        config.stash[NOT_HTTP] = [i.nodeid for i in drop]
+    deselected and recorded as not applicable. A scenario tagged with an operation the target
+    does not configure is deselected and recorded as not checked on this target."""
+    adapter = bool(load_config().target.adapter)  # (the embedded platform speaks the contract)
+    missing = _unconfigured(config)
+    not_http, not_checked, keep = [], [], []
+    for item in items:
+        if adapter and item.get_closest_marker("contract"):
+            not_http.append(item)
+        elif any(item.get_closest_marker(name) for name in missing):
+            not_checked.append(item)
+        else:
+            keep.append(item)
+    if not_http or not_checked:
+        config.hook.pytest_deselected(items=not_http + not_checked)
+        items[:] = keep
+    if not_http:
+        config.stash[NOT_HTTP] = [i.nodeid for i in not_http]
+    if not_checked:
+        needed = {n for i in not_checked for n in missing if i.get_closest_marker(n)}
+        config.stash[NOT_CHECKED] = {"operations": sorted(needed),
+                                     "scenarios": [i.nodeid for i in not_checked]}  # fmt: skip
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,6 +110,11 @@ def contract_not_applicable(request: pytest.FixtureRequest) -> None:
     dropped = request.config.stash.get(NOT_HTTP, [])
     if dropped:
         record_metadata("not_applicable_contract", {"reason": REASON, "scenarios": dropped})
+    unchecked = request.config.stash.get(NOT_CHECKED, None)
+    if unchecked:
+        reason = (f"the target configures no {', '.join(unchecked['operations'])} operation "
+                  "([target.operations], docs/operations-hooks.md)")  # fmt: skip
+        record_metadata("not_checked_on_target", {"reason": reason, **unchecked})
 
 
 @dataclass
@@ -381,3 +416,84 @@ def then_bad_request(exchanges: Exchanges) -> None:
             f"the platform answered {last.status} {str(last.body)[:300]}, the contract says "
             "400 with an error code"
         )
+
+
+# -- balances near the largest one, booked by the platform's own tooling (seed_balance) ----
+Booked = dict[str, tuple[str, int]]  # the wallets a scenario booked: name → (id, amount)
+
+
+@pytest.fixture
+def booked() -> Booked:
+    return {}
+
+
+def _money_of(text: str) -> tuple[int, str]:  # "1.00 EUR" → (100, "EUR")
+    currency = text.split()[-1]
+    return parse_amount(text, currency).amount_minor, currency
+
+
+def book_wallet(stack: Stack, world: CanaryWorld, booked: Booked, name: str, amount: int,
+                currency: str) -> None:  # fmt: skip
+    """A new wallet with ``amount`` booked onto it by the target's seed_balance operation."""
+    account = world.client.create_account(f"contract-booked-{uuid.uuid4().hex[:12]}", currency)
+    values = {"account": account.id, "amount": amount, "currency": currency}
+    try:
+        result = stack.operations.run("seed_balance", values | {"url": stack.platform_url})
+    except OperationNotConfigured as exc:
+        pytest.skip(str(exc))
+    attach(f"seed_balance-{name}", json.dumps(result.to_dict(), indent=1), "json")
+    seen = world.client.balance(account.id).available
+    if seen != amount:
+        raise ExpectationFailed(
+            f"the seed_balance operation booked {amount} onto {account.id}, which shows {seen}"
+        )
+    booked[name] = (account.id, amount)
+
+
+@given(parsers.parse("a wallet booked up to {amount} short of the largest balance"))
+def given_wallet_near_largest(
+    stack: Stack, world: CanaryWorld, booked: Booked, amount: str
+) -> None:
+    minor, currency = _money_of(amount)
+    book_wallet(stack, world, booked, "first", LARGEST - minor, currency)
+
+
+@given(parsers.parse("{amount} booked onto another wallet"))
+def given_other_wallet(stack: Stack, world: CanaryWorld, booked: Booked, amount: str) -> None:
+    book_wallet(stack, world, booked, "other", *_money_of(amount))
+
+
+@when(parsers.parse("{amount} is transferred from the other wallet to the first"))
+def when_transfer_to_first(exchanges: Exchanges, booked: Booked, amount: str) -> None:
+    minor, currency = _money_of(amount)
+    (src, _), (dst, _) = booked["other"], booked["first"]
+    body = {"from_account_id": src, "to_account_id": dst, "amount": minor, "currency": currency}
+    exchanges.send("/transfers", json.dumps(body).encode())
+
+
+def _expect_balances(world: CanaryWorld, booked: Booked, want: dict[str, int]) -> None:
+    for name, available in want.items():
+        bal = world.client.balance(booked[name][0])
+        if (bal.available, bal.held, bal.pending) != (available, 0, 0):
+            raise ExpectationFailed(
+                f"the {name} wallet shows available/held/pending {bal.available}/{bal.held}/"
+                f"{bal.pending}, expected {available}/0/0"
+            )
+
+
+@then("both wallets still hold what they were booked with")
+def then_booked_unmoved(world: CanaryWorld, booked: Booked) -> None:
+    _expect_balances(world, booked, {n: w[1] for n, w in booked.items()})
+
+
+@then(parsers.parse("the first wallet holds the largest balance and the other one {amount}"))
+def then_first_at_largest(
+    exchanges: Exchanges, world: CanaryWorld, booked: Booked, amount: str
+) -> None:
+    last = exchanges.last
+    if last.status != 201:
+        raise ExpectationFailed(
+            f"a transfer up to the largest balance answered {last.status} "
+            f"{str(last.body)[:300]}, the contract says 201"
+        )
+    _expect_balances(world, booked, {"first": LARGEST, "other": _money_of(amount)[0]})

@@ -40,6 +40,9 @@ MARKERS: dict[str, str] = {
     "rotation": "webhook secret rotation",
     # features/contract
     "contract": "scenarios of the HTTP contract itself (deselected with an adapter target)",
+    # a target's operation a scenario needs: deselected where the target does not configure it
+    "seed_balance": "needs the seed_balance operation (deselected, and listed as not checked, "
+    "on a target without it)",
     # features/env
     "env": "environment readiness scenarios (features/env)",
     # features/hypercare

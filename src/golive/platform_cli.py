@@ -3,9 +3,9 @@
 golive never imports the reference platform: `serve` starts ``python -m refbank serve`` as a
 subprocess with every argument forwarded and the environment passed through unchanged (the
 platform reads its own settings and fault switches from it; golive does not). `start`,
-`stop`, `deploy`, `migrate`, `set-webhook-secrets`, `backup` and `restore-into` are golive's
-operations for refbank (docs/operations-hooks.md); they keep its environment, pid and log in
-a state folder.
+`stop`, `deploy`, `migrate`, `set-webhook-secrets`, `backup`, `restore-into` and
+`seed-balance` are golive's operations for refbank (docs/operations-hooks.md); they keep its
+environment, pid and log in a state folder.
 """
 
 from __future__ import annotations
@@ -172,3 +172,21 @@ def restore_into(
     if refbank.restore_into(dsn, source):
         raise typer.Exit(int(ExitCode.NO_GO))
     typer.echo(f"restored {source}")
+
+
+@platform_app.command("seed-balance")
+def seed_balance(
+    account: str = typer.Option(..., help="the customer account id to book onto"),
+    amount: int = typer.Option(..., min=1, max=2**63 - 1, help="minor units to book"),
+    currency: str = typer.Option(..., help="the account's currency, e.g. EUR"),
+    state: Path | None = STATE,
+) -> None:
+    """Book AMOUNT minor units onto ACCOUNT in refbank's database directly: a test fixture
+    (a balance near 2^63-1 that no PSP would take it to), kept balanced on a clearing
+    account of the account's own. Exit 1 when refbank refuses it."""
+    if not re.fullmatch(r"[0-9a-fA-F-]{36}", account):
+        raise ConfigError(f"--account {account!r} is not an account id (a UUID)")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ConfigError(f"--currency {currency!r} is not a currency code; e.g. --currency EUR")
+    at = refbank.PlatformState.at(state)
+    typer.echo(refbank.seed_balance(at, account, amount, currency))

@@ -1,4 +1,4 @@
-"""``python -m refbank serve|migrate|faults`` — the reference platform's entry point."""
+"""``python -m refbank serve|migrate|seed|faults`` — the reference platform's entry point."""
 
 from __future__ import annotations
 
@@ -19,6 +19,11 @@ def _parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="upgrade or downgrade the schema")
     add_common(mig)
     mig.add_argument("--to", required=True, choices=["1", "2"], help="target schema version")
+    seed = sub.add_parser("seed", help="book an amount onto an account directly (a test fixture)")
+    add_common(seed)
+    seed.add_argument("--account", required=True, help="the customer account id")
+    seed.add_argument("--amount", required=True, type=int, help="minor units to book onto it")
+    seed.add_argument("--currency", required=True, help="the account's currency")
     sub.add_parser("faults", help="list the fault catalog")
     return parser
 
@@ -29,6 +34,19 @@ def _migrate(args: argparse.Namespace) -> int:
 
     before = migrate(dsn_of(args, os.environ), int(args.to), faults=faults_of(args, os.environ))
     print(f"schema {before} → {args.to}")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from refbank.config import dsn_of
+    from refbank.seed import SeedRefused, seed
+
+    try:
+        balance = seed(dsn_of(args, os.environ), args.account, args.amount, args.currency)
+    except SeedRefused as exc:
+        print(f"refbank: seed refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"booked {args.amount} {args.currency} onto {args.account}: its balance is {balance}")
     return 0
 
 
@@ -56,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return _migrate(args)
+        if args.command == "seed":
+            return _seed(args)
         if args.command == "serve":
             return _serve(args)
         return _faults()

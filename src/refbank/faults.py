@@ -14,6 +14,7 @@ from dataclasses import dataclass
 ENV_VAR = "GOLIVE_PLATFORM_FAULTS"
 
 CATALOG: dict[str, str] = {
+    "balance-numeric": "balances are NUMERIC columns: nothing stops one passing 2^63-1",
     "braintree-signature-unchecked": "a Braintree webhook's bt_signature is never verified",
     "currency-mismatch-accepted": "a request's currency is never compared with the account's",
     "downgrade-drops-data": "the v2 → v1 downgrade deletes the fee accounts and their legs",

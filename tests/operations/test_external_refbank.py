@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from golive.evidence.redact import Redactor
-from golive.operations import SecretsFile, parse_operations, write_secrets_file
+from golive.operations import OperationFailed, SecretsFile, parse_operations, write_secrets_file
 from golive.postgres.base import free_port
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "external-refbank"
@@ -128,7 +128,8 @@ def test_the_example_is_driven_by_its_operations(
 
     config = tomllib.loads((EXAMPLE / "golive.toml").read_text())
     ops = parse_operations(config["target"]["operations"], cwd=EXAMPLE)
-    assert set(ops.names) >= {"deploy", "migrate", "stop", "start", "set_webhook_secrets"}
+    assert set(ops.names) >= {"deploy", "migrate", "stop", "start", "set_webhook_secrets",
+                              "seed_balance"}  # fmt: skip
     redactor = Redactor()
 
     def run(name: str, **values: str) -> dict[str, object]:
@@ -173,6 +174,12 @@ def test_the_example_is_driven_by_its_operations(
         row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", ("refbank",))
         assert row.fetchone() == (0,)  # the platform left the database it was backed up from
     assert httpx.get(f"{url}/accounts/{account['id']}").json()["owner_ref"] == "before-the-backup"
+
+    entry = run("seed_balance", account=account["id"], amount=str(2**63 - 2), currency="EUR")
+    assert str(entry["stdout_tail"]).strip().endswith(f"its balance is {2**63 - 2}")
+    assert httpx.get(f"{url}/accounts/{account['id']}/balance").json()["available"] == 2**63 - 2
+    with pytest.raises(OperationFailed, match=r"past 2\^63-1"):
+        run("seed_balance", account=account["id"], amount="2", currency="EUR")
 
 
 def test_a_start_that_fails_stops_what_it_started(tmp_path: Path) -> None:

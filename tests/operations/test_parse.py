@@ -26,6 +26,13 @@ def test_a_full_table_parses_with_its_timeouts() -> None:
     assert "start" not in ops
 
 
+def test_seed_balance_fills_in_the_account_amount_and_currency() -> None:
+    ops = parse_operations({"seed_balance": "seed --to {account} {amount} {currency} {url}"})
+    values = {"account": "a-1", "amount": 2**63 - 101, "currency": "EUR", "url": "http://x"}
+    argv = ops.commands["seed_balance"].argv(values)
+    assert argv == ["seed", "--to", "a-1", "9223372036854775707", "EUR", "http://x"]
+
+
 def test_values_fill_words_without_splitting_them() -> None:
     ops = parse_operations({"restore_into": "tool --from={backup} --into '{dsn}' x{{y}}"})
     argv = ops.commands["restore_into"].argv({"backup": "/b/a b", "dsn": "host=h dbname=d"})
@@ -45,6 +52,8 @@ def test_values_fill_words_without_splitting_them() -> None:
         ({"deploy": "x {}"}, ["{}", "not a placeholder"]),
         ({"deploy": "helm upgrade app"}, ["'helm upgrade app'", "never uses {release}", "Fix"]),
         ({"restore_into": "r {backup}"}, ["restore_into", "never uses {dsn}"]),
+        ({"seed_balance": "s {account} {amount}"}, ["seed_balance", "never uses {currency}"]),
+        ({"deploy": "d {release} {account}"}, ["{account} is not a placeholder deploy fills in"]),
         ({"migrate": "m {schema"}, ["target.operations.migrate", "cannot be split", "Fix"]),
         ({"migrate": "m '{schema}"}, ["cannot be split", "close the quote"]),
         ({"start": ""}, ["target.operations.start = ''", "must be a command line"]),

@@ -1,4 +1,4 @@
-"""`golive platform start|stop|deploy|migrate|set-webhook-secrets`: refusals and no-ops
+"""`golive platform start|stop|deploy|migrate|set-webhook-secrets|seed-balance`: refusals and no-ops
 that need no running platform (tests/operations/test_external_refbank.py runs them all)."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,10 @@ def golive(*args: str, state: Path) -> subprocess.CompletedProcess[str]:
         (["start"], "no database for the platform"),
         (["deploy", "--release", "2"], "no database for the platform"),
         (["migrate", "--schema", "1"], "no database for the platform"),
+        (
+            ["seed-balance", "--account", str(uuid.uuid4()), "--amount", "1", "--currency", "EUR"],
+            "no database for the platform",
+        ),
     ],
 )
 def test_without_a_database_nothing_starts(tmp_path: Path, args: list[str], words: str) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from refbank import CATALOG, Faults, migrate
+from refbank.seed import seed
 from tests.platform import signing
 from tests.platform.bank import Bank
 from tests.platform.conftest import BankFactory
@@ -371,6 +372,28 @@ def test_unlogged_table(pg_provider, bank_factory: BankFactory, on: bool) -> Non
         instance.destroy()
 
 
+@pytest.mark.parametrize("on", [False, True], ids=["clean", "faulty"])
+def test_balance_numeric(fresh_db, bank_factory: BankFactory, on: bool) -> None:  # type: ignore[no-untyped-def]
+    """A transfer onto a wallet booked near 2^63-1: refused with amount_out_of_range, or
+    (NUMERIC balances) taken past the limit."""
+    migrate(fresh_db.dsn, 2, faults=Faults.parse(["balance-numeric"] if on else []))
+    bank = bank_factory(dsn=fresh_db.dsn)
+    src, dst = bank.account(), bank.account()
+    bank.fund(src, 1_000)
+    seed(bank.dsn, dst, 2**63 - 1 - 100, "EUR")
+    body = {"from_account_id": src, "to_account_id": dst, "amount": 101, "currency": "EUR"}
+    answer = bank.post("/transfers", body)
+    problems = bank.problems()
+    if (answer.status_code, answer.json().get("error", {}).get("code")) != (
+        409, "amount_out_of_range",
+    ):  # fmt: skip
+        problems.append(f"a transfer past 2^63-1 answered {answer.status_code} {answer.text}")
+    if bank.balance(dst)["available"] != 2**63 - 1 - 100:
+        problems.append(f"the wallet holds {bank.balance(dst)['available']}")
+    assert bool(problems) is on, problems
+
+
 def test_every_catalogued_fault_has_a_scenario() -> None:
     special = {"downgrade-drops-data", "downgrade-forgets-keys", "unlogged-table"}
+    special |= {"balance-numeric"}
     assert set(SCENARIOS) | special == set(CATALOG)

@@ -32,6 +32,9 @@ RUNBOOK = "{runbook}"  # a valid runbook with one manual step, "freeze"
 BAD_PORT_DSN = "postgresql://golive@127.0.0.1:abc/postgres"
 DEAD_DSN = "postgresql://golive@127.0.0.1:9/postgres"
 PSP = "http://127.0.0.1:9"  # a well-formed URL nothing answers at
+# `golive platform seed-balance` with every value right (a later one of a probe wins)
+SEED = ["--state", DIR, "--account", "0b7c5a4e-9a52-4d1e-8f3e-2f0a3c4d5e6f", "--amount", "1",
+        "--currency", "EUR"]  # fmt: skip
 
 # (command, option) -> argument lists, each with exactly one wrong value. Flags (options
 # that take no value) get `--flag=x` automatically.
@@ -223,6 +226,14 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("platform backup", "--state"): [["--to", "b.dump", "--state", FILE]],
     ("platform restore-into", "--dsn"): [["--dsn", BAD_PORT_DSN, "--from", FILE]],
     ("platform restore-into", "--from"): [["--dsn", DEAD_DSN, "--from", MISSING]],
+    ("platform seed-balance", "--account"): [[*SEED, "--account", "acct_1"]],
+    ("platform seed-balance", "--amount"): [
+        [*SEED, "--amount", "0"],
+        [*SEED, "--amount", str(2**63)],
+        [*SEED, "--amount", "1.5"],
+    ],
+    ("platform seed-balance", "--currency"): [[*SEED, "--currency", "eur"]],
+    ("platform seed-balance", "--state"): [[*SEED, "--state", FILE]],
     ("drill restore", "--target-name"): [
         ["--pgbackrest-config", FILE, "--stanza", "x", "--target-name", ""],
         ["--pgbackrest-config", FILE, "--stanza", "x", "--target-name", "x" * 64],

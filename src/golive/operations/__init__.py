@@ -2,7 +2,8 @@
 
 A target's ``[target.operations]`` table names commands (argv strings with placeholders
 such as ``{release}``) for the operations the drills need: deploy, migrate, stop, start,
-kill, set_webhook_secrets, backup, restore_into, use_database. docs/operations-hooks.md.
+kill, set_webhook_secrets, backup, restore_into, use_database, seed_balance.
+docs/operations-hooks.md.
 """
 
 from __future__ import annotations

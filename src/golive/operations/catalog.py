@@ -21,6 +21,9 @@ class Placeholder(StrEnum):
     SECRETS_FILE = "secrets_file"  # a file of webhook secrets (golive.operations.secrets)
     BACKUP = "backup"  # a path golive chose for a backup (written by backup, read by restore)
     LOCK_TIMEOUT_MS = "lock_timeout_ms"  # how long a migration may wait for a lock
+    ACCOUNT = "account"  # a customer account's id, as the platform's API gave it
+    AMOUNT = "amount"  # an amount in minor units, e.g. 9223372036854775707
+    CURRENCY = "currency"  # an ISO 4217 code, e.g. "EUR"
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,12 @@ CATALOG: dict[str, OperationSpec] = {
             "use_database",
             "point the platform at the database {dsn} (after a restore)",
             needs=(_P.DSN,),
+        ),
+        OperationSpec(
+            "seed_balance",
+            "book {amount} minor units of {currency} onto the account {account} directly "
+            "(a test fixture, bypassing the PSP)",
+            needs=(_P.ACCOUNT, _P.AMOUNT, _P.CURRENCY),
         ),
     )
 }

@@ -1,6 +1,6 @@
 """golive's operations for the reference platform (refbank) run as an ordinary service.
 
-What `golive platform start|stop|deploy|migrate|set-webhook-secrets` do. A state folder
+What `golive platform start|stop|deploy|migrate|set-webhook-secrets|seed-balance` do. A state folder
 keeps what a service manager would: the platform's environment (``platform.env``, owner
 only: it holds the DSN and the webhook secrets), its pid and its log. The environment is
 recorded by the first ``start`` (every ``REFBANK_*`` variable and ``GOLIVE_PLATFORM_FAULTS``)
@@ -279,6 +279,27 @@ def migrate(
         f"the migration to schema {schema} failed (exit {out.returncode}): {last} "
         f"(all of it: {log})"
     )
+
+
+def seed_balance(state: PlatformState, account: str, amount: int, currency: str) -> str:
+    """``python -m refbank seed``: book ``amount`` onto ``account`` in the platform's database
+    directly (a balanced deposit whose counter-leg is a clearing account of its own); what
+    refbank said. A test fixture for balances no PSP would take the platform to."""
+    settings = state.settings()
+    if not settings.get("REFBANK_DSN"):
+        raise ConfigError(f"no database for the platform in {state.folder}: start it first")
+    argv = [sys.executable, "-m", MODULE, "seed", "--account", account,
+            "--amount", str(amount), "--currency", currency]  # fmt: skip
+    out = subprocess.run(
+        argv, env=state.environment(settings), stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if out.returncode == 0:
+        return out.stdout.strip()
+    last = (out.stderr.strip().splitlines() or [f"exit {out.returncode}"])[-1].strip()
+    if out.returncode == 2:
+        raise ConfigError(last.removeprefix("refbank: error: "))
+    raise PlatformCommandFailed(last.removeprefix("refbank: "))
 
 
 def set_webhook_secrets(state: PlatformState, secrets_file: Path) -> str:

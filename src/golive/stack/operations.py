@@ -44,5 +44,7 @@ def refbank_operations(state: Path) -> Operations:
             "argv": f"{cmd} restore-into --dsn {{dsn}} --from {{backup}}",
             "timeout": BACKUP_TIMEOUT_S,
         },
+        "seed_balance": f"{cmd} seed-balance {at} --account {{account}} --amount {{amount}} "
+        "--currency {currency}",
     }
     return parse_operations(table, cwd=state, where="embedded.operations")

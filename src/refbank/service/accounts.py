@@ -115,9 +115,10 @@ def entries(p: Platform, cursor: int, limit: int) -> dict[str, Any]:
 
 
 def totals(p: Platform) -> dict[str, Any]:
+    # a sum of balances may pass 2^63-1 (balances near it are allowed): exact, not bigint
     rows = p.db.run(
         lambda c: c.execute(
-            "SELECT kind, currency, sum(balance)::bigint AS balance FROM ledger_accounts "
+            "SELECT kind, currency, sum(balance) AS balance FROM ledger_accounts "
             "GROUP BY kind, currency ORDER BY kind, currency"
         ).fetchall()
     )

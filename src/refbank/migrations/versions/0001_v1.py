@@ -14,6 +14,8 @@ def upgrade() -> None:
     run_sql("0001_v1.up")
     if faults().on("unlogged-table"):
         run_sql("unlogged_table")
+    if faults().on("balance-numeric"):
+        run_sql("balance_numeric")
 
 
 def downgrade() -> None:
