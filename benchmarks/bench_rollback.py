@@ -85,6 +85,10 @@ def drill_round(templates: Templates, log_dir: Path) -> dict[str, float]:
             lock_timeout_s=30, sink=NullSink(),
         ) as case:  # fmt: skip
             runbook.open_live_balances(case)
+            case.drill.act(  # as the drills' Given step: keyed requests to retry after it
+                "make requests with idempotency keys, to retry after the change",
+                lambda: case.memory.record(case.client, case.psp.deliver_due),
+            )
             runbook.steady_state_before(case)
             runbook.deploy_new_release(case)
             runbook.canary_on(case, "new")
