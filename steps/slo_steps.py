@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 from pytest_bdd import then, when
 
 from golive.canary.load import LoadResult, run_load, webhook_attempts
 from golive.canary.psp_ops import PspOps
 from golive.canary.slo import Judgement, MetricResult, judge_latency, judge_ratio
 from golive.canary.world import CanaryWorld
-from golive.config import load_config
+from golive.config import SloTargets, load_config
 from golive.errors import ExpectationFailed
 from golive.evidence import (
     GateStatus,
@@ -25,6 +28,67 @@ _GATE = {
     Judgement.FAIL: GateStatus.FAIL,
     Judgement.NODATA: GateStatus.NODATA,
 }
+TOP_UP = 24  # loops added when a gate's bounds straddle its target (no count can be named)
+
+
+@dataclass
+class Measured:
+    """What the load phase's window holds, per SLI."""
+
+    latencies_ms: list[float]
+    requests_ok: int
+    requests: int
+    deliveries_ok: int
+    deliveries: int
+
+
+def _window(load_result: LoadResult) -> list:  # type: ignore[type-arg]
+    return [
+        x for x in transcript_records("platform")
+        if load_result.started <= x.started_at <= load_result.loops_finished
+    ]  # fmt: skip
+
+
+def _measure(load_result: LoadResult, psp: PspOps) -> Measured:
+    window = _window(load_result)
+    attempts = webhook_attempts(psp, load_result.worlds)
+    return Measured(
+        latencies_ms=[x.duration_ms for x in window],
+        requests_ok=sum(1 for x in window if x.status < 500),
+        requests=len(window) + load_result.transport_errors,  # no answer at all counts too
+        deliveries_ok=sum(1 for a in attempts if 200 <= int(a.get("status_code") or 0) < 300),
+        deliveries=len(attempts),
+    )
+
+
+def _judge(m: Measured, slo: SloTargets) -> dict[str, MetricResult]:
+    c, floor = slo.confidence, slo.min_samples
+    return {
+        "latency": judge_latency(m.latencies_ms, slo.latency_p95_ms, floor, c),
+        "availability": judge_ratio("Availability", m.requests_ok, m.requests,
+                                    slo.availability, floor, strict=False, confidence=c),
+        "webhooks": judge_ratio("Webhook success", m.deliveries_ok, m.deliveries,
+                                slo.webhook_success, floor, strict=True, confidence=c),
+    }  # fmt: skip
+
+
+def _loops_still_needed(load_result: LoadResult, psp: PspOps, slo: SloTargets) -> int:
+    """How many more loops would let every gate be decided (0: each already can, or more
+    samples cannot help: the failure rate seen misses a target)."""
+    m = _measure(load_result, psp)
+    ran = max(load_result.loops_run, 1)
+    samples = {"latency": len(m.latencies_ms), "availability": m.requests,
+               "webhooks": m.deliveries}  # fmt: skip
+    wanted = 0
+    for key, res in _judge(m, slo).items():
+        if res.judgement is not Judgement.NODATA:
+            continue
+        per_loop = samples[key] / ran
+        if res.needed is not None and per_loop > 0:
+            wanted = max(wanted, math.ceil((res.needed - samples[key]) / per_loop * 1.1))
+        elif "no number of samples" not in res.reason:
+            wanted = max(wanted, TOP_UP)
+    return wanted
 
 
 @when(
@@ -32,7 +96,7 @@ _GATE = {
     target_fixture="load_result",
 )
 def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
-    cfg = load_config().load
+    cfg = load_config()
 
     def make_world() -> CanaryWorld:
         client = stack.open_target(event_hooks=transcript_hooks("platform"))
@@ -41,19 +105,21 @@ def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
     result = run_load(
         make_world,
         psp_ops,
-        loops=cfg.loops,
-        concurrency=cfg.concurrency,
-        max_seconds=cfg.max_seconds,
+        loops=cfg.load.loops,
+        concurrency=cfg.load.concurrency,
+        max_seconds=cfg.load.max_seconds,
+        more=lambda r: _loops_still_needed(r, psp_ops, cfg.slo),
+        max_loops=cfg.load.max_loops,
     )
     for w in result.worlds:
         w.client.close()
-    _attach_slis(result, psp_ops)
+    _attach_slis(result, psp_ops, cfg.slo)
     return result
 
 
-def _attach_slis(result: LoadResult, psp: PspOps) -> None:
-    """The load window's SLIs in Prometheus' text format, `slis.prom` (docs/monitoring.md)."""
-    slis = RunSlis(latency_target_s=load_config().slo.latency_p95_ms / 1000)
+def _attach_slis(result: LoadResult, psp: PspOps, slo: SloTargets) -> None:
+    """The window's SLIs in Prometheus' text format (docs/monitoring.md)."""
+    slis = RunSlis(latency_target_s=slo.latency_p95_ms / 1000)
     for x in _window(result):
         slis.request(x.method, x.url, x.status, x.duration_ms / 1000)
     for _ in range(result.transport_errors):
@@ -79,44 +145,18 @@ def _gate(result: MetricResult) -> None:
         raise ExpectationFailed(f"{result.name}: {result.reason}; target {result.target}")
 
 
-def _window(load_result: LoadResult) -> list:  # type: ignore[type-arg]
-    return [
-        x for x in transcript_records("platform")
-        if load_result.started <= x.started_at <= load_result.loops_finished
-    ]  # fmt: skip
-
-
 @then("API latency at the 95th percentile is within target")
-def then_latency(load_result: LoadResult) -> None:
+def then_latency(load_result: LoadResult, psp_ops: PspOps) -> None:
     slo = load_config().slo
-    _gate(
-        judge_latency(
-            [x.duration_ms for x in _window(load_result)], slo.latency_p95_ms, slo.min_samples
-        )
-    )
+    _gate(judge_latency([x.duration_ms for x in _window(load_result)], slo.latency_p95_ms,
+                        slo.min_samples, slo.confidence))  # fmt: skip
 
 
 @then("availability is within target")
-def then_availability(load_result: LoadResult) -> None:
-    slo = load_config().slo
-    window = _window(load_result)
-    good = sum(1 for x in window if x.status < 500)
-    total = len(window) + load_result.transport_errors  # requests that got no answer at all
-    _gate(judge_ratio("Availability", good, total, slo.availability, slo.min_samples, strict=False))
+def then_availability(load_result: LoadResult, psp_ops: PspOps) -> None:
+    _gate(_judge(_measure(load_result, psp_ops), load_config().slo)["availability"])
 
 
 @then("webhook delivery success is within target")
 def then_webhook_success(load_result: LoadResult, psp_ops: PspOps) -> None:
-    slo = load_config().slo
-    attempts = webhook_attempts(psp_ops, load_result.worlds)
-    good = sum(1 for a in attempts if 200 <= int(a.get("status_code") or 0) < 300)  # type: ignore[call-overload]
-    _gate(
-        judge_ratio(
-            "Webhook success",
-            good,
-            len(attempts),
-            slo.webhook_success,
-            slo.min_samples,
-            strict=True,
-        )
-    )
+    _gate(_judge(_measure(load_result, psp_ops), load_config().slo)["webhooks"])

@@ -1,11 +1,13 @@
-"""The bounded load phase: N concurrent money loops, each checked for conservation.
+"""The bounded load phase: concurrent money loops, each checked for conservation.
 
-Bounded in count (``loops``) and time (``max_seconds``): loops not started by the deadline
-are not started, and the phase reports how many ran.
+Sized from the SLO targets by default (as many loops as the gates need to be decided), or a
+fixed ``loops``; bounded in count (``max_loops``) and time (``max_seconds``): loops not
+started by the deadline are not started, and the phase reports how many ran.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -58,29 +60,57 @@ def run_load(
     loops: int,
     concurrency: int,
     max_seconds: float,
+    more: Callable[[LoadResult], int] | None = None,
+    max_loops: int = 2_000,
 ) -> LoadResult:
+    """``loops`` money loops; or, with ``loops`` 0, batches sized by ``more`` (how many loops
+    the gates still need, 0 when each can be decided) until it says enough, ``max_loops``
+    ran or ``max_seconds`` passed. Each batch ends with its payouts settled and checked."""
     result = LoadResult(started=time.time(), finished=0.0)
     deadline = time.monotonic() + max_seconds
-    worlds = result.worlds
+    batch = loops if loops > 0 else min(max_loops, 6 * concurrency)
+    while batch > 0:
+        _batch(make_world, psp, result, range(result.loops_run, result.loops_run + batch),
+               concurrency, deadline)  # fmt: skip
+        if loops > 0 or more is None or time.monotonic() > deadline:
+            break
+        batch = min(more(result), max_loops - result.loops_run)
+    result.finished = time.time()
+    return result
+
+
+def _batch(
+    make_world: Callable[[], CanaryWorld],
+    psp: PspOps,
+    result: LoadResult,
+    indices: range,
+    concurrency: int,
+    deadline: float,
+) -> None:
+    worlds: dict[int, CanaryWorld] = {}
+    lock = threading.Lock()
 
     def task(i: int) -> None:
         if time.monotonic() > deadline:
             return
         world = make_world()
-        worlds.append(world)
+        with lock:
+            worlds[i] = world
         try:
             one_loop(world, *PLAN[i % len(PLAN)])
         except Exception as exc:  # a failed loop is a finding, reported with the others
-            if isinstance(exc, NoAnswer):
-                result.transport_errors += 1
-            result.failures.append(f"loop {i}: {type(exc).__name__}: {exc}"[:400])
-        result.loops_run += 1
+            with lock:
+                result.transport_errors += isinstance(exc, NoAnswer)
+                result.failures.append(f"loop {i}: {type(exc).__name__}: {exc}"[:400])
+        with lock:
+            result.loops_run += 1
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(task, range(loops)))
+        list(pool.map(task, indices))
     result.loops_finished = time.time()
+    result.worlds += [worlds[i] for i in sorted(worlds)]
     psp.pass_payout_arrival()
-    for i, world in enumerate(worlds):
+    for i, world in sorted(worlds.items()):
         if world.wallet is None:
             continue
         try:
@@ -88,8 +118,6 @@ def run_load(
             result.failures += [f"loop {i}: {v}" for v in conservation_violations(world)]
         except Exception as exc:
             result.failures.append(f"loop {i}: {type(exc).__name__}: {exc}"[:400])
-    result.finished = time.time()
-    return result
 
 
 def webhook_attempts(psp: PspOps, worlds: list[CanaryWorld]) -> list[dict[str, Any]]:
