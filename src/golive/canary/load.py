@@ -14,12 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.canary.conservation import conservation_violations
+from golive.canary.load_checks import settle_and_check
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
+from golive.errors import ExpectationFailed
 from golive.money import Money
 from golive.psp.provider import SHARED
-from golive.target import NoAnswer
+from golive.target import Deposit, NoAnswer
 
 _ONE, _TWO = SHARED  # (provider, currency, amount) of each loop: the two in turn
 PLAN = (
@@ -28,6 +29,8 @@ PLAN = (
     (_ONE, "JPY", 9_000),
     (_TWO, "USD", 7_777),
 )
+CREDIT_WAIT_S = 15.0  # the longest a loop waits for its deposit's webhook to be credited
+POLL_S = 0.05
 
 
 @dataclass
@@ -41,16 +44,43 @@ class LoadResult:
     failures: list[str] = field(default_factory=list)
 
 
-def one_loop(world: CanaryWorld, psp: str, currency: str, amount: int) -> None:
-    """Deposit, hold + partial burn, hold + release, withdraw: the canary loop, compressed."""
+def one_loop(
+    world: CanaryWorld, psp: str, currency: str, amount: int, *, under_load: bool = False
+) -> None:
+    """Deposit, hold + partial burn, hold + release, withdraw: the canary loop, compressed.
+    Alone, it lets the PSP deliver what is due; ``under_load``, it waits for its own deposit's
+    webhook only (the PSP sends webhooks without delay then: see `run_load`)."""
     world.new_wallet(currency)
-    world.deposit(Money(amount, currency), psp)
-    world.settle_deposits()
+    dep = world.deposit(Money(amount, currency), psp)
+    if under_load:
+        await_credit(world, dep)
+    else:
+        world.settle_deposits()
     world.place_hold(Money(amount // 4, currency))
     world.burn(Money(amount // 8, currency))
     world.place_hold(Money(amount // 5, currency))
     world.release()
     world.withdraw(Money(amount // 3, currency), psp)
+
+
+def await_credit(world: CanaryWorld, dep: Deposit, timeout: float = CREDIT_WAIT_S) -> None:
+    """Wait (bounded) until the platform has taken the PSP's webhook about this deposit: the
+    stub's delivery threads send it in the background, and no loop waits for another's."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = world.client.get_deposit(dep.id).status
+        if status == "succeeded":
+            world.w.credited.add(dep.id)
+            return
+        if status == "failed":
+            world.w.failed_deposits.add(dep.id)
+            return
+        if time.monotonic() > deadline:
+            raise ExpectationFailed(
+                f"deposit {dep.id} is still {status!r} {timeout:g} s after it was made: its "
+                "webhook was not delivered, or not credited"
+            )
+        time.sleep(POLL_S)
 
 
 def run_load(
@@ -69,12 +99,16 @@ def run_load(
     result = LoadResult(started=time.time(), finished=0.0)
     deadline = time.monotonic() + max_seconds
     batch = loops if loops > 0 else min(max_loops, 6 * concurrency)
-    while batch > 0:
-        _batch(make_world, psp, result, range(result.loops_run, result.loops_run + batch),
-               concurrency, deadline)  # fmt: skip
-        if loops > 0 or more is None or time.monotonic() > deadline:
-            break
-        batch = min(more(result), max_loops - result.loops_run)
+    psp.set_faults(webhook_delay_s=0)  # under load, webhooks leave as soon as they are due
+    try:
+        while batch > 0:
+            _batch(make_world, psp, result, range(result.loops_run, result.loops_run + batch),
+                   concurrency, deadline)  # fmt: skip
+            if loops > 0 or more is None or time.monotonic() > deadline:
+                break
+            batch = min(more(result), max_loops - result.loops_run)
+    finally:
+        psp.clear_faults()
     result.finished = time.time()
     return result
 
@@ -97,7 +131,7 @@ def _batch(
         with lock:
             worlds[i] = world
         try:
-            one_loop(world, *PLAN[i % len(PLAN)])
+            one_loop(world, *PLAN[i % len(PLAN)], under_load=True)
         except Exception as exc:  # a failed loop is a finding, reported with the others
             with lock:
                 result.transport_errors += isinstance(exc, NoAnswer)
@@ -109,15 +143,8 @@ def _batch(
         list(pool.map(task, indices))
     result.loops_finished = time.time()
     result.worlds += [worlds[i] for i in sorted(worlds)]
-    psp.pass_payout_arrival()
-    for i, world in sorted(worlds.items()):
-        if world.wallet is None:
-            continue
-        try:
-            world.settle_payouts(advance=False)
-            result.failures += [f"loop {i}: {v}" for v in conservation_violations(world)]
-        except Exception as exc:
-            result.failures.append(f"loop {i}: {type(exc).__name__}: {exc}"[:400])
+    if worlds:
+        result.failures += settle_and_check(psp, next(iter(worlds.values())).client, worlds)
 
 
 def webhook_attempts(psp: PspOps, worlds: list[CanaryWorld]) -> list[dict[str, Any]]:
