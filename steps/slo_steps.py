@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 from pytest_bdd import then, when
 
-from golive.canary.load import LoadResult, run_load, webhook_attempts
+from golive.canary.load import LoadResult, LoadTarget, run_load, webhook_attempts
 from golive.canary.psp_ops import PspOps
 from golive.canary.slo import Judgement, MetricResult, judge_latency, judge_ratio
-from golive.canary.world import CanaryWorld
-from golive.config import SloTargets, load_config
-from golive.errors import ExpectationFailed
-from golive.evidence import (
-    GateStatus,
-    attach,
-    record_gate,
-    transcript_hooks,
-    transcript_records,
-)
+from golive.config import LoadPhase, SloTargets, load_config
+from golive.errors import ConfigError, ExpectationFailed
+from golive.evidence import GateStatus, attach, record_gate, record_metadata
 from golive.monitoring.slis import RunSlis
 from golive.stack import Stack
 
@@ -28,6 +22,7 @@ _GATE = {
     Judgement.FAIL: GateStatus.FAIL,
     Judgement.NODATA: GateStatus.NODATA,
 }
+WORKERS_ENV = "GOLIVE_LOAD_WORKERS"  # set by golive run --load-workers
 TOP_UP = 24  # loops added when a gate's bounds straddle its target (no count can be named)
 
 
@@ -42,20 +37,16 @@ class Measured:
     deliveries: int
 
 
-def _window(load_result: LoadResult) -> list:  # type: ignore[type-arg]
-    return [
-        x for x in transcript_records("platform")
-        if load_result.started <= x.started_at <= load_result.loops_finished
-    ]  # fmt: skip
-
-
 def _measure(load_result: LoadResult, psp: PspOps) -> Measured:
-    window = _window(load_result)
+    window = load_result.exchanges  # the loops' own requests, as the load processes saw them
     attempts = webhook_attempts(psp, load_result.worlds)
+    # no answer at all counts too; and a request Locust counted that no record shows counts
+    # as failed (the records are short, never the platform's failures)
+    requests = max(len(window) + load_result.transport_errors, load_result.locust_requests)
     return Measured(
         latencies_ms=[x.duration_ms for x in window],
         requests_ok=sum(1 for x in window if x.status < 500),
-        requests=len(window) + load_result.transport_errors,  # no answer at all counts too
+        requests=requests,
         deliveries_ok=sum(1 for a in attempts if 200 <= int(a.get("status_code") or 0) < 300),
         deliveries=len(attempts),
     )
@@ -97,30 +88,42 @@ def _loops_still_needed(load_result: LoadResult, psp: PspOps, slo: SloTargets) -
 )
 def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
     cfg = load_config()
-
-    def make_world() -> CanaryWorld:
-        client = stack.open_target(event_hooks=transcript_hooks("platform"))
-        return CanaryWorld(client, psp_ops)
-
-    result = run_load(
-        make_world,
-        psp_ops,
-        loops=cfg.load.loops,
-        concurrency=cfg.load.concurrency,
-        max_seconds=cfg.load.max_seconds,
-        more=lambda r: _loops_still_needed(r, psp_ops, cfg.slo),
-        max_loops=cfg.load.max_loops,
-    )
-    for w in result.worlds:
-        w.client.close()
+    client = stack.open_target()  # golive's own checks, outside the measured exchanges
+    try:
+        result = run_load(
+            LoadTarget(stack.platform_url, stack.psp_url, stack.adapter),
+            psp_ops,
+            client,
+            loops=cfg.load.loops,
+            concurrency=cfg.load.concurrency,
+            max_seconds=cfg.load.max_seconds,
+            workers=load_workers(cfg.load),
+            more=lambda r: _loops_still_needed(r, psp_ops, cfg.slo),
+            max_loops=cfg.load.max_loops,
+        )
+    finally:
+        close = getattr(client, "close", None)
+        if close is not None:
+            close()
+    record_metadata("load", result.engine())
     _attach_slis(result, psp_ops, cfg.slo)
     return result
+
+
+def load_workers(load: LoadPhase) -> int:
+    """Locust worker processes: ``golive run --load-workers N``, else [load] workers."""
+    given = os.environ.get(WORKERS_ENV, "").strip()
+    if not given:
+        return load.workers
+    if not given.isdigit() or int(given) < 1:
+        raise ConfigError(f"{WORKERS_ENV}={given!r} must be a whole number of at least 1")
+    return int(given)
 
 
 def _attach_slis(result: LoadResult, psp: PspOps, slo: SloTargets) -> None:
     """The window's SLIs in Prometheus' text format (docs/monitoring.md)."""
     slis = RunSlis(latency_target_s=slo.latency_p95_ms / 1000)
-    for x in _window(result):
+    for x in result.exchanges:
         slis.request(x.method, x.url, x.status, x.duration_ms / 1000)
     for _ in range(result.transport_errors):
         slis.request("ANY", "/unanswered", None, None)
@@ -148,7 +151,7 @@ def _gate(result: MetricResult) -> None:
 @then("API latency at the 95th percentile is within target")
 def then_latency(load_result: LoadResult, psp_ops: PspOps) -> None:
     slo = load_config().slo
-    _gate(judge_latency([x.duration_ms for x in _window(load_result)], slo.latency_p95_ms,
+    _gate(judge_latency([x.duration_ms for x in load_result.exchanges], slo.latency_p95_ms,
                         slo.min_samples, slo.confidence))  # fmt: skip
 
 

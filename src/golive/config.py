@@ -60,8 +60,9 @@ class DrillTargets:
 class LoadPhase:
     loops: int = 0  # money loops in the SLO load phase; 0: as many as the SLO gates need
     max_loops: int = 2_000  # the most loops a sized load phase runs
-    concurrency: int = 4
+    concurrency: int = 4  # concurrent money loops (Locust users), across all workers
     max_seconds: float = 120.0
+    workers: int = 1  # Locust worker processes; 1: one Locust process, no master
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,28 @@
 """The bounded load phase: concurrent money loops, each checked for conservation.
 
-Sized from the SLO targets by default (as many loops as the gates need to be decided), or a
-fixed ``loops``; bounded in count (``max_loops``) and time (``max_seconds``): loops not
-started by the deadline are not started, and the phase reports how many ran.
+The loops run under Locust (golive.load), in their own processes; this module sizes the
+phase, hands the records back to the run (transcripts, worlds) and checks every loop's
+money afterwards. Sized from the SLO targets by default (as many loops as the gates need to
+be decided), or a fixed ``loops``; bounded in count (``max_loops``) and time
+(``max_seconds``): loops not started by the deadline are not started, and the phase
+reports how many ran.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from golive.canary.load_checks import settle_and_check
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
-from golive.errors import ExpectationFailed
+from golive.errors import ExpectationFailed, Inconclusive
+from golive.evidence.recorder import Exchange, current
 from golive.money import Money
 from golive.psp.provider import SHARED
-from golive.target import Deposit, NoAnswer
+from golive.target import Deposit, Target
 
 _ONE, _TWO = SHARED  # (provider, currency, amount) of each loop: the two in turn
 PLAN = (
@@ -31,36 +33,42 @@ PLAN = (
 )
 CREDIT_WAIT_S = 15.0  # the longest a loop waits for its deposit's webhook to be credited
 POLL_S = 0.05
+FIRST_BATCH = 6  # loops per concurrent user in a sized phase's first batch
+
+
+@dataclass(frozen=True)
+class LoadTarget:
+    """Where the load processes find the platform and the PSP."""
+
+    url: str
+    psp_url: str
+    adapter: str = ""  # package.module:Class; "": the HTTP contract
 
 
 @dataclass
 class LoadResult:
     started: float
     finished: float
-    loops_finished: float = 0.0  # end of the measured window (before settlement checks)
+    loops_finished: float = 0.0  # end of the last batch's loops (before settlement checks)
     worlds: list[CanaryWorld] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)  # the loops' platform exchanges
     transport_errors: int = 0  # requests the platform never answered
     loops_run: int = 0
     failures: list[str] = field(default_factory=list)
+    workers: int = 1
+    locust_requests: int = 0  # what Locust's statistics counted (answered or not)
+    locust_failures: int = 0
 
-
-def one_loop(
-    world: CanaryWorld, psp: str, currency: str, amount: int, *, under_load: bool = False
-) -> None:
-    """Deposit, hold + partial burn, hold + release, withdraw: the canary loop, compressed.
-    Alone, it lets the PSP deliver what is due; ``under_load``, it waits for its own deposit's
-    webhook only (the PSP sends webhooks without delay then: see `run_load`)."""
-    world.new_wallet(currency)
-    dep = world.deposit(Money(amount, currency), psp)
-    if under_load:
-        await_credit(world, dep)
-    else:
-        world.settle_deposits()
-    world.place_hold(Money(amount // 4, currency))
-    world.burn(Money(amount // 8, currency))
-    world.place_hold(Money(amount // 5, currency))
-    world.release()
-    world.withdraw(Money(amount // 3, currency), psp)
+    def engine(self) -> dict[str, Any]:
+        """What the evidence records about the load engine."""
+        return {
+            "engine": "locust",
+            "workers": self.workers,
+            "loops": self.loops_run,
+            "locust_requests": self.locust_requests,
+            "locust_failures": self.locust_failures,
+            "seconds": round(self.loops_finished - self.started, 3),
+        }
 
 
 def await_credit(world: CanaryWorld, dep: Deposit, timeout: float = CREDIT_WAIT_S) -> None:
@@ -83,28 +91,49 @@ def await_credit(world: CanaryWorld, dep: Deposit, timeout: float = CREDIT_WAIT_
         time.sleep(POLL_S)
 
 
+def one_loop(
+    world: CanaryWorld, psp: str, currency: str, amount: int, *, under_load: bool = False
+) -> None:
+    """Deposit, hold + partial burn, hold + release, withdraw: the canary loop, compressed.
+    Alone, it lets the PSP deliver what is due; ``under_load``, it waits for its own deposit's
+    webhook only (the PSP sends webhooks without delay then: see `run_load`)."""
+    world.new_wallet(currency)
+    dep = world.deposit(Money(amount, currency), psp)
+    if under_load:
+        await_credit(world, dep)
+    else:
+        world.settle_deposits()
+    world.place_hold(Money(amount // 4, currency))
+    world.burn(Money(amount // 8, currency))
+    world.place_hold(Money(amount // 5, currency))
+    world.release()
+    world.withdraw(Money(amount // 3, currency), psp)
+
+
 def run_load(
-    make_world: Callable[[], CanaryWorld],
+    where: LoadTarget,
     psp: PspOps,
+    client: Target,
     *,
     loops: int,
     concurrency: int,
     max_seconds: float,
+    workers: int = 1,
     more: Callable[[LoadResult], int] | None = None,
     max_loops: int = 2_000,
 ) -> LoadResult:
     """``loops`` money loops; or, with ``loops`` 0, batches sized by ``more`` (how many loops
     the gates still need, 0 when each can be decided) until it says enough, ``max_loops``
-    ran or ``max_seconds`` passed. Each batch ends with its payouts settled and checked."""
-    result = LoadResult(started=time.time(), finished=0.0)
+    ran or ``max_seconds`` passed. Each batch ends with its payouts settled and checked on
+    ``client`` (golive's own, outside the measured exchanges)."""
+    result = LoadResult(started=time.time(), finished=0.0, workers=workers)
     deadline = time.monotonic() + max_seconds
-    batch = loops if loops > 0 else min(max_loops, 6 * concurrency)
+    batch = loops if loops > 0 else min(max_loops, FIRST_BATCH * concurrency)
     psp.set_faults(webhook_delay_s=0)  # under load, webhooks leave as soon as they are due
     try:
-        while batch > 0:
-            _batch(make_world, psp, result, range(result.loops_run, result.loops_run + batch),
-                   concurrency, deadline)  # fmt: skip
-            if loops > 0 or more is None or time.monotonic() > deadline:
+        while batch > 0 and time.monotonic() < deadline:
+            _batch(where, psp, client, result, batch, concurrency, deadline - time.monotonic())
+            if loops > 0 or more is None:
                 break
             batch = min(more(result), max_loops - result.loops_run)
     finally:
@@ -114,37 +143,40 @@ def run_load(
 
 
 def _batch(
-    make_world: Callable[[], CanaryWorld],
+    where: LoadTarget,
     psp: PspOps,
+    client: Target,
     result: LoadResult,
-    indices: range,
+    loops: int,
     concurrency: int,
-    deadline: float,
+    seconds: float,
 ) -> None:
-    worlds: dict[int, CanaryWorld] = {}
-    lock = threading.Lock()
+    from golive.load import LoadRequest, run_locust, world_of
 
-    def task(i: int) -> None:
-        if time.monotonic() > deadline:
-            return
-        world = make_world()
-        with lock:
-            worlds[i] = world
-        try:
-            one_loop(world, *PLAN[i % len(PLAN)], under_load=True)
-        except Exception as exc:  # a failed loop is a finding, reported with the others
-            with lock:
-                result.transport_errors += isinstance(exc, NoAnswer)
-                result.failures.append(f"loop {i}: {type(exc).__name__}: {exc}"[:400])
-        with lock:
-            result.loops_run += 1
-
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(task, indices))
+    req = LoadRequest(where.url, where.psp_url, loops=loops, users=concurrency, seconds=seconds,
+                      adapter=where.adapter, workers=result.workers,
+                      first=result.loops_run)  # fmt: skip
+    run = run_locust(req)
+    if not run.loops:
+        raise Inconclusive(
+            f"the load engine (Locust) ran none of {loops} loops (exit {run.returncode}): "
+            + " | ".join(run.log.strip().splitlines()[-5:])
+        )
+    recorder = current()
+    for exchange, line in run.exchanges:  # into the run's transcripts, as if made here
+        recorder.add_exchange(replace(exchange, test=recorder.current_test), line)
+    result.exchanges += [x for x, _ in run.exchanges]
+    result.locust_requests += run.locust_requests
+    result.locust_failures += run.locust_failures
     result.loops_finished = time.time()
+    worlds = {r.index: world_of(r, client, psp) for r in run.loops}
+    for r in run.loops:
+        result.transport_errors += r.no_answer
+        if r.failure:
+            result.failures.append(f"loop {r.index}: {r.failure}")
+    result.loops_run += len(run.loops)
     result.worlds += [worlds[i] for i in sorted(worlds)]
-    if worlds:
-        result.failures += settle_and_check(psp, next(iter(worlds.values())).client, worlds)
+    result.failures += settle_and_check(psp, client, worlds)
 
 
 def webhook_attempts(psp: PspOps, worlds: list[CanaryWorld]) -> list[dict[str, Any]]:
