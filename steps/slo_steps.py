@@ -11,7 +11,7 @@ from pytest_bdd import then, when
 from golive.canary.load import LoadResult, LoadTarget, run_load, webhook_attempts
 from golive.canary.psp_ops import PspOps
 from golive.canary.slo import Judgement, MetricResult, judge_latency, judge_ratio
-from golive.config import LoadPhase, SloTargets, load_config
+from golive.config import LOAD_WORKERS_ENV, LoadPhase, SloTargets, load_config
 from golive.errors import ConfigError, ExpectationFailed
 from golive.evidence import GateStatus, attach, record_gate, record_metadata
 from golive.monitoring.slis import RunSlis
@@ -22,7 +22,6 @@ _GATE = {
     Judgement.FAIL: GateStatus.FAIL,
     Judgement.NODATA: GateStatus.NODATA,
 }
-WORKERS_ENV = "GOLIVE_LOAD_WORKERS"  # set by golive run --load-workers
 TOP_UP = 24  # loops added when a gate's bounds straddle its target (no count can be named)
 
 
@@ -112,11 +111,11 @@ def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
 
 def load_workers(load: LoadPhase) -> int:
     """Locust worker processes: ``golive run --load-workers N``, else [load] workers."""
-    given = os.environ.get(WORKERS_ENV, "").strip()
+    given = os.environ.get(LOAD_WORKERS_ENV, "").strip()
     if not given:
         return load.workers
     if not given.isdigit() or int(given) < 1:
-        raise ConfigError(f"{WORKERS_ENV}={given!r} must be a whole number of at least 1")
+        raise ConfigError(f"{LOAD_WORKERS_ENV}={given!r} must be a whole number of at least 1")
     return int(given)
 
 

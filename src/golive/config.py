@@ -77,6 +77,8 @@ class OpsTargets:
 STRIPE_MODES = ("live", "test", "any")
 # Shares of something: a value in (0, 1], so 0.999 means 99.9 %.
 RATIO_KEYS = frozenset({"slo.availability", "slo.webhook_success", "slo.payouts_within_24h"})
+ZERO_MEANS_AUTO = frozenset({"load.loops"})  # 0: as many loops as the SLO gates need
+LOAD_WORKERS_ENV = "GOLIVE_LOAD_WORKERS"  # golive run --load-workers N, for the load phase
 # The folder golive.toml is looked up in when no file is named (default: the working
 # directory). `golive run` sets it to the folder it was started in, so the suite root it
 # runs from does not change which configuration applies.
@@ -260,6 +262,8 @@ def _check_range(name: str, value: float, default: float) -> None:
             f"{name} = {value!r} is a share and must be above 0 and at most 1 "
             f"(write {default!r} for {default * 100:g} %, not {default * 100:g})"
         )
+    if value == 0 and name in ZERO_MEANS_AUTO:
+        return
     if value <= 0:
         sign = "must not be negative" if value < 0 else "must be above zero"
         raise ConfigError(f"{name} = {value!r} {sign}; write e.g. {default!r}")

@@ -129,7 +129,7 @@ def run_load(
     result = LoadResult(started=time.time(), finished=0.0, workers=workers)
     deadline = time.monotonic() + max_seconds
     batch = loops if loops > 0 else min(max_loops, FIRST_BATCH * concurrency)
-    psp.set_faults(webhook_delay_s=0)  # under load, webhooks leave as soon as they are due
+    delay = _webhook_delay(psp, 0.0)  # under load, webhooks leave as soon as they are due
     try:
         while batch > 0 and time.monotonic() < deadline:
             _batch(where, psp, client, result, batch, concurrency, deadline - time.monotonic())
@@ -137,9 +137,17 @@ def run_load(
                 break
             batch = min(more(result), max_loops - result.loops_run)
     finally:
-        psp.clear_faults()
+        _webhook_delay(psp, delay)
     result.finished = time.time()
     return result
+
+
+def _webhook_delay(psp: PspOps, seconds: float) -> float:
+    """Set the PSP's webhook delay, keeping the faults a scenario set; returns the old one."""
+    faults = dict(psp.faults().get("*") or {})
+    before = float(faults.get("webhook_delay_s") or 0.0)
+    psp.set_faults(**(faults | {"webhook_delay_s": seconds}))
+    return before
 
 
 def _batch(
