@@ -87,7 +87,8 @@ def environment(req: LoadRequest, folder: Path) -> dict[str, str]:
         "GOLIVE_LOAD_FIRST": str(req.first),
         "GOLIVE_LOAD_WORKERS": str(req.workers),
         "GOLIVE_LOAD_DEADLINE": str(time.time() + req.seconds),
-        "PYTHONPATH": os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")])),
+        # what golive can import (an adapter's module too), the load processes can
+        "PYTHONPATH": os.pathsep.join(p or os.getcwd() for p in sys.path),
     }
 
 
