@@ -63,14 +63,17 @@ def _judge(m: Measured, slo: SloTargets) -> dict[str, MetricResult]:
 
 
 def _loops_still_needed(load_result: LoadResult, psp: PspOps, slo: SloTargets) -> int:
-    """How many more loops would let every gate be decided (0: each already can, or more
-    samples cannot help: the failure rate seen misses a target)."""
+    """How many more loops would let every gate be decided (0: each already can, one has
+    failed, or more samples cannot help: the failure rate seen misses a target)."""
     m = _measure(load_result, psp)
     ran = max(load_result.loops_run, 1)
     samples = {"latency": len(m.latencies_ms), "availability": m.requests,
                "webhooks": m.deliveries}  # fmt: skip
+    judged = _judge(m, slo)
+    if any(res.judgement is Judgement.FAIL for res in judged.values()):
+        return 0  # a gate that failed is NO-GO whatever the others find: stop the load
     wanted = 0
-    for key, res in _judge(m, slo).items():
+    for key, res in judged.items():
         if res.judgement is not Judgement.NODATA:
             continue
         per_loop = samples[key] / ran
