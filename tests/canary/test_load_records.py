@@ -14,7 +14,7 @@ import pytest
 
 from golive.canary.model import WalletModel
 from golive.canary.world import CanaryWorld
-from golive.load.engine import GRACE_S, LoadRequest, _kill_group, command, environment
+from golive.load.engine import GRACE_S, LoadRequest, _kill_group, command, environment, run_locust
 from golive.load.records import dump, loop_record, read_exchanges, read_loops, world_of
 from golive.target import Deposit, Hold, Withdrawal
 
@@ -127,3 +127,25 @@ def test_the_whole_process_group_is_killed_even_when_it_ignores_sigterm(tmp_path
         time.sleep(0.1)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+@pytest.mark.slow
+def test_a_platform_that_never_answers_gives_loops_that_say_so(tmp_path: Path) -> None:
+    dead = "http://127.0.0.1:9"  # nothing listens there
+    run = run_locust(LoadRequest(dead, dead, loops=3, users=2, seconds=30))
+    assert [r.index for r in run.loops] == [0, 1, 2]
+    assert all(r.no_answer for r in run.loops)
+    assert all(r.wallet is None for r in run.loops)  # no account was ever opened
+    assert run.exchanges == []  # nothing answered, nothing recorded
+    assert run.locust_requests == 3
+    assert run.locust_failures == 3
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)  # it ends by itself, long before its own 330 s bound
+def test_an_adapter_that_cannot_be_opened_ends_the_run_without_loops(tmp_path: Path) -> None:
+    req = LoadRequest("http://127.0.0.1:9", "http://127.0.0.1:9", loops=3, users=1,
+                      seconds=300, adapter="no_such_module:Adapter")  # fmt: skip
+    run = run_locust(req)
+    assert run.loops == []
+    assert "cannot open the target" in run.log

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -151,6 +152,18 @@ class MoneyLoop(User):
     wait_time = constant(0)
 
     def on_start(self) -> None:
+        try:
+            self._open()
+        except Exception as exc:  # no loop can run here: say why, and let the run end
+            print(f"golive load: cannot open the target: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)  # fmt: skip
+            mine = share(self.environment)
+            with mine.lock:
+                mine.indices.clear()
+            self._finish(mine, None)
+            raise StopUser() from None
+
+    def _open(self) -> None:
         recording, counting = transcript_hooks("platform"), locust_hooks(self.environment)
         hooks = {
             "request": [*counting["request"], *recording["request"]],
@@ -164,7 +177,7 @@ class MoneyLoop(User):
         self.psp = PspOps(SETTINGS.psp_url)
 
     def on_stop(self) -> None:
-        for client in (self.target, self.psp):
+        for client in (getattr(self, "target", None), getattr(self, "psp", None)):
             close = getattr(client, "close", None)
             if close is not None:
                 close()
