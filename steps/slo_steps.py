@@ -13,7 +13,7 @@ from golive.canary.psp_ops import PspOps
 from golive.canary.slo import Judgement, MetricResult, judge_latency, judge_ratio
 from golive.config import LOAD_WORKERS_ENV, LoadPhase, SloTargets, load_config
 from golive.errors import ConfigError, ExpectationFailed
-from golive.evidence import GateStatus, attach, record_gate, record_metadata
+from golive.evidence import GateStatus, attach, record_gate, record_metadata, transcript_hooks
 from golive.monitoring.slis import RunSlis
 from golive.stack import Stack
 
@@ -38,7 +38,9 @@ class Measured:
 
 def _measure(load_result: LoadResult, psp: PspOps) -> Measured:
     window = load_result.exchanges  # the loops' own requests, as the load processes saw them
-    attempts = webhook_attempts(psp, load_result.worlds)
+    attempts = load_result.attempts
+    if attempts is None:  # while the phase runs (sizing): what has been delivered so far
+        attempts = webhook_attempts(psp, load_result.worlds)
     # no answer at all counts too; and a request Locust counted that no record shows counts
     # as failed (the records are short, never the platform's failures)
     requests = max(len(window) + load_result.transport_errors, load_result.locust_requests)
@@ -90,7 +92,8 @@ def _loops_still_needed(load_result: LoadResult, psp: PspOps, slo: SloTargets) -
 )
 def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
     cfg = load_config()
-    client = stack.open_target()  # golive's own checks, outside the measured exchanges
+    # golive's own checks: in the transcripts, outside the measured exchanges
+    client = stack.open_target(event_hooks=transcript_hooks("platform"))
     try:
         result = run_load(
             LoadTarget(stack.platform_url, stack.psp_url, stack.adapter),
@@ -107,8 +110,9 @@ def when_load_phase(stack: Stack, psp_ops: PspOps) -> LoadResult:
         close = getattr(client, "close", None)
         if close is not None:
             close()
+    result.attempts = webhook_attempts(psp_ops, result.worlds)  # settled: read once
     record_metadata("load", result.engine())
-    _attach_slis(result, psp_ops, cfg.slo)
+    _attach_slis(result, cfg.slo)
     return result
 
 
@@ -122,14 +126,14 @@ def load_workers(load: LoadPhase) -> int:
     return int(given)
 
 
-def _attach_slis(result: LoadResult, psp: PspOps, slo: SloTargets) -> None:
+def _attach_slis(result: LoadResult, slo: SloTargets) -> None:
     """The window's SLIs in Prometheus' text format (docs/monitoring.md)."""
     slis = RunSlis(latency_target_s=slo.latency_p95_ms / 1000)
     for x in result.exchanges:
         slis.request(x.method, x.url, x.status, x.duration_ms / 1000)
     for _ in range(result.transport_errors):
         slis.request("ANY", "/unanswered", None, None)
-    for a in webhook_attempts(psp, result.worlds):
+    for a in result.attempts or []:
         slis.delivery(int(a["status_code"]) if a.get("status_code") else None)
     attach("slis", slis.to_text(), "prom")
 

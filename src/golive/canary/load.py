@@ -58,6 +58,7 @@ class LoadResult:
     workers: int = 1
     locust_requests: int = 0  # what Locust's statistics counted (answered or not)
     locust_failures: int = 0
+    attempts: list[dict[str, Any]] | None = None  # webhook delivery attempts, once measured
 
     def engine(self) -> dict[str, Any]:
         """What the evidence records about the load engine."""
