@@ -1,7 +1,7 @@
 """Run every ratio benchmark (benchmarks/bench_*.py) in one go and print their results.
 
 Each benchmark measures side by side in one run and writes JSON to benchmarks/results/.
-Usage: python benchmarks/run_all.py [NAME ...]   (NAME = postgres, psp, platform, hashing, …)
+Usage: python benchmarks/run_all.py [NAME ...]   (NAME = postgres, psp, platform, hashing, load, …)
 
 Every benchmark runs at its defaults but mutation testing, which is bounded here to a few
 minutes of its sample (its session resumes where it stopped: run bench_detection.py itself,

@@ -34,6 +34,7 @@ class SloTargets:
     webhook_success: float = 0.995  # share of webhook deliveries acknowledged with a 2xx
     payouts_within_24h: float = 0.95  # share of payouts settled within 24 h
     min_samples: int = 50  # fewer samples than this is NoData, not a pass
+    confidence: float = 0.95  # gates pass on one-sided bounds at this confidence
 
 
 BACKUP_ENGINES = ("golive", "pgbackrest", "operations")
@@ -57,9 +58,11 @@ class DrillTargets:
 
 @dataclass(frozen=True)
 class LoadPhase:
-    loops: int = 24  # concurrent money loops in the SLO load phase (bounded)
-    concurrency: int = 4
-    max_seconds: float = 60.0
+    loops: int = 0  # money loops in the SLO load phase; 0: as many as the SLO gates need
+    max_loops: int = 2_000  # the most loops a sized load phase runs
+    concurrency: int = 4  # concurrent money loops (Locust users), across all workers
+    max_seconds: float = 120.0
+    workers: int = 1  # Locust worker processes; 1: one Locust process, no master
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class OpsTargets:
 STRIPE_MODES = ("live", "test", "any")
 # Shares of something: a value in (0, 1], so 0.999 means 99.9 %.
 RATIO_KEYS = frozenset({"slo.availability", "slo.webhook_success", "slo.payouts_within_24h"})
+ZERO_MEANS_AUTO = frozenset({"load.loops"})  # 0: as many loops as the SLO gates need
+LOAD_WORKERS_ENV = "GOLIVE_LOAD_WORKERS"  # golive run --load-workers N, for the load phase
 # The folder golive.toml is looked up in when no file is named (default: the working
 # directory). `golive run` sets it to the folder it was started in, so the suite root it
 # runs from does not change which configuration applies.
@@ -257,6 +262,8 @@ def _check_range(name: str, value: float, default: float) -> None:
             f"{name} = {value!r} is a share and must be above 0 and at most 1 "
             f"(write {default!r} for {default * 100:g} %, not {default * 100:g})"
         )
+    if value == 0 and name in ZERO_MEANS_AUTO:
+        return
     if value <= 0:
         sign = "must not be negative" if value < 0 else "must be above zero"
         raise ConfigError(f"{name} = {value!r} {sign}; write e.g. {default!r}")
@@ -337,6 +344,22 @@ def _invariants(data: Any) -> InvariantQueries:
     return replace(base, use_defaults=use_defaults, queries=dict(queries), disable=tuple(disable))
 
 
+def _check_bounds(slo: SloTargets, source: str) -> None:
+    """What the confidence-bound gates need: a confidence strictly between 0 and 1, and
+    ratio targets under 100% (no finite sample proves 100%)."""
+    if not 0.0 < slo.confidence < 1.0:
+        raise ConfigError(
+            f"{source}: slo.confidence = {slo.confidence!r} must be strictly between 0 and 1 "
+            "(e.g. 0.95)"
+        )
+    for key in ("availability", "webhook_success", "payouts_within_24h"):
+        if getattr(slo, key) >= 1.0:
+            raise ConfigError(
+                f"{source}: slo.{key} = {getattr(slo, key)!r}: no finite number of samples "
+                "proves 100%; set the target you commit to, e.g. 0.999"
+            )
+
+
 def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     """Read ``path``, else $GOLIVE_CONFIG, else golive.toml, else [tool.golive] of
     pyproject.toml, else defaults.
@@ -376,8 +399,10 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     target = target_section(data.get("target", {}), base, profiles)
     psp = psp_section(data.get("psp", {}))
     check_hand_over(psp, target)
+    slo = _section(SloTargets, data.get("slo", {}), "slo")
+    _check_bounds(slo, source)
     return Config(
-        slo=_section(SloTargets, data.get("slo", {}), "slo"),
+        slo=slo,
         drills=_section(DrillTargets, data.get("drills", {}), "drills"),
         load=_section(LoadPhase, data.get("load", {}), "load"),
         ops=_section(OpsTargets, data.get("ops", {}), "ops"),

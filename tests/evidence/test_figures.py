@@ -14,7 +14,7 @@ from golive.evidence.verdict import count, ms, percent, seconds
 
 from .conftest import build_bundle
 
-UNIT = re.compile(r"^-?\d+(\.\d+)? (ms|s|%|[a-zA-Z].*)$")
+UNIT = re.compile(r"^-?\d+(\.\d+)? (ms|s|%|[a-zA-Z].*)( \(.*\))?$")  # a bound may follow
 
 
 @pytest.mark.parametrize(
@@ -37,10 +37,11 @@ def test_formatters(shown: str, expected: str) -> None:
 def test_slo_gates_show_their_unit() -> None:
     latency = judge_latency([10.0, 20.0, 24.64], target_ms=500, min_samples=3)
     assert latency.shown == "24.6 ms"
-    availability = judge_ratio("Availability", 999, 1000, 0.999, 10, strict=False)
-    assert (availability.judgement, availability.shown) == (Judgement.PASS, "99.90 %")
+    availability = judge_ratio("Availability", 3000, 3000, 0.999, 10, strict=False)
+    assert (availability.judgement, availability.shown) == (
+        Judgement.PASS, "100.00 % (95% lower bound 99.90 %)")  # fmt: skip
     assert availability.target == "≥ 99.90 %"
-    nodata = judge_ratio("Webhook success", 1, 2, 0.995, 10, strict=True)
+    nodata = judge_ratio("Webhook success", 0, 0, 0.995, 10, strict=True)
     assert nodata.shown is None
     for shown in (latency.shown, availability.shown):
         assert UNIT.match(shown), shown

@@ -59,6 +59,7 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("run", "--release"): [["--release", ""], ["--release", "rc-1\nrc-2"]],
     ("run", "--environment"): [["--environment", " "], ["--environment", "x" * 101]],
     ("run", "--phase"): [["--phase", "launch"], ["--phase", ""]],
+    ("run", "--load-workers"): [["--load-workers", "0"], ["--load-workers", "-2"]],
     ("verify", "run_dir"): [[MISSING], [FILE]],
     ("verify", "--chain"): [["--chain", MISSING]],
     ("verify", "--pubkey"): [[DIR, "--pubkey", FILE], [DIR, "--pubkey", MISSING]],

@@ -10,15 +10,18 @@ from golive.invariants import (
     wallet_mismatches,
 )
 from golive.money import Money
-from golive.target import iter_entries
+from golive.target import Entry, iter_entries
 
 
-def conservation_violations(world: CanaryWorld) -> list[Violation]:
-    """All the ways the scenario's money is not conserved (empty when it is)."""
+def conservation_violations(
+    world: CanaryWorld, ledger: list[Entry] | None = None
+) -> list[Violation]:
+    """All the ways the scenario's money is not conserved (empty when it is). With ``ledger``
+    (read once for many wallets), the caller checks that its transactions balance."""
     client, w = world.client, world.w
-    entries = list(iter_entries(client))
+    entries = list(iter_entries(client)) if ledger is None else ledger
     bal = client.balance(w.account_id)
-    found = unbalanced_transactions(entries)
+    found = unbalanced_transactions(entries) if ledger is None else []
     found += negative_available([bal])
     found += wallet_mismatches(entries, [bal])
 

@@ -14,7 +14,7 @@ import pytest
 import typer
 from rich.text import Text
 
-from golive.config import CONFIG_DIR_ENV, Config, check_label, load_config
+from golive.config import CONFIG_DIR_ENV, LOAD_WORKERS_ENV, Config, check_label, load_config
 from golive.config_target import CONFIG_ENV
 from golive.errors import ConfigError, ExitCode
 from golive.evidence import Verdict
@@ -159,6 +159,12 @@ def run(
         "--phase",
         help=f"The go-live phase: {', '.join(PHASES)} (default: [run] phase, else $GOLIVE_PHASE).",
     ),
+    load_workers: int = typer.Option(
+        None,
+        "--load-workers",
+        help="Locust worker processes for the SLO load phase: N > 1 runs a Locust master and N "
+        "workers on this machine (default: [load] workers in golive.toml, 1).",
+    ),
     drill_args: list[str] = typer.Option(
         None, "--drill-arg", hidden=True, help="A drill's own pytest option (golive drill)."
     ),
@@ -187,6 +193,13 @@ def run(
     check_key(key)
     key_path = key.absolute() if key else None
     check_keyword(keyword)
+    if isinstance(load_workers, int):
+        if load_workers < 1:
+            raise ConfigError(
+                f"--load-workers {load_workers!r} must be at least 1 (1: one Locust process; "
+                "N: a Locust master and N worker processes)"
+            )
+        os.environ[LOAD_WORKERS_ENV] = str(load_workers)
     if target != "embedded" and not target.startswith(("http://", "https://")):
         raise ConfigError(f"--target {target!r} is neither 'embedded' nor an http(s) URL")
     check_platform_version(platform_version, target)
