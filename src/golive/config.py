@@ -351,7 +351,7 @@ def _check_bounds(slo: SloTargets, source: str) -> None:
         if getattr(slo, key) >= 1.0:
             raise ConfigError(
                 f"{source}: slo.{key} = {getattr(slo, key)!r}: no finite number of samples "
-                "proves 100%; set the target you commit to, e.g. 0.999"
+                f"proves 100%; write the target you commit to, e.g. {getattr(SloTargets, key)!r}"
             )
 
 

@@ -36,14 +36,14 @@ def test_formatters(shown: str, expected: str) -> None:
 
 def test_slo_gates_show_their_unit() -> None:
     latency = judge_latency([10.0, 20.0, 24.64], target_ms=500, min_samples=3)
-    assert latency.shown == "24.6 ms"
+    assert latency.shown == "24.6 ms (3 samples: too few for a 95% upper bound)"
     availability = judge_ratio("Availability", 3000, 3000, 0.999, 10, strict=False)
     assert (availability.judgement, availability.shown) == (
-        Judgement.PASS, "100.00 % (95% lower bound 99.90 %)")  # fmt: skip
+        Judgement.PASS, "100.00 % (95% lower bound 99.90 %, 3000 samples)")  # fmt: skip
     assert availability.target == "≥ 99.90 %"
     nodata = judge_ratio("Webhook success", 0, 0, 0.995, 10, strict=True)
-    assert nodata.shown is None
-    for shown in (latency.shown, availability.shown):
+    assert nodata.shown == "0 samples"
+    for shown in (latency.shown, availability.shown, nodata.shown):
         assert UNIT.match(shown), shown
 
 
