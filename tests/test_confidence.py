@@ -49,6 +49,57 @@ def test_ratio_bounds_match_scipy_exact_interval(good: int, total: int, confiden
     assert ratio_upper_bound(good, total, confidence) == pytest.approx(ci.high, abs=1e-9)
 
 
+def test_ratio_bounds_match_scipy_on_many_random_counts() -> None:
+    rng = random.Random(16)
+    for _ in range(100):
+        total = rng.choice([rng.randint(1, 60), rng.randint(60, 5000), rng.randint(5000, 50_000)])
+        failures = rng.choice(
+            [0, 1, 2, rng.randint(0, max(0, total // 100)), rng.randint(0, total)]
+        )
+        good = total - min(failures, total)
+        confidence = rng.choice([0.8, 0.9, 0.95, 0.975, 0.99, 0.999])
+        ci = stats.binomtest(good, total).proportion_ci(2 * confidence - 1, method="exact")
+        where = (good, total, confidence)
+        assert ratio_lower_bound(good, total, confidence) == pytest.approx(ci.low, abs=1e-9), where
+        assert ratio_upper_bound(good, total, confidence) == pytest.approx(ci.high, abs=1e-9), where
+
+
+@pytest.mark.parametrize("failure_rate", [0.0, 0.0002, 0.001, 0.003])
+@pytest.mark.parametrize(("target", "confidence"), [(0.99, 0.95), (0.995, 0.9), (0.95, 0.99)])
+def test_samples_to_pass_is_the_first_size_scipy_proves(
+    target: float, confidence: float, failure_rate: float
+) -> None:
+    n = samples_to_pass(target, confidence, failure_rate=failure_rate)
+    assert n is not None
+
+    def low(size: int) -> float:
+        good = size - math.ceil(failure_rate * size)
+        ci = stats.binomtest(good, size).proportion_ci(2 * confidence - 1, method="exact")
+        return float(ci.low)
+
+    assert low(n) >= target
+    assert low(n - 1) < target
+
+
+def test_a_rate_just_inside_the_budget_needs_millions_and_answers_at_once() -> None:
+    # 4.99 % slow requests against a p95: provable, but only with millions of samples
+    n = samples_to_pass(0.95, 0.95, failure_rate=0.0499)
+    assert n is not None
+    assert 10**6 < n < 10**8
+    good = n - math.ceil(0.0499 * n)
+    assert stats.binom.sf(good - 1, n, 0.95) <= 0.05
+    good = (n - 1) - math.ceil(0.0499 * (n - 1))
+    assert stats.binom.sf(good - 1, n - 1, 0.95) > 0.05
+
+
+def test_binomial_cdf_matches_scipy_for_a_million_samples() -> None:
+    n = 1_000_000
+    for p in (0.999, 0.95, 0.5, 1e-5):
+        mean, sd = n * p, math.sqrt(n * p * (1 - p))
+        for k in {0, int(mean - 3 * sd), int(mean), int(mean + 2 * sd), n - 1}:
+            assert binom_cdf(k, n, p) == pytest.approx(stats.binom.cdf(k, n, p), abs=1e-9)
+
+
 def test_binomial_cdf_matches_scipy() -> None:
     rng = random.Random(7)
     for _ in range(200):

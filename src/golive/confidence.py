@@ -32,15 +32,24 @@ def _log_pmf(k: int, n: int, p: float) -> float:
     return comb + k * math.log(p) + (n - k) * math.log1p(-p)
 
 
+def _support(n: int, p: float) -> tuple[int, int]:
+    """The counts that carry Binomial(n, p)'s mass: by Bernstein's inequality, farther than
+    40σ + 40 from the mean lies less than 1e-25 of it."""
+    reach = 40.0 * math.sqrt(n * p * (1.0 - p)) + 40.0
+    return max(0, math.floor(n * p - reach)), min(n, math.ceil(n * p + reach))
+
+
 def binom_cdf(k: int, n: int, p: float) -> float:
-    """P(X ≤ k) for X ~ Binomial(n, p), summing the shorter tail."""
-    if k < 0:
+    """P(X ≤ k) for X ~ Binomial(n, p), summing the shorter tail within the support (so a
+    million samples cost a few thousand terms, not a million)."""
+    low, high = _support(n, p)
+    if k < low:
         return 0.0
-    if k >= n:
+    if k >= high:
         return 1.0
-    if k <= n // 2:
-        return min(1.0, math.fsum(math.exp(_log_pmf(i, n, p)) for i in range(k + 1)))
-    upper = math.fsum(math.exp(_log_pmf(i, n, p)) for i in range(k + 1, n + 1))
+    if k - low <= high - k:
+        return min(1.0, math.fsum(math.exp(_log_pmf(i, n, p)) for i in range(low, k + 1)))
+    upper = math.fsum(math.exp(_log_pmf(i, n, p)) for i in range(k + 1, high + 1))
     return max(0.0, 1.0 - upper)
 
 
@@ -74,8 +83,8 @@ def ratio_upper_bound(good: int, total: int, confidence: float) -> float:
 
 def samples_to_pass(target: float, confidence: float, failure_rate: float = 0.0) -> int | None:
     """The fewest samples whose lower bound reaches ``target`` when failures keep coming at
-    ``failure_rate``; None when no sample size can (the rate itself misses the target, or the
-    target is 100%)."""
+    ``failure_rate``; None when no sample size up to a billion can (the rate itself misses the
+    target, or the target is 100%)."""
     check_confidence(confidence)
     if not 0.0 < target < 1.0 or 1.0 - failure_rate <= target:
         return None
@@ -83,7 +92,10 @@ def samples_to_pass(target: float, confidence: float, failure_rate: float = 0.0)
         return math.ceil(math.log(1.0 - confidence) / math.log(target))
 
     def passes(n: int) -> bool:
-        return ratio_lower_bound(n - math.ceil(failure_rate * n), n, confidence) >= target
+        # the lower bound reaches the target exactly when, were the true rate the target,
+        # seeing this many successes or more would have probability at most 1 - confidence
+        good = n - math.ceil(failure_rate * n)
+        return 1.0 - binom_cdf(good - 1, n, target) <= 1.0 - confidence
 
     hi = 1
     while not passes(hi):

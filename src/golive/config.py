@@ -344,20 +344,20 @@ def _invariants(data: Any) -> InvariantQueries:
     return replace(base, use_defaults=use_defaults, queries=dict(queries), disable=tuple(disable))
 
 
-def _check_bounds(slo: SloTargets, source: str) -> None:
+def _check_bounds(slo: SloTargets) -> SloTargets:
     """What the confidence-bound gates need: a confidence strictly between 0 and 1, and
     ratio targets under 100% (no finite sample proves 100%)."""
     if not 0.0 < slo.confidence < 1.0:
         raise ConfigError(
-            f"{source}: slo.confidence = {slo.confidence!r} must be strictly between 0 and 1 "
-            "(e.g. 0.95)"
+            f"slo.confidence = {slo.confidence!r} must be strictly between 0 and 1; write e.g. 0.95"
         )
     for key in ("availability", "webhook_success", "payouts_within_24h"):
         if getattr(slo, key) >= 1.0:
             raise ConfigError(
-                f"{source}: slo.{key} = {getattr(slo, key)!r}: no finite number of samples "
-                "proves 100%; set the target you commit to, e.g. 0.999"
+                f"slo.{key} = {getattr(slo, key)!r}: no finite number of samples proves 100%; "
+                f"write the target you commit to, e.g. {getattr(SloTargets, key)!r}"
             )
+    return slo
 
 
 def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
@@ -399,17 +399,18 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     target = target_section(data.get("target", {}), base, profiles)
     psp = psp_section(data.get("psp", {}))
     check_hand_over(psp, target)
-    slo = _section(SloTargets, data.get("slo", {}), "slo")
-    _check_bounds(slo, source)
-    return Config(
-        slo=slo,
-        drills=_section(DrillTargets, data.get("drills", {}), "drills"),
-        load=_section(LoadPhase, data.get("load", {}), "load"),
-        ops=_section(OpsTargets, data.get("ops", {}), "ops"),
-        invariants=_invariants(data.get("invariants", {})),
-        profiles=profiles,
-        target=target,
-        psp=psp,
-        run=_run_labels(data.get("run", {})),
-        source=source,
-    )
+    try:
+        return Config(
+            slo=_check_bounds(_section(SloTargets, data.get("slo", {}), "slo")),
+            drills=_section(DrillTargets, data.get("drills", {}), "drills"),
+            load=_section(LoadPhase, data.get("load", {}), "load"),
+            ops=_section(OpsTargets, data.get("ops", {}), "ops"),
+            invariants=_invariants(data.get("invariants", {})),
+            profiles=profiles,
+            target=target,
+            psp=psp,
+            run=_run_labels(data.get("run", {})),
+            source=source,
+        )
+    except ConfigError as exc:  # name the file the wrong value is in
+        raise ConfigError(f"{source}: {exc}") from None

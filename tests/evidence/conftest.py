@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -114,9 +115,11 @@ def build_bundle(
     metadata: dict[str, object] | None = None,
     gate: GateStatus = GateStatus.PASS,
     files: dict[str, bytes] | None = None,
+    recording: Callable[[Recorder], None] | None = None,
 ) -> Path:
     """A small but complete signed bundle, made without a pytest session (`files`: written
-    into the run folder first, as pytest's reporters would)."""
+    into the run folder first, as pytest's reporters would; `recording`: what the run
+    records besides, e.g. gates)."""
     run_dir = create_run_dir(reports)
     for name, data in (files or {}).items():
         (run_dir / name).write_bytes(data)
@@ -127,6 +130,8 @@ def build_bundle(
     rec.attach("chart", '<svg width="10" height="10"><rect width="5" height="5"/></svg>', "svg")
     value = None if gate is GateStatus.NODATA else "12 ms"
     rec.record_gate("p95 latency", gate, value=value, target="< 500 ms", reason="measured")
+    if recording is not None:
+        recording(rec)
     for i in range(3):
         exchange = Exchange("psp", "POST", "http://127.0.0.1:9/v1/x", 200, time.time(), 5.0 + i)
         rec.add_exchange(exchange, b'{"peer": "psp", "duration_ms": %d}' % (5 + i))

@@ -127,6 +127,24 @@ def test_export_command_writes_rules_and_dashboard(tmp_path: Path) -> None:
     assert json.loads((out / "golive-slo-dashboard.json").read_text())["uid"] == "golive-slo"
 
 
+def test_promtool_accepts_what_the_export_command_writes(promtool, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "golive.toml").write_text("[slo]\navailability = 0.9995\nlatency_p95_ms = 250\n")
+    out = tmp_path / "monitoring"
+    res = subprocess.run([sys.executable, "-m", "golive", "slo", "export", "--out", str(out)],
+                         cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    rules = out / "golive-slo-rules.yml"
+    check = promtool("check", "rules", rules)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "SUCCESS" in check.stdout
+    text = rules.read_text()  # the targets of this golive.toml, not the defaults
+    assert "99.95%" in text
+    assert "golive:latency:p95_seconds_rate5m > 0.25" in text
+    # and a broken file is refused: the check can fail
+    rules.write_text(rules.read_text().replace("expr: ", "expr: sum(", 1))
+    assert promtool("check", "rules", rules).returncode != 0
+
+
 @pytest.mark.parametrize(
     "args",
     [["--out", ""], ["--requests-metric", "not a metric", "--out", "x"]],

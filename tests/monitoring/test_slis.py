@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,34 @@ def test_a_canary_run_writes_its_slis_in_the_signed_folder(promtool, tmp_path) -
     gates = json.loads((run / "results.json").read_text())["gates"]
     [availability] = [g for g in gates if g["name"] == "Availability"]
     assert f"({int(requests)} samples)" in availability["reason"]
+
+
+SLO_GATES = ("API latency p95", "Availability", "Webhook success")
+
+
+@pytest.mark.slow
+def test_a_short_canary_run_is_inconclusive_and_its_slis_check_clean(promtool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Five loops cannot prove the targets: INCONCLUSIVE, each SLO gate naming the samples it
+    misses; the window's slis.prom, as the gates judged it, passes promtool."""
+    config = tmp_path / "golive.toml"
+    config.write_text("[load]\nloops = 5\n")
+    out = tmp_path / "reports"
+    cmd = [sys.executable, "-m", "golive", "run", "--suite", "canary", "-k", "service_level",
+           "--postgres", "local", "--out", str(out), "--config", str(config)]  # fmt: skip
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 3, res.stdout + res.stderr
+    [run] = [p for p in out.iterdir() if p.is_dir()]
+    assert verify_run(run).ok
+    [prom] = list(run.glob("attachments/*-slis.prom"))
+    check = promtool("check", "metrics", stdin=prom.read_text())
+    assert check.returncode == 0, check.stdout + check.stderr
+    families = {f.name: f for f in text_string_to_metric_families(prom.read_text())}
+    requests = int(sum(s.value for s in families["golive_platform_requests"].samples))
+    gates = {g["name"]: g for g in json.loads((run / "results.json").read_text())["gates"]}
+    assert {gates[name]["status"] for name in SLO_GATES} == {"NODATA"}
+    assert gates["Availability"]["value"].endswith(f", {requests} samples)")
+    assert re.search(r"2995 samples in all \(\d+ more\)", gates["Availability"]["reason"])
+    for name in SLO_GATES:
+        assert re.search(r"in all \(\d+ more\)", gates[name]["reason"]), gates[name]["reason"]
+        assert re.search(r"\d+ samples", gates[name]["value"]), gates[name]["value"]
+        assert f"{name}: {gates[name]['value']}" in res.stderr  # the console lists the gates

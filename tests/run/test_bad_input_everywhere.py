@@ -35,6 +35,12 @@ PSP = "http://127.0.0.1:9"  # a well-formed URL nothing answers at
 # `golive platform seed-balance` with every value right (a later one of a probe wins)
 SEED = ["--state", DIR, "--account", "0b7c5a4e-9a52-4d1e-8f3e-2f0a3c4d5e6f", "--amount", "1",
         "--currency", "EUR"]  # fmt: skip
+# golive.toml files with one wrong SLO or load value each: placeholder -> (file, content)
+BAD_TOML = {
+    "{confidence}": ("confidence.toml", "[slo]\nconfidence = 1.5\n"),
+    "{certainty}": ("certainty.toml", "[slo]\navailability = 1.0\n"),  # 100 %: unprovable
+    "{max_seconds}": ("max-seconds.toml", "[load]\nmax_seconds = 0\n"),
+}
 
 # (command, option) -> argument lists, each with exactly one wrong value. Flags (options
 # that take no value) get `--flag=x` automatically.
@@ -142,7 +148,8 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ("drill restore", "--target-time"): [
         ["--pgbackrest-config", FILE, "--stanza", "x", "--target-time", "yesterday"]
     ],
-    ("run", "--config"): [["--config", MISSING], ["--config", FILE]],
+    ("run", "--config"): [["--config", MISSING], ["--config", FILE]]
+    + [["--config", bad] for bad in BAD_TOML],
     ("run", "--drill-arg"): [["--suite", "rollback", "--drill-arg", "--no-such-drill-option=1"]],
     ("steps", "--format"): [["--format", "yaml"]],
     ("steps", "--suite-root"): [["--suite-root", MISSING], ["--suite-root", DIR]],
@@ -200,7 +207,8 @@ PROBES: dict[tuple[str, str], list[list[str]]] = {
     ],
     ("runbook init", "path"): [[FILE]],
     ("slo export", "--out"): [["--out", ""], ["--out", FILE]],
-    ("slo export", "--config"): [["--out", "x", "--config", MISSING]],
+    ("slo export", "--config"): [["--out", "x", "--config", MISSING]]
+    + [["--out", "x", "--config", bad] for bad in BAD_TOML],
     ("slo export", "--requests-metric"): [["--out", "x", "--requests-metric", "a b"]],
     ("slo export", "--duration-metric"): [["--out", "x", "--duration-metric", "a b"]],
     ("slo export", "--webhooks-metric"): [["--out", "x", "--webhooks-metric", "a b"]],
@@ -323,6 +331,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
     (tmp_path / "ledger.csv").write_text(
         "psp,kind,reference,amount,currency,booked_at,transaction_id,platform_id\n"
     )
+    for name, text in BAD_TOML.values():
+        (tmp_path / name).write_text(text)
     for var in [v for v in os.environ if v.startswith(("GOLIVE_", "REFBANK_"))]:
         monkeypatch.delenv(var)
     environ = dict(os.environ)
@@ -338,6 +348,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
             LEDGER: "ledger.csv",
             RUNBOOK: "runbook.toml",
             BUSY: str(busy.getsockname()[1]),
+            **{placeholder: name for placeholder, (name, _) in BAD_TOML.items()},
         }
     signal.signal(signal.SIGTERM, handler)
     os.environ.clear()

@@ -49,9 +49,9 @@ def test_configuration_out_of_range_is_refused(tmp_path: Path, toml: str, messag
 
 
 def test_configuration_in_range_is_accepted(tmp_path: Path) -> None:
-    (tmp_path / "golive.toml").write_text("[slo]\navailability = 1\nmin_samples = 1\n")
+    (tmp_path / "golive.toml").write_text("[slo]\navailability = 0.9999\nmin_samples = 1\n")
     cfg = load_config(cwd=tmp_path)
-    assert (cfg.slo.availability, cfg.slo.min_samples) == (1, 1)
+    assert (cfg.slo.availability, cfg.slo.min_samples) == (0.9999, 1)  # 1 (100 %): unprovable
 
 
 def test_config_dir_names_where_golive_toml_is_found(

@@ -112,7 +112,8 @@ def test_the_slo_gates_and_slis_read_an_adapter_targets_calls(run: Recorder) -> 
     assert latency.judgement is Judgement.PASS, latency.reason
     assert latency.samples == 62
     good = sum(1 for x in window if x.status < 500)
-    assert judge_ratio("Availability", good, len(window), 0.99, 50, strict=False).judgement is (
+    # 62 answered of 62 prove 95 % at 95 % confidence (59 would), not 99 % (299 would)
+    assert judge_ratio("Availability", good, len(window), 0.95, 50, strict=False).judgement is (
         Judgement.PASS
     )
     slis = RunSlis(latency_target_s=0.5)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from golive.evidence.recorder import Exchange, current
-from golive.evidence.verdict import GateStatus, Verdict
+from golive.evidence.verdict import GateStatus, Statistic, Verdict
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -30,10 +30,18 @@ def record_gate(
     target: str | None,
     reason: str,
     critical: bool = True,
+    statistic: Statistic | None = None,
 ) -> None:
-    """Record a go-live gate for the SLO/gates table; critical FAIL means NO-GO."""
+    """Record a go-live gate for the SLO/gates table; critical FAIL means NO-GO. A gate
+    judged on samples passes its ``statistic`` (golive.canary.slo.MetricResult.statistic)."""
     current().record_gate(
-        name, status, value=value, target=target, reason=reason, critical=critical
+        name,
+        status,
+        value=value,
+        target=target,
+        reason=reason,
+        critical=critical,
+        statistic=statistic,
     )
 
 
@@ -75,6 +83,7 @@ def summarize(run_dir: str | Path) -> str:
 __all__ = [
     "Exchange",
     "GateStatus",
+    "Statistic",
     "Verdict",
     "attach",
     "record_gate",

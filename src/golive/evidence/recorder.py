@@ -17,7 +17,7 @@ from typing import Any
 
 from golive.evidence.fsutil import atomic_write
 from golive.evidence.redact import Redactor
-from golive.evidence.verdict import Gate, GateStatus
+from golive.evidence.verdict import Gate, GateStatus, Statistic
 
 AMBIENT_MAX_EXCHANGES = 10_000
 EXTENSIONS = {
@@ -118,6 +118,7 @@ class Recorder:
         target: str | None,
         reason: str,
         critical: bool = True,
+        statistic: Statistic | None = None,
     ) -> Gate:
         if not isinstance(status, GateStatus):
             raise TypeError(f"status must be a GateStatus, not {status!r}")
@@ -128,6 +129,7 @@ class Recorder:
             target=None if target is None else self.redactor.redact_text(str(target)),
             reason=self.redactor.redact_text(reason),
             critical=critical,
+            statistic=statistic,
         )
         with self.lock:
             self.gates.append(gate)

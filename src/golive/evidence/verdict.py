@@ -65,6 +65,39 @@ class GateStatus(Enum):
 
 
 @dataclass(frozen=True)
+class Statistic:
+    """What a gate judged on samples rests on (docs/monitoring.md, "SLO gates").
+
+    ``estimate`` and ``bound`` are in ``unit``: "ms", or "share" (0.999 is 99.9 %); ``bound``
+    is one-sided, on ``side`` ("lower" or "upper"), at ``confidence``. ``needed``: the samples
+    in all that would prove the target at the rate seen (a gate without enough data).
+    """
+
+    unit: str
+    estimate: float | None
+    bound: float | None
+    side: str
+    confidence: float
+    samples: int
+    needed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Statistic:
+        return cls(
+            unit=str(data["unit"]),
+            estimate=data.get("estimate"),
+            bound=data.get("bound"),
+            side=str(data.get("side", "")),
+            confidence=float(data["confidence"]),
+            samples=int(data["samples"]),
+            needed=data.get("needed"),
+        )
+
+
+@dataclass(frozen=True)
 class Gate:
     """One row of the SLO/gates table."""
 
@@ -74,9 +107,10 @@ class Gate:
     target: str | None
     reason: str
     critical: bool = True
+    statistic: Statistic | None = None  # a gate judged on a confidence bound
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "status": self.status.value,
             "value": self.value,
@@ -84,9 +118,13 @@ class Gate:
             "reason": self.reason,
             "critical": self.critical,
         }
+        if self.statistic is not None:
+            out["statistic"] = self.statistic.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Gate:
+        stat = data.get("statistic")
         return cls(
             name=str(data["name"]),
             status=GateStatus(data["status"]),
@@ -94,6 +132,7 @@ class Gate:
             target=data.get("target"),
             reason=str(data.get("reason", "")),
             critical=bool(data.get("critical", True)),
+            statistic=Statistic.from_dict(stat) if isinstance(stat, dict) else None,
         )
 
 

@@ -22,6 +22,7 @@ FAILED_OUTCOMES = ("failed", "error")
 STEP_MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red")}
 MAX_MESSAGE_LINES = 6
 VERDICT_STYLE = {"GO": "bold green", "NO-GO": "bold red"}
+GATE_STYLE = {"PASS": "green", "FAIL": "red"}
 
 
 def make_console() -> Console:
@@ -93,8 +94,28 @@ def _steps(console: Console, steps: list[dict[str, Any]]) -> None:
         console.print(Text.assemble("      ", (mark, style), " ", text, (note, "dim")))
 
 
+def _gates(console: Console, gates: list[dict[str, Any]]) -> None:
+    """One line a gate: status, name, what was measured (an SLO gate: estimate, bound and
+    samples, with units) and the target."""
+    if not gates:
+        return
+    console.print(Text(f"Gates ({len(gates)}):", style="bold"))
+    for gate in gates:
+        status = str(gate.get("status", "?"))
+        target = f"; target {gate['target']}" if gate.get("target") else ""
+        measured = gate.get("value") if gate.get("value") is not None else "no value"
+        console.print(
+            Text.assemble(
+                "  ",
+                (f"{status:<6}", GATE_STYLE.get(status, "yellow")),
+                f" {gate.get('name', '?')}: {measured}{target}",
+            )
+        )
+
+
 def print_verdict(console: Console, run_dir: Path, verdict: str, *, verbose: bool) -> None:
-    """The verdict, its reasons, each failed scenario with its reason, and where it all is."""
+    """The verdict, its reasons, the gates, each failed scenario with its reason, and where
+    it all is."""
     manifest = _read_json(run_dir / "manifest.json")
     results = _read_json(run_dir / "results.json")
     block = manifest.get("verdict", {})
@@ -104,6 +125,7 @@ def print_verdict(console: Console, run_dir: Path, verdict: str, *, verbose: boo
     console.print(Text(head, style=VERDICT_STYLE.get(verdict, "bold yellow")))
     for reason in block.get("reasons", []):
         console.print(Text(f"  - {reason}"))
+    _gates(console, list(results.get("gates", [])))
     _failures(console, list(results.get("tests", [])), verbose=verbose)
     signer = manifest.get("signer", {})
     if signer and not signer.get("managed"):
