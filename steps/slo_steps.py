@@ -81,7 +81,9 @@ def _loops_still_needed(load_result: LoadResult, psp: PspOps, slo: SloTargets) -
         per_loop = samples[key] / ran
         if res.needed is not None and per_loop > 0:
             wanted = max(wanted, math.ceil((res.needed - samples[key]) / per_loop * 1.1))
-        elif "no number of samples" not in res.reason:
+        elif res.needed is None and res.value is not None and res.samples > 0:
+            continue  # at the rate seen no number of samples decides it: more cannot help
+        else:
             wanted = max(wanted, TOP_UP)
     return wanted
 
@@ -149,7 +151,8 @@ def then_loops_conserved(load_result: LoadResult) -> None:
 
 def _gate(result: MetricResult) -> None:
     record_gate(result.name, _GATE[result.judgement], value=result.shown, target=result.target,
-                reason=f"{result.reason} ({result.samples} samples)", critical=True)  # fmt: skip
+                reason=f"{result.reason} ({result.samples} samples)", critical=True,
+                statistic=result.statistic)  # fmt: skip
     if result.judgement is Judgement.FAIL:
         raise ExpectationFailed(f"{result.name}: {result.reason}; target {result.target}")
 
