@@ -47,7 +47,7 @@ def test_logical_drill_on_a_disposable_dsn(server: Instance, tmp_path: Path) -> 
         # nothing was written after the backup, so no more can be lost than the time from the
         # backup to the disaster (commit times are server-wide: autovacuum's count too)
         assert report.rpo_seconds is not None
-        assert report.rpo_seconds <= report.timeline.marks["disaster"] - drill.reference.taken_at
+        assert report.rpo_seconds <= report.journal.marks["disaster"] - drill.reference.taken_at
     finally:
         provider.close()
     assert databases(server) == before, "every database the drill made is gone"

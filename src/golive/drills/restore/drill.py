@@ -10,6 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
+from golive.drills.journal import Kind
 from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome, canary_through
@@ -23,9 +24,10 @@ from golive.drills.restore.logical import (
 )
 from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import last_commit_at
-from golive.drills.restore.report import DrillReport
+from golive.drills.restore.report import DrillReport, judge
 from golive.drills.restore.safety import require_disposable
 from golive.drills.restore.source import KINDS, DrillOptions, SourceSide
+from golive.drills.restore.steady import books_restored
 from golive.drills.restore.verify import check_restored
 from golive.invariants.ledger import Violation
 from golive.invariants.sql import select_checks
@@ -77,7 +79,7 @@ class RestoreDrill(SourceSide):
             return False
         if self.engine == "operations":
             return self._restore_through_target()
-        with self._step("restore"):
+        with self._step("restore", Kind.CHANGE):
             self.restore_started = time.time()
             inst = self._start(InstanceSpec(settings=RESTORE_SETTINGS), "restored")
             problems = check_dump(self.dump.path, inst)
@@ -98,13 +100,13 @@ class RestoreDrill(SourceSide):
                 self.facts["relations_after_failed_restore"] = left
                 return False
             self.restored, self.restored_db = inst, db
-            self.timeline.mark("recovered")
+            self.journal.mark("recovered")
             self._move_target()
         return not self.stopped
 
     def _restore_through_target(self) -> bool:
         assert self.dump is not None
-        with self._step("restore (the target's restore_into operation)"):
+        with self._step("restore (the target's restore_into operation)", Kind.CHANGE):
             self.restore_started = time.time()
             inst = self._start(InstanceSpec(settings=RESTORE_SETTINGS), "restored")
             db = self._database(inst)
@@ -119,7 +121,7 @@ class RestoreDrill(SourceSide):
                 self.fail(Check.BACKUP_RESTORES, self.dump.path.name, f"{failed}; {state}")
                 return False
             self.restored, self.restored_db = inst, db
-            self.timeline.mark("recovered")
+            self.journal.mark("recovered")
             self._move_target()
         return not self.stopped
 
@@ -134,7 +136,7 @@ class RestoreDrill(SourceSide):
             return self._restore_pgbackrest()
         if self.stopped or self.base is None:
             return False
-        with self._step("restore"):
+        with self._step("restore", Kind.CHANGE):
             self.restore_started = time.time()
             target = self.reference.restore_point_lsn if self.reference else None
             if self.archive is not None:
@@ -169,7 +171,7 @@ class RestoreDrill(SourceSide):
                 self.restored_last_commit = last_commit_at(conn)
             if self.archive is not None and target is None:
                 self._check_replayed_to_the_end(inst)
-            self.timeline.mark("recovered")
+            self.journal.mark("recovered")
             self._move_target()
             run = phys.verify_base_backup(inst, self.verify_path or self.base.path)
             if not run.ok:
@@ -187,7 +189,7 @@ class RestoreDrill(SourceSide):
         assert self.pgbr is not None
         if self.stopped:
             return False
-        with self._step("restore (pgbackrest)"):
+        with self._step("restore (pgbackrest)", Kind.CHANGE):
             self.restore_started = time.time()
             ref, when, name = self.reference, self.target_time, self.target_name
             if ref is not None:
@@ -217,7 +219,7 @@ class RestoreDrill(SourceSide):
             self.restored_db = self.primary_db or self.options.dbname
             with inst.connect(self.restored_db) as conn:
                 self.restored_last_commit = last_commit_at(conn)
-            self.timeline.mark("recovered")
+            self.journal.mark("recovered")
             self._move_target()
         return not self.stopped
 
@@ -239,12 +241,23 @@ class RestoreDrill(SourceSide):
             from golive.config import load_config
 
             checks = tuple(select_checks(load_config().invariants))
-        with self.timeline.phase("verify"):
+        started, t0 = time.time(), time.perf_counter()
+        with self.journal.timed("verify the restored database", Kind.VERIFY) as step:
             found = check_restored(
                 self.restored, self.restored_db, reference=self.reference, checks=checks,
                 timeout_ms=self.options.invariant_timeout_ms, workers=self.options.workers,
             )  # fmt: skip
-        self.findings += found.findings
+            step.ok = not found.findings
+            step.output = {"findings": len(found.findings), "tables": len(found.tables)}
+        self.journal.check(
+            books_restored(
+                found,
+                compared=self.reference is not None,
+                started=started,
+                seconds=time.perf_counter() - t0,
+            )
+        )
+        self.found(found.findings)
         self.unlogged = found.unlogged
         self.facts["restored_tables"] = found.tables
         self.facts["invariants"] = found.invariants
@@ -253,17 +266,17 @@ class RestoreDrill(SourceSide):
     def run_canary(self) -> CanaryOutcome | None:
         if self.stopped or self.restored is None or not self.options.canary:
             return None
-        with self.timeline.phase("canary on the restored database") as ph:
+        with self.journal.timed("canary on the restored database", Kind.VERIFY) as step:
             if self.target is None:
                 outcome = CanaryOutcome(time.time(), time.time(), 0, ["no target platform"])
             else:
                 memory = self.seeded.memory if self.seeded else None
                 outcome = canary_through(self.target, memory)
-            self.canary = outcome
+            self.canary, step.output = outcome, outcome.to_dict()
             if outcome.passed:
-                self.timeline.mark("canary passed", outcome.finished)
+                self.journal.mark("canary passed", outcome.finished)
             else:
-                ph.outcome = "failed"
+                step.ok = False
                 for f in outcome.failures or ["the loops did not all run"]:
                     self.fail(Check.CANARY, "money loop", f, stop=False)
         return outcome
@@ -289,21 +302,11 @@ class RestoreDrill(SourceSide):
             rpo = (min(restored_last, self.source_last_commit), self.source_last_commit)
         if self.reference is not None:
             self.facts["reference"] = self.reference.to_dict()
-        return DrillReport(
-            kind=self.kind,
-            provider=self.provider.describe(),
-            targets=self.targets,
-            timeline=self.timeline,
-            findings=list(self.findings),
-            notes=list(self.notes),
-            facts=dict(self.facts),
-            rto=rto,
-            rpo=rpo,
+        return judge(
+            self.journal, targets=self.targets, findings=self.findings, rto=rto, rpo=rpo,
             rto_from="the disaster" if self.disaster_at else "the start of the restore",
-            unlogged=list(self.unlogged),
-            canary=self.canary,
-            canary_wanted=self.options.canary,
-        )
+            canary=self.canary, canary_wanted=self.options.canary, unlogged=self.unlogged,
+        )  # fmt: skip
 
     def close(self) -> None:
         """Stop traffic, put the platform back on its own database ([target] database, with
