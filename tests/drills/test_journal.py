@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import golive.drills as drills
-from golive.drills import Gate, Journal, Kind, Objective, Status, outcome_gate, record
+from golive.drills.gates import Gate, Objective, outcome_gate, record
+from golive.drills.journal import Journal, Kind, Status
 from golive.evidence import GateStatus
 
 SRC = Path(drills.__file__).parent

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from golive.config import DrillTargets
-from golive.drills import Journal, Kind, Status
+from golive.drills.journal import Journal, Kind, Status
 from golive.drills.restore.canary import CanaryOutcome
 from golive.drills.restore.report import DrillReport, judge, record_evidence
 from golive.evidence import GateStatus

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from golive.drills import Exactly, Hypothesis, Kind, NoneFound, Phase, Probe, SameAsBefore, Status
+from golive.drills.journal import Kind, Status
 from golive.drills.rollback import (
     ActivityFailed,
     Drill,
@@ -16,6 +16,8 @@ from golive.drills.rollback import (
     RollbackFailed,
     SteadyStateDeviated,
 )
+from golive.drills.steady_state import Hypothesis, Phase, Probe
+from golive.drills.tolerance import Exactly, NoneFound, SameAsBefore
 from golive.errors import ConfigError, GateFailed
 from golive.evidence import GateStatus
 
