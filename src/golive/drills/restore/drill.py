@@ -77,48 +77,30 @@ class RestoreDrill(SourceSide):
         ``restore_into`` (operations engine) or pg_restore; the platform then moved onto it."""
         if self.stopped or self.dump is None:
             return False
-        if self.engine == "operations":
-            return self._restore_through_target()
-        with self._step("restore", Kind.CHANGE):
+        dump, by_target = self.dump.path, self.engine == "operations"
+        with self._step("restore (the target's restore_into operation)" if by_target
+                        else "restore", Kind.CHANGE):  # fmt: skip
             self.restore_started = time.time()
             inst = self._start(InstanceSpec(settings=RESTORE_SETTINGS), "restored")
-            problems = check_dump(self.dump.path, inst)
-            if problems:
+            if not by_target and (problems := check_dump(dump, inst)):
                 for p in problems:
-                    self.fail(Check.BACKUP_READABLE, self.dump.path.name, p)
+                    self.fail(Check.BACKUP_READABLE, dump.name, p)
                 return False
             db = self._database(inst)
-            run = restore_dump(inst, self.dump.path, db)
-            if not run.ok:
-                left = relation_count(inst, db)
-                state = (
-                    "the restore was one transaction, so nothing of it is left"
-                    if left == 0
-                    else f"yet {left} relations were left behind: a PARTIAL restore"
-                )
-                self.fail(Check.BACKUP_RESTORES, self.dump.path.name, f"{run.describe()}; {state}")
-                self.facts["relations_after_failed_restore"] = left
-                return False
-            self.restored, self.restored_db = inst, db
-            self.journal.mark("recovered")
-            self._move_target()
-        return not self.stopped
-
-    def _restore_through_target(self) -> bool:
-        assert self.dump is not None
-        with self._step("restore (the target's restore_into operation)", Kind.CHANGE):
-            self.restore_started = time.time()
-            inst = self._start(InstanceSpec(settings=RESTORE_SETTINGS), "restored")
-            db = self._database(inst)
-            if not self.operation("restore_into", backup=self.dump.path, dsn=inst.dsn(db)):
-                failed = self.findings[-1].detail
+            if by_target:
+                ok = self.operation("restore_into", backup=dump, dsn=inst.dsn(db))
+                failed = None if ok else self.findings[-1].detail
+            else:
+                run = restore_dump(inst, dump, db)
+                failed = None if run.ok else run.describe()
+            if failed is not None:
                 left = relation_count(inst, db)
                 self.facts["relations_after_failed_restore"] = left
                 state = (
                     "nothing of it is left" if left == 0
                     else f"yet {left} relations were left behind: a PARTIAL restore"
                 )  # fmt: skip
-                self.fail(Check.BACKUP_RESTORES, self.dump.path.name, f"{failed}; {state}")
+                self.fail(Check.BACKUP_RESTORES, dump.name, f"{failed}; {state}")
                 return False
             self.restored, self.restored_db = inst, db
             self.journal.mark("recovered")

@@ -12,6 +12,7 @@ findings that broke them. Nothing is retried.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 from golive.canary.psp_ops import PspOps
 from golive.config import DrillTargets
 from golive.drills.gates import Gate
+from golive.drills.journal import Kind
 from golive.drills.restore.checks import OF_THE_BACKUP, OF_THE_BOOKS, Check
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
@@ -39,16 +41,17 @@ TRAFFIC_AFTER = 20  # and between the recovery point and the disaster
 
 @dataclass(frozen=True)
 class Books:
-    """What seeding the target through its API made."""
+    """What seeding the target through its API made, and when it started."""
 
     seeded: SeedResult
+    started_at: float
 
 
 def seed_books(
     target: DrillTarget, accounts: Sequence[SeedAccount], *, transfers: int, seed: int = 0
 ) -> Books:
     """Customers, opening deposits and transfers on the target, through its API."""
-    psp = PspOps(target.psp_url)
+    psp, started = PspOps(target.psp_url), time.time()
     try:
         psp.clear_faults()
         seeded = seed_platform(
@@ -58,7 +61,7 @@ def seed_books(
         psp.close()
     if not seeded.wallets:
         raise Inconclusive(f"seeding through the API funded no wallet: {seeded.failures[:3]}")
-    return Books(seeded)
+    return Books(seeded, started)
 
 
 @dataclass
@@ -99,7 +102,10 @@ class DrillScenario:
         )
         self.drill.require_target()
         self.drill.seeded = books.seeded
-        self.drill.facts["seed"] = books.seeded.to_dict()
+        self.drill.facts["seed"] = seed = books.seeded.to_dict()
+        self.drill.journal.add("seed through the API (once for the session's drills)",
+                               Kind.ACTION, books.started_at, books.seeded.seconds, ok=True,
+                               output=seed)  # fmt: skip
         if archive:
             self.drill.start_primary()
             self._stopped_at("loading the target's backup into the primary")

@@ -199,7 +199,7 @@ class SourceSide:
     def start_primary(self, *, seed_from: Path | None = None) -> Instance:
         """A fresh primary holding the target's database (its ``backup`` restored into it with
         its ``restore_into``, and the platform moved onto it), or the dump ``seed_from``."""
-        with self.journal.timed("primary (loaded from the target's backup)", Kind.ACTION):
+        with self.journal.timed("primary", Kind.ACTION):
             spec = InstanceSpec(settings=SOURCE_SETTINGS, archive=self.kind == "pitr")
             if self.pgbr is not None:  # it archives into the pgBackRest repository
                 spec = InstanceSpec(settings=SOURCE_SETTINGS | self.pgbr.archive_settings())
