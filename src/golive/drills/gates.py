@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from golive import evidence
 from golive.evidence import GateStatus
 from golive.evidence.verdict import count, seconds
 
@@ -94,7 +95,7 @@ def outcome_gate(name: str, status: str, findings: list[str], *, passed: str) ->
 
 
 class Sink(Protocol):
-    """Where a drill writes its evidence (golive.evidence in a run, a fake in unit tests)."""
+    """Where a drill writes its evidence (``EVIDENCE`` in a run, a fake in unit tests)."""
 
     def attach(self, name: str, data: str, kind: str) -> object: ...
 
@@ -110,27 +111,7 @@ class Sink(Protocol):
     ) -> None: ...
 
 
-class EvidenceSink:
-    """The run's evidence (harmless outside an evidence run)."""
-
-    def attach(self, name: str, data: str, kind: str) -> object:
-        from golive.evidence import attach
-
-        return attach(name, data, kind)
-
-    def record_gate(
-        self,
-        name: str,
-        status: GateStatus,
-        *,
-        value: str | None,
-        target: str | None,
-        reason: str,
-        critical: bool = True,
-    ) -> None:
-        from golive.evidence import record_gate
-
-        record_gate(name, status, value=value, target=target, reason=reason, critical=critical)
+EVIDENCE: Sink = evidence  # the run's evidence (harmless outside an evidence run)
 
 
 def record(sink: Sink, gates: list[Gate]) -> None:

@@ -145,12 +145,7 @@ class RestoreDrill(SourceSide):
                 target_name=self.reference.restore_point if self.reference else None,
                 name=new_name("drill_restored"),
             )
-            self._created.append(inst)
-            require_disposable(inst, "use it as the drill's restored instance")
-            self.restored = inst
-            self.restored_db = self.primary_db or self.options.dbname
-            with inst.connect(self.restored_db) as conn:
-                self.restored_last_commit = last_commit_at(conn)
+            self._recovered(inst)
             if self.archive is not None and target is None:
                 self._check_replayed_to_the_end(inst)
             self.journal.mark("recovered")
@@ -195,15 +190,18 @@ class RestoreDrill(SourceSide):
                           f"recovery replayed the archive without reaching restore point {name!r} "
                           f"(pgbackrest restore --type=name): {exc}")  # fmt: skip
                 return False
-            self._created.append(inst)
-            require_disposable(inst, "use it as the drill's restored instance")
-            self.restored = inst
-            self.restored_db = self.primary_db or self.options.dbname
-            with inst.connect(self.restored_db) as conn:
-                self.restored_last_commit = last_commit_at(conn)
+            self._recovered(inst)
             self.journal.mark("recovered")
             self._move_target()
         return not self.stopped
+
+    def _recovered(self, inst: Instance) -> None:
+        """A recovered server: the drill's to destroy, its last commit read."""
+        self._created.append(inst)
+        require_disposable(inst, "use it as the drill's restored instance")
+        self.restored, self.restored_db = inst, self.primary_db or self.options.dbname
+        with inst.connect(self.restored_db) as conn:
+            self.restored_last_commit = last_commit_at(conn)
 
     def _check_replayed_to_the_end(self, inst: Instance) -> None:
         assert self.base is not None

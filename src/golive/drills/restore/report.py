@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.config import DrillTargets
-from golive.drills.gates import EvidenceSink, Gate, Objective, Sink, outcome_gate, record
+from golive.drills.gates import EVIDENCE, Gate, Objective, Sink, outcome_gate, record
 from golive.drills.journal import Journal, Status
 from golive.drills.restore.canary import CanaryOutcome
 from golive.drills.restore.figure import timeline_svg
@@ -160,7 +160,7 @@ def judge(
 
 def record_evidence(report: DrillReport, sink: Sink | None = None) -> None:
     """The journal's gates, the journal (JSON) and its timeline (SVG), into the run."""
-    sink = sink or EvidenceSink()
+    sink = sink or EVIDENCE
     record(sink, report.journal.gates)
     report.journal.attach(sink)
     sink.attach(f"restore-timeline-{report.kind}.svg", report.svg(), "svg")

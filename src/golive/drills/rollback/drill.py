@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from golive.drills.gates import EvidenceSink, Objective, Sink, outcome_gate, record
+from golive.drills.gates import EVIDENCE, Objective, Sink, outcome_gate, record
 from golive.drills.journal import Journal, Kind, Status
 from golive.drills.steady_state import Hypothesis, HypothesisResult, Phase
 from golive.errors import ConfigError, GateFailed, PlatformFault
@@ -80,7 +80,7 @@ class Drill:
         self.name = name
         self.hypothesis = hypothesis
         self.target_seconds = target_seconds
-        self.sink: Sink = sink or EvidenceSink()
+        self.sink: Sink = sink or EVIDENCE
         self.journal = Journal("rollback", name, title)
         self.steady: dict[Phase, HypothesisResult] = {}
         self.rollbacks: list[RollbackAction] = []
