@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import golive.drills as drills
-from golive.drills.gates import Gate, Objective, outcome_gate, record
+from golive.drills.gates import Gate, Metric, Objective, outcome_gate, record
 from golive.drills.journal import Journal, Kind, Status
 from golive.evidence import GateStatus
 
@@ -39,7 +39,7 @@ def test_the_worst_status_wins_and_findings_are_kept_once() -> None:
 
 def objective(span: tuple[float, float] | None, **kw: object) -> Objective:
     base: dict[str, object] = {
-        "name": "RTO", "gate": "drill: RTO", "target_seconds": 60.0, "span": span,
+        "name": Metric.RTO, "gate": "drill: RTO", "target_seconds": 60.0, "span": span,
         "measured": "disaster → canary", "unmeasured": "never recovered",
     }  # fmt: skip
     return Objective(**(base | kw))  # type: ignore[arg-type]
@@ -48,7 +48,7 @@ def objective(span: tuple[float, float] | None, **kw: object) -> Objective:
 def test_an_objective_is_a_gate_against_its_target() -> None:
     within = objective((100.0, 140.0)).to_gate()
     assert (within.status, within.value, within.target) == (GateStatus.PASS, "40.0 s", "≤ 60 s")
-    assert within.objective == "RTO"
+    assert within.objective is Metric.RTO
     over = objective((100.0, 170.0), over="see [drills] rto_seconds").to_gate()
     assert over.status is GateStatus.FAIL
     assert over.reason == "disaster → canary (see [drills] rto_seconds)"

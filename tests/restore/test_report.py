@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from golive.config import DrillTargets
+from golive.drills.gates import Metric
 from golive.drills.journal import Journal, Kind, Status
 from golive.drills.restore.canary import CanaryOutcome
 from golive.drills.restore.report import DrillReport, judge, record_evidence
@@ -88,9 +89,9 @@ def test_unlogged_tables_warn_without_deciding() -> None:
 def test_the_time_gates_are_known_by_their_objective() -> None:
     r = report(rto=(1010.0, 1080.0), unlogged=["ledger_entries"])
     by_objective = {g.objective: g for g in r.gates() if g.objective is not None}
-    assert by_objective["RTO"].name == "point-in-time restore drill: RTO"
-    assert by_objective["RTO"].status is GateStatus.FAIL
-    assert by_objective["RPO"].name == "point-in-time restore drill: RPO"
+    assert by_objective[Metric.RTO].name == "point-in-time restore drill: RTO"
+    assert by_objective[Metric.RTO].status is GateStatus.FAIL
+    assert by_objective[Metric.RPO].name == "point-in-time restore drill: RPO"
     others = [g.name for g in r.gates() if g.objective is None]
     assert others == [
         "point-in-time restore drill: restored database verified",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from golive.drills.gates import Metric
 from golive.drills.journal import Kind, Status
 from golive.drills.rollback import (
     ActivityFailed,
@@ -100,7 +101,7 @@ def test_a_clean_drill_completes_and_passes_both_gates() -> None:
     assert kinds == ["steady-state", "change", "steady-state", "rollback", "steady-state"]
     assert all(a["duration_s"] >= 0 and a["start"] <= a["end"] for a in data["activities"])
     [objective] = data["objectives"]
-    assert objective["name"] == "time to roll back"
+    assert objective["name"] == Metric.TIME_TO_ROLL_BACK.value
     assert objective["seconds"] == pytest.approx(outcome.seconds, abs=1e-5)
     assert (objective["target_seconds"], objective["met"]) == (120.0, True)
     assert [g["name"] for g in data["gates"]] == [g["name"] for g in sink.gates]

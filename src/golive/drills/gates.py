@@ -8,6 +8,7 @@ a target: the time to roll back, RTO, RPO), and any warnings of their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from golive import evidence
@@ -15,6 +16,14 @@ from golive.evidence import GateStatus
 from golive.evidence.verdict import count, seconds
 
 QUOTED = 10  # findings quoted in a failed outcome gate's reason
+
+
+class Metric(StrEnum):
+    """What an objective measures."""
+
+    TIME_TO_ROLL_BACK = "time to roll back"  # first rollback action → steady state back
+    RTO = "RTO"  # the disaster (or the restore's start) → a passing canary on the restore
+    RPO = "RPO"  # the last commit at the source → the last commit restored
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,7 @@ class Gate:
     target: str | None
     reason: str
     critical: bool = True
-    objective: str | None = None  # the objective it gates ("RTO"…); None for the others
+    objective: Metric | None = None  # what the objective it gates measures; None: no objective
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,11 +47,11 @@ class Gate:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Objective:
     """A time the drill is held to: from one moment to another, against a target."""
 
-    name: str  # "time to roll back", "RTO", "RPO"
+    name: Metric
     gate: str  # the gate's name in the evidence
     target_seconds: float
     span: tuple[float, float] | None  # (from, to), seconds since the epoch; None: not measured

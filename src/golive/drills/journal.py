@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from golive.drills.gates import Gate, Objective, Sink
+from golive.drills.gates import Gate, Metric, Objective, Sink
 from golive.drills.steady_state import HypothesisResult, iso, jsonable
 
 
@@ -157,13 +157,13 @@ class Journal:
     def find(self, kind: Kind) -> list[Activity]:
         return [a for a in self.activities if a.kind is kind]
 
-    def objective(self, name: str) -> Objective | None:
+    def objective(self, name: Metric) -> Objective | None:
         return next((o for o in self.objectives if o.name == name), None)
 
     @property
     def rollback_seconds(self) -> float | None:
         """The time to roll back, when measured (the rollback matrix shows it)."""
-        found = self.objective("time to roll back")
+        found = self.objective(Metric.TIME_TO_ROLL_BACK)
         return None if found is None else found.seconds
 
     @property

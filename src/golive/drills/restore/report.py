@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.config import DrillTargets
-from golive.drills.gates import EVIDENCE, Gate, Objective, Sink, outcome_gate, record
+from golive.drills.gates import EVIDENCE, Gate, Metric, Objective, Sink, outcome_gate, record
 from golive.drills.journal import Journal, Status
 from golive.drills.restore.canary import CanaryOutcome
 from golive.drills.restore.figure import timeline_svg
@@ -50,17 +50,17 @@ class DrillReport:
     def facts(self) -> dict[str, Any]:
         return self.journal.context
 
-    def _seconds(self, objective: str) -> float | None:
+    def _seconds(self, objective: Metric) -> float | None:
         found = self.journal.objective(objective)
         return None if found is None else found.seconds
 
     @property
     def rto_seconds(self) -> float | None:
-        return self._seconds("RTO")
+        return self._seconds(Metric.RTO)
 
     @property
     def rpo_seconds(self) -> float | None:
-        return self._seconds("RPO")
+        return self._seconds(Metric.RPO)
 
     def gates(self) -> list[Gate]:
         return list(self.journal.gates)
@@ -121,17 +121,17 @@ def judge(
         no_rto = GateStatus.FAIL
         why = "never recovered: the drill stopped before a canary could run on the restore"
     j.objectives = [
-        Objective("RTO", f"{j.title}: RTO", targets.rto_seconds, rto,
-                  f"from {rto_from} to a passing canary on the restored database", why,
-                  no_span=no_rto, over="[drills] rto_seconds"),
+        Objective(name=Metric.RTO, gate=f"{j.title}: RTO", target_seconds=targets.rto_seconds,
+                  span=rto, measured=f"from {rto_from} to a passing canary on the restored "
+                  "database", unmeasured=why, no_span=no_rto, over="[drills] rto_seconds"),
     ]  # fmt: skip
     if j.drill in ("logical", "pitr"):
         j.objectives.append(
-            Objective("RPO", f"{j.title}: RPO", targets.rpo_seconds, rpo,
-                      "last commit at the source to the last commit present after recovery",
-                      "no commit times to compare (restore failed, or commit timestamps are off "
-                      "at the source)", no_span=GateStatus.NODATA, over="[drills] rpo_seconds",
-                      digits=3)
+            Objective(name=Metric.RPO, gate=f"{j.title}: RPO", target_seconds=targets.rpo_seconds,
+                      span=rpo, measured="last commit at the source to the last commit present "
+                      "after recovery", unmeasured="no commit times to compare (restore failed, "
+                      "or commit timestamps are off at the source)", no_span=GateStatus.NODATA,
+                      over="[drills] rpo_seconds", digits=3)
         )  # fmt: skip
     j.gates = [
         outcome_gate(f"{j.title}: restored database verified", j.status.value, j.findings,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from golive.drills.gates import EVIDENCE, Objective, Sink, outcome_gate, record
+from golive.drills.gates import EVIDENCE, Metric, Objective, Sink, outcome_gate, record
 from golive.drills.journal import Journal, Kind, Status
 from golive.drills.steady_state import Hypothesis, HypothesisResult, Phase
 from golive.errors import ConfigError, GateFailed, PlatformFault
@@ -275,12 +275,13 @@ class Drill:
 
     def _time_to_roll_back(self, span: tuple[float, float] | None) -> Objective:
         return Objective(
-            "time to roll back",
-            f"time to roll back: {self.journal.title}",
-            self.target_seconds,
-            span,
-            "first rollback action → steady state confirmed back",
-            "the steady state did not come back after the rollback, so the rollback never finished",
+            name=Metric.TIME_TO_ROLL_BACK,
+            gate=f"time to roll back: {self.journal.title}",
+            target_seconds=self.target_seconds,
+            span=span,
+            measured="first rollback action → steady state confirmed back",
+            unmeasured="the steady state did not come back after the rollback, so the rollback "
+            "never finished",
             over="over the target: [drills] rollback_seconds",
             digits=2,
         )
