@@ -48,7 +48,6 @@ RANK = {Status.RUNNING: 0, Status.COMPLETED: 0, Status.DEVIATED: 1, Status.FAILE
 
 @dataclass(frozen=True)
 class Activity:
-    seq: int
     name: str
     kind: Kind
     started_at: float
@@ -59,7 +58,6 @@ class Activity:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "seq": self.seq,
             "name": self.name,
             "kind": self.kind.value,
             "start": iso(self.started_at),
@@ -111,12 +109,10 @@ class Journal:
         output: Any = None,
         error: str | None = None,
     ) -> Activity:
+        act = Activity(name, kind, started_at, seconds, ok, output, error)
         with self._lock:
-            act = Activity(
-                len(self.activities) + 1, name, kind, started_at, seconds, ok, output, error
-            )
             self.activities.append(act)
-            return act
+        return act
 
     @contextlib.contextmanager
     def timed(self, name: str, kind: Kind) -> Iterator[Step]:
@@ -188,7 +184,7 @@ class Journal:
             "steady_states": [s.to_dict() for s in self.steady_states],
             # in the order they started (an action may enclose the change, as in the kill switch)
             "activities": [
-                a.to_dict() | {"seq": i}
+                {"seq": i} | a.to_dict()
                 for i, a in enumerate(sorted(self.activities, key=lambda a: a.started_at), 1)
             ],
         }

@@ -20,14 +20,13 @@ from pathlib import Path
 from golive.canary.psp_ops import PspOps
 from golive.config import DrillTargets
 from golive.drills.gates import Gate
-from golive.drills.journal import Kind
 from golive.drills.restore.checks import OF_THE_BACKUP, OF_THE_BOOKS, Check
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
 from golive.drills.restore.options import RestoreOptions
 from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.report import DrillReport, record_evidence
-from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
+from golive.drills.restore.seed import Books, SeedAccount, seed_platform
 from golive.drills.restore.target import DrillTarget
 from golive.errors import ConfigError, ExpectationFailed, Inconclusive
 from golive.evidence import GateStatus
@@ -37,14 +36,6 @@ from golive.postgres import Provider
 
 TRAFFIC_BEFORE = 40  # transfers acknowledged between the base backup and the recovery point
 TRAFFIC_AFTER = 20  # and between the recovery point and the disaster
-
-
-@dataclass(frozen=True)
-class Books:
-    """What seeding the target through its API made, and when it started."""
-
-    seeded: SeedResult
-    started_at: float
 
 
 def seed_books(
@@ -101,11 +92,7 @@ class DrillScenario:
             target=self.target,
         )
         self.drill.require_target()
-        self.drill.seeded = books.seeded
-        self.drill.facts["seed"] = seed = books.seeded.to_dict()
-        self.drill.journal.add("seed through the API (once for the session's drills)",
-                               Kind.ACTION, books.started_at, books.seeded.seconds, ok=True,
-                               output=seed)  # fmt: skip
+        self.drill.use_books(books)
         if archive:
             self.drill.start_primary()
             self._stopped_at("loading the target's backup into the primary")

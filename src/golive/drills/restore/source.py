@@ -13,10 +13,9 @@ the first broken backup — never restoring part of one — and never retries a 
 from __future__ import annotations
 
 import contextlib
-import random
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import Reference, last_commit_at, take_reference
 from golive.drills.restore.report import title_of
 from golive.drills.restore.safety import require_disposable, require_disposable_provider
-from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
+from golive.drills.restore.seed import Books, SeedResult
 from golive.drills.restore.steady import books_at_backup
 from golive.drills.restore.target import DrillTarget
 from golive.drills.restore.traffic import Traffic, TrafficResult
@@ -233,30 +232,12 @@ class SourceSide:
                 f"could not load the target's database into the primary: {self.findings[-1]}"
             )
 
-    def seed(self, accounts: Sequence[SeedAccount], *, transfers: int, seed: int = 0) -> SeedResult:
-        """Customers, opening deposits and transfers, all through the target's API."""
-        from golive.canary.psp_ops import PspOps
-
-        target = self._target()
-        psp = PspOps(target.psp_url)
-        with (
-            self.journal.timed("seed through the API", Kind.ACTION) as step,
-            contextlib.closing(psp),
-        ):
-            psp.clear_faults()
-            res = seed_platform(
-                target.client,
-                psp,
-                accounts,
-                transfers=transfers,
-                rng=random.Random(seed),
-                workers=4,
-            )
-            self.seeded = res
-            self.facts["seed"] = step.output = res.to_dict()
-            if not res.wallets:
-                raise Inconclusive(f"seeding funded no wallet: {res.failures[:3]}")
-        return res
+    def use_books(self, books: Books) -> None:
+        """The books seeded through the target's API (``scenario.seed_books``, once for all the
+        drills of a session): the drill's first action."""
+        self.seeded, self.facts["seed"] = books.seeded, books.seeded.to_dict()
+        self.journal.add("seed through the API", Kind.ACTION, books.started_at,
+                         books.seeded.seconds, ok=True, output=self.facts["seed"])  # fmt: skip
 
     def start_traffic(self, *, max_ops: int = 2_000, max_seconds: float = 300.0) -> Traffic:
         assert self.seeded is not None
