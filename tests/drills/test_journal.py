@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import golive.drills as drills
-from golive.drills.gates import Gate, Metric, Objective, outcome_gate, record
+from golive.drills.gates import Gate, Metric, Objective, record
 from golive.drills.journal import Journal, Kind, Status
 from golive.evidence import GateStatus
 
@@ -59,10 +59,13 @@ def test_an_objective_is_a_gate_against_its_target() -> None:
 
 
 def test_the_outcome_gate_passes_only_a_completed_drill_and_quotes_findings() -> None:
-    ok = outcome_gate("drill", "completed", [], passed="all held")
+    j = Journal("rollback", "release", "Release")
+    j.status = Status.COMPLETED
+    ok = j.outcome("drill", passed="all held")
     assert (ok.status, ok.value, ok.reason) == (GateStatus.PASS, "0 findings", "all held")
-    found = [f"finding {i}" for i in range(12)]
-    bad = outcome_gate("drill", "deviated", found, passed="all held")
+    for i in range(12):
+        j.fail(Status.DEVIATED, f"finding {i}")
+    bad = j.outcome("drill", passed="all held")
     assert bad.status is GateStatus.FAIL
     assert bad.value == "12 findings"
     assert bad.reason.startswith("the drill ended deviated: finding 0; finding 1")

@@ -1,8 +1,9 @@
-"""How a drill's outcome and its objectives become gates, and where they are recorded.
+"""How a drill's objectives become gates, and where a drill's gates are recorded.
 
-Both drills end the same way: one gate for the drill's outcome (PASS only when its journal
-ended ``completed``), one per objective (a time measured from one moment to another, held to
-a target: the time to roll back, RTO, RPO), and any warnings of their own.
+Both drills end the same way: one gate for the drill's outcome (``Journal.outcome``: PASS
+only when the journal ended ``completed``), one per objective (a time measured from one
+moment to another, held to a target: the time to roll back, RTO, RPO), and any warnings of
+their own.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from typing import Any, Protocol
 
 from golive import evidence
 from golive.evidence import GateStatus
-from golive.evidence.verdict import count, seconds
-
-QUOTED = 10  # findings quoted in a failed outcome gate's reason
+from golive.evidence.verdict import seconds
 
 
 class Metric(StrEnum):
@@ -90,17 +89,6 @@ class Objective:
             "span": None if self.span is None else [round(t, 6) for t in self.span],
             "measured": self.measured if secs is not None else self.unmeasured,
         }
-
-
-def outcome_gate(name: str, status: str, findings: list[str], *, passed: str) -> Gate:
-    """PASS only when the drill ``completed``; else its status and the findings, quoted."""
-    target = f"{count(0, 'finding')}, drill completed"
-    found = count(len(findings), "finding")
-    if status == "completed":
-        return Gate(name, GateStatus.PASS, found, target, passed)
-    more = f" (+{len(findings) - QUOTED} more)" if len(findings) > QUOTED else ""
-    quoted = ": " + "; ".join(findings[:QUOTED]) + more if findings else ""
-    return Gate(name, GateStatus.FAIL, found, target, f"the drill ended {status}{quoted}")
 
 
 class Sink(Protocol):

@@ -20,6 +20,8 @@ from typing import Any
 
 from golive.drills.gates import Gate, Metric, Objective, Sink
 from golive.drills.steady_state import HypothesisResult, iso, jsonable
+from golive.evidence import GateStatus
+from golive.evidence.verdict import count
 
 
 class Kind(Enum):
@@ -42,6 +44,7 @@ class Status(Enum):
     ABORTED = "aborted"  # the steady state did not hold before the change: nothing was changed
 
 
+QUOTED = 10  # findings quoted in a failed outcome gate's reason
 RANK = {Status.RUNNING: 0, Status.COMPLETED: 0, Status.DEVIATED: 1, Status.FAILED: 2,
         Status.ABORTED: 2}  # fmt: skip
 
@@ -149,6 +152,17 @@ class Journal:
             self.status = status
         if finding not in self.findings:
             self.findings.append(finding)
+
+    def outcome(self, name: str, *, passed: str) -> Gate:
+        """The drill's outcome as a gate: PASS only when it completed (``passed`` says what
+        that proved); else its status and the findings, quoted."""
+        target, found = f"{count(0, 'finding')}, drill completed", self.findings
+        if self.status is Status.COMPLETED:
+            return Gate(name, GateStatus.PASS, count(len(found), "finding"), target, passed)
+        more = f" (+{len(found) - QUOTED} more)" if len(found) > QUOTED else ""
+        quoted = ": " + "; ".join(found[:QUOTED]) + more if found else ""
+        why = f"the drill ended {self.status.value}{quoted}"
+        return Gate(name, GateStatus.FAIL, count(len(found), "finding"), target, why)
 
     def find(self, kind: Kind) -> list[Activity]:
         return [a for a in self.activities if a.kind is kind]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.config import DrillTargets
-from golive.drills.gates import EVIDENCE, Gate, Metric, Objective, Sink, outcome_gate, record
+from golive.drills.gates import EVIDENCE, Gate, Metric, Objective, Sink, record
 from golive.drills.journal import Journal, Status
 from golive.drills.restore.canary import CanaryOutcome
 from golive.drills.restore.figure import timeline_svg
@@ -134,8 +134,7 @@ def judge(
                       over="[drills] rpo_seconds", digits=3)
         )  # fmt: skip
     j.gates = [
-        outcome_gate(f"{j.title}: restored database verified", j.status.value, j.findings,
-                     passed=VERIFIED),
+        j.outcome(f"{j.title}: restored database verified", passed=VERIFIED),
         *(o.to_gate() for o in j.objectives),
     ]  # fmt: skip
     if unlogged:

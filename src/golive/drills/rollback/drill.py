@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from golive.drills.gates import EVIDENCE, Metric, Objective, Sink, outcome_gate, record
+from golive.drills.gates import EVIDENCE, Metric, Objective, Sink, record
 from golive.drills.journal import Journal, Kind, Status
 from golive.drills.steady_state import Hypothesis, HypothesisResult, Phase
 from golive.errors import ConfigError, GateFailed, PlatformFault
@@ -266,7 +266,7 @@ class Drill:
         j.ended_at = time.time()
         held = "the steady state held before and after the change and came back after the rollback"
         j.gates = [
-            outcome_gate(f"rollback drill: {j.title}", j.status.value, j.findings, passed=held),
+            j.outcome(f"rollback drill: {j.title}", passed=held),
             *(o.to_gate() for o in j.objectives),
         ]
         record(self.sink, j.gates)
