@@ -237,7 +237,7 @@ class RestoreDrill(SourceSide):
                 seconds=time.perf_counter() - t0,
             )
         )
-        self.found(found.findings)
+        self.add_findings(found.findings)
         self.unlogged = found.unlogged
         self.facts["restored_tables"] = found.tables
         self.facts["invariants"] = found.invariants

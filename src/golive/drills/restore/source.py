@@ -166,10 +166,10 @@ class SourceSide:
 
     def fail(self, check: Check, subject: str, detail: str, *, stop: bool = True) -> None:
         """A finding; one that ``stop``s the drill fails it, another is a deviation."""
-        self.found([Violation(check, subject, detail)], Status.FAILED if stop else None)
+        self.add_findings([Violation(check, subject, detail)], Status.FAILED if stop else None)
         self.stopped = self.stopped or stop
 
-    def found(self, findings: list[Violation], status: Status | None = None) -> None:
+    def add_findings(self, findings: list[Violation], status: Status | None = None) -> None:
         for f in findings:
             self.findings.append(f)
             self.journal.fail(status or Status.DEVIATED, str(f))
