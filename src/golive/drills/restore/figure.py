@@ -19,9 +19,9 @@ MARK_COLORS = {
 
 def timeline_svg(journal: Journal, *, width: int = 760) -> str:
     """A bar per activity, in the order they started; a line per objective measured."""
-    title, marks = journal.title, journal.marks
+    t0, title, marks = journal.started_at, journal.title, journal.marks
+    # in the order they started; one before the drill (the session's seeding) is drawn at 0
     acts = sorted(journal.activities, key=lambda a: a.started_at)
-    t0 = min([journal.started_at] + [a.started_at for a in acts[:1]])
     ends = [a.started_at + a.seconds for a in acts] + list(marks.values())
     span = max([e - t0 for e in ends] + [0.001])
     left, top, row_h = 190, 30, 18
