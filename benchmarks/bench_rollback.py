@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from golive.canary.psp_ops import PspOps
+from golive.drills.journal import Kind
 from golive.drills.rollback import runbook
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.case import open_drill
-from golive.drills.rollback.journal import Kind
 from golive.drills.rollback.money import canary, live_balances, new_world
 from golive.drills.rollback.plan import plan_release
 from golive.driver import PlatformClient

@@ -43,11 +43,11 @@ def test_logical_drill_on_a_disposable_dsn(server: Instance, tmp_path: Path) -> 
             assert drill.restored_db != primary_db
             assert drill.reference is not None
         assert report.findings == [], report.summary()
-        assert report.facts["restored_tables"]["ledger_entries"] > 0  # type: ignore[index]
+        assert report.facts["restored_tables"]["ledger_entries"] > 0
         # nothing was written after the backup, so no more can be lost than the time from the
         # backup to the disaster (commit times are server-wide: autovacuum's count too)
         assert report.rpo_seconds is not None
-        assert report.rpo_seconds <= report.timeline.marks["disaster"] - drill.reference.taken_at
+        assert report.rpo_seconds <= report.journal.marks["disaster"] - drill.reference.taken_at
     finally:
         provider.close()
     assert databases(server) == before, "every database the drill made is gone"

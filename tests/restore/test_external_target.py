@@ -19,6 +19,7 @@ import pytest
 
 from golive.config_target import PspSettings
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
+from golive.drills.restore.scenario import seed_books
 from golive.drills.restore.seed import SeedAccount
 from golive.drills.restore.target import DrillTarget
 from golive.money import Money
@@ -77,7 +78,7 @@ def test_the_logical_drill_restores_the_targets_own_database(
         options=DrillOptions(workers=1),
     ) as drill:  # fmt: skip
         drill.require_target()
-        drill.seed(CUSTOMERS, transfers=10)
+        drill.use_books(seed_books(target, CUSTOMERS, transfers=10))
         drill.logical_backup()
         drill.disaster()
         assert drill.restore_logical(), drill.findings
@@ -91,8 +92,8 @@ def test_the_logical_drill_restores_the_targets_own_database(
         report = drill.finish()
         restored_dsn = drill.restored.dsn(drill.restored_db)
     assert report.verdict == "GO", report.summary()
-    assert report.facts["engine"].startswith("operations")  # type: ignore[union-attr]
-    ran = [(op["operation"], " ".join(op["argv"])) for op in report.facts["operations"]]  # type: ignore[attr-defined]
+    assert report.facts["engine"].startswith("operations")
+    ran = [(op["operation"], " ".join(op["argv"])) for op in report.facts["operations"]]
     assert [name for name, _ in ran] == ["backup", "kill", "restore_into", "use_database"]
     assert all(argv.startswith("golive platform") for _, argv in ran), ran
     assert restored_dsn.split("@")[-1] in ran[-1][1]  # the canary ran on the restored database

@@ -8,21 +8,17 @@ from typing import Any
 
 import pytest
 
+from golive.drills.gates import Metric
+from golive.drills.journal import Kind, Status
 from golive.drills.rollback import (
     ActivityFailed,
     Drill,
-    Exactly,
-    Hypothesis,
-    Kind,
-    NoneFound,
-    Phase,
-    Probe,
     RollbackAction,
     RollbackFailed,
-    SameAsBefore,
-    Status,
     SteadyStateDeviated,
 )
+from golive.drills.steady_state import Hypothesis, Phase, Probe
+from golive.drills.tolerance import Exactly, NoneFound, SameAsBefore
 from golive.errors import ConfigError, GateFailed
 from golive.evidence import GateStatus
 
@@ -104,7 +100,12 @@ def test_a_clean_drill_completes_and_passes_both_gates() -> None:
     kinds = [a["kind"] for a in data["activities"]]
     assert kinds == ["steady-state", "change", "steady-state", "rollback", "steady-state"]
     assert all(a["duration_s"] >= 0 and a["start"] <= a["end"] for a in data["activities"])
-    assert data["rollback_seconds"] == pytest.approx(outcome.seconds, abs=1e-5)
+    [objective] = data["objectives"]
+    assert objective["name"] == Metric.TIME_TO_ROLL_BACK.value
+    assert objective["seconds"] == pytest.approx(outcome.seconds, abs=1e-5)
+    assert (objective["target_seconds"], objective["met"]) == (120.0, True)
+    assert [g["name"] for g in data["gates"]] == [g["name"] for g in sink.gates]
+    assert journal.rollback_seconds == pytest.approx(objective["seconds"], abs=1e-5)
 
 
 def test_a_steady_state_that_does_not_come_back_is_named_and_fails_both_gates() -> None:

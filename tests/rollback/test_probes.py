@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 
 from golive.canary.model import WalletModel
 from golive.canary.world import CanaryWorld
-from golive.drills.rollback import Phase
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.probes import money_hypothesis, stuck_jobs, trial_balance
+from golive.drills.steady_state import Phase
 from golive.target import Balance, Deposit, Entry, EntryPage, Health, Job, Total, Withdrawal
 
 

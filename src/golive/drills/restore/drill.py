@@ -10,6 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
+from golive.drills.journal import Kind
 from golive.drills.restore import pgbackrest as pgbr
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome, canary_through
@@ -23,9 +24,10 @@ from golive.drills.restore.logical import (
 )
 from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import last_commit_at
-from golive.drills.restore.report import DrillReport
+from golive.drills.restore.report import DrillReport, judge
 from golive.drills.restore.safety import require_disposable
 from golive.drills.restore.source import KINDS, DrillOptions, SourceSide
+from golive.drills.restore.steady import books_restored
 from golive.drills.restore.verify import check_restored
 from golive.invariants.ledger import Violation
 from golive.invariants.sql import select_checks
@@ -75,51 +77,33 @@ class RestoreDrill(SourceSide):
         ``restore_into`` (operations engine) or pg_restore; the platform then moved onto it."""
         if self.stopped or self.dump is None:
             return False
-        if self.engine == "operations":
-            return self._restore_through_target()
-        with self._step("restore"):
+        dump, by_target = self.dump.path, self.engine == "operations"
+        with self._step("restore (the target's restore_into operation)" if by_target
+                        else "restore", Kind.CHANGE):  # fmt: skip
             self.restore_started = time.time()
             inst = self._start(InstanceSpec(settings=RESTORE_SETTINGS), "restored")
-            problems = check_dump(self.dump.path, inst)
-            if problems:
+            if not by_target and (problems := check_dump(dump, inst)):
                 for p in problems:
-                    self.fail(Check.BACKUP_READABLE, self.dump.path.name, p)
+                    self.fail(Check.BACKUP_READABLE, dump.name, p)
                 return False
             db = self._database(inst)
-            run = restore_dump(inst, self.dump.path, db)
-            if not run.ok:
-                left = relation_count(inst, db)
-                state = (
-                    "the restore was one transaction, so nothing of it is left"
-                    if left == 0
-                    else f"yet {left} relations were left behind: a PARTIAL restore"
-                )
-                self.fail(Check.BACKUP_RESTORES, self.dump.path.name, f"{run.describe()}; {state}")
-                self.facts["relations_after_failed_restore"] = left
-                return False
-            self.restored, self.restored_db = inst, db
-            self.timeline.mark("recovered")
-            self._move_target()
-        return not self.stopped
-
-    def _restore_through_target(self) -> bool:
-        assert self.dump is not None
-        with self._step("restore (the target's restore_into operation)"):
-            self.restore_started = time.time()
-            inst = self._start(InstanceSpec(settings=RESTORE_SETTINGS), "restored")
-            db = self._database(inst)
-            if not self.operation("restore_into", backup=self.dump.path, dsn=inst.dsn(db)):
-                failed = self.findings[-1].detail
+            if by_target:
+                ok = self.operation("restore_into", backup=dump, dsn=inst.dsn(db))
+                failed = None if ok else self.findings[-1].detail
+            else:
+                run = restore_dump(inst, dump, db)
+                failed = None if run.ok else run.describe()
+            if failed is not None:
                 left = relation_count(inst, db)
                 self.facts["relations_after_failed_restore"] = left
                 state = (
                     "nothing of it is left" if left == 0
                     else f"yet {left} relations were left behind: a PARTIAL restore"
                 )  # fmt: skip
-                self.fail(Check.BACKUP_RESTORES, self.dump.path.name, f"{failed}; {state}")
+                self.fail(Check.BACKUP_RESTORES, dump.name, f"{failed}; {state}")
                 return False
             self.restored, self.restored_db = inst, db
-            self.timeline.mark("recovered")
+            self.journal.mark("recovered")
             self._move_target()
         return not self.stopped
 
@@ -134,7 +118,7 @@ class RestoreDrill(SourceSide):
             return self._restore_pgbackrest()
         if self.stopped or self.base is None:
             return False
-        with self._step("restore"):
+        with self._step("restore", Kind.CHANGE):
             self.restore_started = time.time()
             target = self.reference.restore_point_lsn if self.reference else None
             if self.archive is not None:
@@ -161,15 +145,10 @@ class RestoreDrill(SourceSide):
                 target_name=self.reference.restore_point if self.reference else None,
                 name=new_name("drill_restored"),
             )
-            self._created.append(inst)
-            require_disposable(inst, "use it as the drill's restored instance")
-            self.restored = inst
-            self.restored_db = self.primary_db or self.options.dbname
-            with inst.connect(self.restored_db) as conn:
-                self.restored_last_commit = last_commit_at(conn)
+            self._recovered(inst)
             if self.archive is not None and target is None:
                 self._check_replayed_to_the_end(inst)
-            self.timeline.mark("recovered")
+            self.journal.mark("recovered")
             self._move_target()
             run = phys.verify_base_backup(inst, self.verify_path or self.base.path)
             if not run.ok:
@@ -187,7 +166,7 @@ class RestoreDrill(SourceSide):
         assert self.pgbr is not None
         if self.stopped:
             return False
-        with self._step("restore (pgbackrest)"):
+        with self._step("restore (pgbackrest)", Kind.CHANGE):
             self.restore_started = time.time()
             ref, when, name = self.reference, self.target_time, self.target_name
             if ref is not None:
@@ -211,15 +190,18 @@ class RestoreDrill(SourceSide):
                           f"recovery replayed the archive without reaching restore point {name!r} "
                           f"(pgbackrest restore --type=name): {exc}")  # fmt: skip
                 return False
-            self._created.append(inst)
-            require_disposable(inst, "use it as the drill's restored instance")
-            self.restored = inst
-            self.restored_db = self.primary_db or self.options.dbname
-            with inst.connect(self.restored_db) as conn:
-                self.restored_last_commit = last_commit_at(conn)
-            self.timeline.mark("recovered")
+            self._recovered(inst)
+            self.journal.mark("recovered")
             self._move_target()
         return not self.stopped
+
+    def _recovered(self, inst: Instance) -> None:
+        """A recovered server: the drill's to destroy, its last commit read."""
+        self._created.append(inst)
+        require_disposable(inst, "use it as the drill's restored instance")
+        self.restored, self.restored_db = inst, self.primary_db or self.options.dbname
+        with inst.connect(self.restored_db) as conn:
+            self.restored_last_commit = last_commit_at(conn)
 
     def _check_replayed_to_the_end(self, inst: Instance) -> None:
         assert self.base is not None
@@ -239,12 +221,23 @@ class RestoreDrill(SourceSide):
             from golive.config import load_config
 
             checks = tuple(select_checks(load_config().invariants))
-        with self.timeline.phase("verify"):
+        started, t0 = time.time(), time.perf_counter()
+        with self.journal.timed("verify the restored database", Kind.VERIFY) as step:
             found = check_restored(
                 self.restored, self.restored_db, reference=self.reference, checks=checks,
                 timeout_ms=self.options.invariant_timeout_ms, workers=self.options.workers,
             )  # fmt: skip
-        self.findings += found.findings
+            step.ok = not found.findings
+            step.output = {"findings": len(found.findings), "tables": len(found.tables)}
+        self.journal.check(
+            books_restored(
+                found,
+                compared=self.reference is not None,
+                started=started,
+                seconds=time.perf_counter() - t0,
+            )
+        )
+        self.add_findings(found.findings)
         self.unlogged = found.unlogged
         self.facts["restored_tables"] = found.tables
         self.facts["invariants"] = found.invariants
@@ -253,17 +246,17 @@ class RestoreDrill(SourceSide):
     def run_canary(self) -> CanaryOutcome | None:
         if self.stopped or self.restored is None or not self.options.canary:
             return None
-        with self.timeline.phase("canary on the restored database") as ph:
+        with self.journal.timed("canary on the restored database", Kind.VERIFY) as step:
             if self.target is None:
                 outcome = CanaryOutcome(time.time(), time.time(), 0, ["no target platform"])
             else:
                 memory = self.seeded.memory if self.seeded else None
                 outcome = canary_through(self.target, memory)
-            self.canary = outcome
+            self.canary, step.output = outcome, outcome.to_dict()
             if outcome.passed:
-                self.timeline.mark("canary passed", outcome.finished)
+                self.journal.mark("canary passed", outcome.finished)
             else:
-                ph.outcome = "failed"
+                step.ok = False
                 for f in outcome.failures or ["the loops did not all run"]:
                     self.fail(Check.CANARY, "money loop", f, stop=False)
         return outcome
@@ -289,21 +282,11 @@ class RestoreDrill(SourceSide):
             rpo = (min(restored_last, self.source_last_commit), self.source_last_commit)
         if self.reference is not None:
             self.facts["reference"] = self.reference.to_dict()
-        return DrillReport(
-            kind=self.kind,
-            provider=self.provider.describe(),
-            targets=self.targets,
-            timeline=self.timeline,
-            findings=list(self.findings),
-            notes=list(self.notes),
-            facts=dict(self.facts),
-            rto=rto,
-            rpo=rpo,
+        return judge(
+            self.journal, targets=self.targets, findings=self.findings, rto=rto, rpo=rpo,
             rto_from="the disaster" if self.disaster_at else "the start of the restore",
-            unlogged=list(self.unlogged),
-            canary=self.canary,
-            canary_wanted=self.options.canary,
-        )
+            canary=self.canary, canary_wanted=self.options.canary, unlogged=self.unlogged,
+        )  # fmt: skip
 
     def close(self) -> None:
         """Stop traffic, put the platform back on its own database ([target] database, with

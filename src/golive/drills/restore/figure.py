@@ -1,13 +1,14 @@
-"""The drill's timeline as inline SVG: phases as bars, the disaster and recovery marks, and
-the RTO and RPO spans. Pure function from numbers to SVG text; no fonts, scripts or links."""
+"""A drill's journal as an inline SVG timeline: its activities as bars, its marks (the
+disaster, the recovery point…) and its objectives' spans (RTO, RPO). Pure function from the
+journal to SVG text; no fonts, scripts or links."""
 
 from __future__ import annotations
 
 from html import escape
 
-from golive.drills.restore.timeline import Timeline
+from golive.drills.journal import Journal
 
-COLORS = {"passed": "#2e7d32", "failed": "#c62828", "running": "#9e9e9e"}
+COLORS = {True: "#2e7d32", False: "#c62828"}
 MARK_COLORS = {
     "disaster": "#c62828",
     "recovery point": "#1565c0",
@@ -16,22 +17,17 @@ MARK_COLORS = {
 }
 
 
-def timeline_svg(
-    timeline: Timeline,
-    *,
-    title: str,
-    rto: tuple[float, float] | None = None,
-    rpo: tuple[float, float] | None = None,
-    width: int = 760,
-) -> str:
-    """Bars per phase; ``rto``/``rpo`` are (start, end) in seconds since the epoch."""
-    t0 = timeline.started
-    ends = [p.end or p.start for p in timeline.phases] + list(timeline.marks.values())
+def timeline_svg(journal: Journal, *, width: int = 760) -> str:
+    """A bar per activity, in the order they started; a line per objective measured."""
+    t0, title, marks = journal.started_at, journal.title, journal.marks
+    # in the order they started; one before the drill (the session's seeding) is drawn at 0
+    acts = sorted(journal.activities, key=lambda a: a.started_at)
+    ends = [a.started_at + a.seconds for a in acts] + list(marks.values())
     span = max([e - t0 for e in ends] + [0.001])
     left, top, row_h = 190, 30, 18
-    rows = len(timeline.phases)
-    spans = [s for s in (("RTO", rto), ("RPO", rpo)) if s[1] is not None]
-    height = top + row_h * (rows + len(spans)) + 20 + 13 * len(timeline.marks)
+    rows = len(acts)
+    spans = [(o.name, o.span) for o in journal.objectives if o.span is not None]
+    height = top + row_h * (rows + len(spans)) + 20 + 13 * len(marks)
     plot_w = width - left - 20
 
     def x(at: float) -> float:
@@ -44,29 +40,31 @@ def timeline_svg(
         f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)} '
         f"({span:.1f} s)</text>",
     ]
-    for i, p in enumerate(timeline.phases):
+    for i, a in enumerate(acts):
         y = top + i * row_h
-        w = max(1.5, x(p.end or p.start) - x(p.start))
-        out.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(p.name)}</text>')
+        w = max(1.5, x(a.started_at + a.seconds) - x(a.started_at))
+        outcome = "passed" if a.ok else "failed"
+        out.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(a.name)}</text>')
         out.append(
-            f'<rect x="{x(p.start):.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
-            f'fill="{COLORS.get(p.outcome, "#607d8b")}"><title>{escape(p.name)}: '
-            f"{escape(p.outcome)}, {p.seconds:.2f} s</title></rect>"
+            f'<rect x="{x(a.started_at):.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
+            f'fill="{COLORS[a.ok]}"><title>{escape(a.name)} ({a.kind.value}): '
+            f"{outcome}, {a.seconds:.2f} s</title></rect>"
         )
     for j, (label, pair) in enumerate(spans):
         assert pair is not None
         y = top + (rows + j) * row_h
-        a, b = pair
+        since, until = pair
         out.append(
             f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" font-weight="bold">'
-            f"{label} {b - a:.1f} s</text>"
+            f"{label} {until - since:.1f} s</text>"
         )
         out.append(
-            f'<line x1="{x(a):.1f}" y1="{y + 9}" x2="{max(x(b), x(a) + 1.5):.1f}" y2="{y + 9}" '
+            f'<line x1="{x(since):.1f}" y1="{y + 9}" x2="{max(x(until), x(since) + 1.5):.1f}" '
+            f'y2="{y + 9}" '
             'stroke="#000" stroke-width="3"/>'
         )
     bottom = top + (rows + len(spans)) * row_h
-    for k, (name, at) in enumerate(sorted(timeline.marks.items(), key=lambda kv: kv[1])):
+    for k, (name, at) in enumerate(sorted(marks.items(), key=lambda kv: kv[1])):
         color = MARK_COLORS.get(name, "#455a64")
         out.append(
             f'<line x1="{x(at):.1f}" y1="{top - 4}" x2="{x(at):.1f}" y2="{bottom + 4 + 13 * k}" '

@@ -16,6 +16,7 @@ from golive.drills.restore.logical import BackupBroken
 from golive.drills.restore.refbank_target import refbank_target
 from golive.drills.restore.report import DrillReport
 from golive.drills.restore.safety import require_disposable_provider
+from golive.drills.restore.scenario import seed_books
 from golive.drills.restore.seed import SeedAccount
 from golive.drills.restore.source import SOURCE_SETTINGS
 from golive.drills.restore.target import DrillTarget
@@ -66,7 +67,7 @@ def run_logical_drill(
             target=target,
         ))  # fmt: skip
         drill.require_target()
-        drill.seed(accounts, transfers=transfers, seed=seed)
+        drill.use_books(seed_books(target, accounts, transfers=transfers, seed=seed))
         drill.logical_backup()
         if damage is not None:
             damage(drill)
@@ -103,7 +104,7 @@ def run_pitr_drill(
             target=target,
         ))  # fmt: skip
         drill.require_target()
-        drill.seed(accounts, transfers=transfers, seed=seed)
+        drill.use_books(seed_books(target, accounts, transfers=transfers, seed=seed))
         drill.start_primary()
         drill.base_backup()
         drill.start_traffic(max_ops=traffic_before + traffic_after + 500)

@@ -12,22 +12,24 @@ findings that broke them. Nothing is retried.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from golive.canary.psp_ops import PspOps
 from golive.config import DrillTargets
+from golive.drills.gates import Gate
 from golive.drills.restore.checks import OF_THE_BACKUP, OF_THE_BOOKS, Check
 from golive.drills.restore.drill import DrillOptions, RestoreDrill
 from golive.drills.restore.logical import BackupBroken
 from golive.drills.restore.options import RestoreOptions
 from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.report import DrillReport, record_evidence
-from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
+from golive.drills.restore.seed import Books, SeedAccount, seed_platform
 from golive.drills.restore.target import DrillTarget
 from golive.errors import ConfigError, ExpectationFailed, Inconclusive
-from golive.evidence import GateStatus, record_gate
+from golive.evidence import GateStatus
 from golive.evidence.verdict import count
 from golive.invariants.ledger import Violation
 from golive.postgres import Provider
@@ -36,18 +38,11 @@ TRAFFIC_BEFORE = 40  # transfers acknowledged between the base backup and the re
 TRAFFIC_AFTER = 20  # and between the recovery point and the disaster
 
 
-@dataclass(frozen=True)
-class Books:
-    """What seeding the target through its API made."""
-
-    seeded: SeedResult
-
-
 def seed_books(
     target: DrillTarget, accounts: Sequence[SeedAccount], *, transfers: int, seed: int = 0
 ) -> Books:
     """Customers, opening deposits and transfers on the target, through its API."""
-    psp = PspOps(target.psp_url)
+    psp, started = PspOps(target.psp_url), time.time()
     try:
         psp.clear_faults()
         seeded = seed_platform(
@@ -57,7 +52,7 @@ def seed_books(
         psp.close()
     if not seeded.wallets:
         raise Inconclusive(f"seeding through the API funded no wallet: {seeded.failures[:3]}")
-    return Books(seeded)
+    return Books(seeded, started)
 
 
 @dataclass
@@ -70,7 +65,7 @@ class DrillScenario:
     inputs: RestoreOptions = field(default_factory=RestoreOptions)  # golive drill restore's
     by_name: bool = False  # pgbackrest: recover to the recovery point's name, not its time
     drill: RestoreDrill | None = None
-    record_gates: bool = True  # False when the scenario expects a NO-GO drill
+    expected: Gate | None = None  # the gate of a scenario that expects a NO-GO drill
     _verified: bool = False
 
     def _d(self) -> RestoreDrill:
@@ -97,8 +92,7 @@ class DrillScenario:
             target=self.target,
         )
         self.drill.require_target()
-        self.drill.seeded = books.seeded
-        self.drill.facts["seed"] = books.seeded.to_dict()
+        self.drill.use_books(books)
         if archive:
             self.drill.start_primary()
             self._stopped_at("loading the target's backup into the primary")
@@ -239,9 +233,7 @@ class DrillScenario:
 
     def expect_targets(self) -> DrillReport:
         report = self.report()
-        failed = [
-            g for g in report.gates() if g.objective is not None and g.status is GateStatus.FAIL
-        ]
+        failed = [g for g in report.gates() if g.objective and g.status is GateStatus.FAIL]
         if failed:
             raise ExpectationFailed(
                 "; ".join(
@@ -252,18 +244,16 @@ class DrillScenario:
 
     def expect_no_go(self, *, naming: str) -> DrillReport:
         """The drill ended NO-GO, with a finding that names ``naming`` (a dump, a segment)."""
-        self.record_gates = False  # a detected broken backup is this scenario's success
         report = self.report()
         named = [f for f in report.findings if naming in f"{f.subject} {f.detail}"]
         detected = report.verdict == "NO-GO" and bool(named)
-        status = GateStatus.PASS if detected else GateStatus.FAIL
         why = str(named[0]) if named else f"verdict {report.verdict}: {_lines(report.findings)}"
-        record_gate(
+        self.expected = Gate(  # finding the damage is this scenario's success, and its gate
             f"broken backup found ({report.title})",
-            status,
-            value=count(len(named), "finding naming the damage", "findings naming the damage"),
-            target="NO-GO naming the damage",
-            reason=why,
+            GateStatus.PASS if detected else GateStatus.FAIL,
+            count(len(named), "finding naming the damage", "findings naming the damage"),
+            "NO-GO naming the damage",
+            why,
         )
         if not detected:
             raise ExpectationFailed(
@@ -285,11 +275,15 @@ class DrillScenario:
         return self._d().finish()
 
     def close(self) -> None:
-        """Put the drill's report into the evidence and remove what the drill created."""
+        """Put the drill's journal and gates into the evidence (the expected gate instead of
+        the drill's own, when it expected a NO-GO) and remove what the drill created."""
         if self.drill is None:
             return
         try:
-            record_evidence(self.drill.finish(), gates=self.record_gates)
+            report = self.drill.finish()
+            if self.expected is not None:
+                report.journal.gates = [self.expected]
+            record_evidence(report)
         finally:
             self.drill.close()
 

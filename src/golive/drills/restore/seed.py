@@ -127,6 +127,14 @@ def plan_transfers(
     return plan
 
 
+@dataclass(frozen=True)
+class Books:
+    """What seeding the target through its API made, and when it started."""
+
+    seeded: SeedResult
+    started_at: float
+
+
 def seed_platform(
     connect: Callable[[], Target],
     psp: PspOps,

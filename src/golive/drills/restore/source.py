@@ -13,24 +13,25 @@ the first broken backup — never restoring part of one — and never retries a 
 from __future__ import annotations
 
 import contextlib
-import random
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from golive.config import DrillTargets
+from golive.drills.journal import Journal, Kind, Status
 from golive.drills.restore import physical as phys
 from golive.drills.restore.canary import CanaryOutcome
 from golive.drills.restore.checks import Check
 from golive.drills.restore.logical import BackupBroken, Dump, cut_short, dump_database, restore_dump
 from golive.drills.restore.pgbackrest_drill import PgBackRestEngine
 from golive.drills.restore.reference import Reference, last_commit_at, take_reference
+from golive.drills.restore.report import title_of
 from golive.drills.restore.safety import require_disposable, require_disposable_provider
-from golive.drills.restore.seed import SeedAccount, SeedResult, seed_platform
+from golive.drills.restore.seed import Books, SeedResult
+from golive.drills.restore.steady import books_at_backup
 from golive.drills.restore.target import DrillTarget
-from golive.drills.restore.timeline import Timeline
 from golive.drills.restore.traffic import Traffic, TrafficResult
 from golive.errors import ConfigError, GateFailed, Inconclusive, ProviderUnavailable
 from golive.invariants.ledger import Violation
@@ -82,17 +83,16 @@ class SourceSide:
         workdir.mkdir(parents=True, exist_ok=True)
         self.targets = targets or DrillTargets()
         self.options = options or DrillOptions()
-        self.timeline = Timeline(log=log)
-        self.findings: list[Violation] = []
+        self.journal = Journal("restore", kind, title_of(kind), log=log)
+        self.findings: list[Violation] = []  # the journal's findings, structured
         self.notes: list[str] = []
         self.target = target  # the platform: seeded, backed up, moved and canaried
         self.engine = "operations" if kind == "logical" and target is not None else "golive"
         if kind == "pitr" and self.targets.backup_engine == "pgbackrest":
             self.engine = "pgbackrest"
-        self.facts: dict[str, object] = {
-            "provider": provider.describe(),
-            "engine": f"{self.engine}: {ENGINES[self.engine]}",
-        }
+        self.facts = self.journal.context  # what the drill learned, in its journal
+        self.facts.update(provider=provider.describe(), notes=self.notes,
+                          engine=f"{self.engine}: {ENGINES[self.engine]}")  # fmt: skip
         self.displaced = False  # the target was killed or moved: close() puts it back
         self._journal_from = len(target.journal) if target is not None else 0
         self.same_server = provider.kind == "dsn"  # restore into a new database, same server
@@ -153,20 +153,31 @@ class SourceSide:
         return True
 
     @contextlib.contextmanager
-    def _step(self, name: str) -> Iterator[None]:
-        """A phase in which a broken backup becomes a finding that stops the drill."""
-        with self.timeline.phase(name) as ph:
-            stopped = self.stopped
+    def _step(self, name: str, kind: Kind = Kind.ACTION) -> Iterator[None]:
+        """An activity in which a broken backup becomes a finding that stops the drill."""
+        with self.journal.timed(name, kind) as step:
+            found = len(self.findings)
             try:
                 yield
             except BackupBroken as exc:
                 self.fail(Check.BACKUP_USABLE, name, str(exc))
-            if self.stopped and not stopped:
-                ph.outcome = "failed"
+            if len(self.findings) > found:
+                step.ok, step.error = False, "; ".join(map(str, self.findings[found:]))[:2000]
 
     def fail(self, check: Check, subject: str, detail: str, *, stop: bool = True) -> None:
-        self.findings.append(Violation(check, subject, detail))
+        """A finding; one that ``stop``s the drill fails it, another is a deviation."""
+        self.add_findings([Violation(check, subject, detail)], Status.FAILED if stop else None)
         self.stopped = self.stopped or stop
+
+    def add_findings(self, findings: list[Violation], status: Status | None = None) -> None:
+        for f in findings:
+            self.findings.append(f)
+            self.journal.fail(status or Status.DEVIATED, str(f))
+
+    def _reference_taken(self, ref: Reference) -> None:
+        self.reference = ref
+        self.journal.mark("recovery point", ref.taken_at)
+        self.journal.check(books_at_backup(ref))
 
     def _start(self, spec: InstanceSpec | None, role: str) -> Instance:
         if self.same_server:
@@ -187,7 +198,7 @@ class SourceSide:
     def start_primary(self, *, seed_from: Path | None = None) -> Instance:
         """A fresh primary holding the target's database (its ``backup`` restored into it with
         its ``restore_into``, and the platform moved onto it), or the dump ``seed_from``."""
-        with self.timeline.phase("primary"):
+        with self.journal.timed("primary", Kind.ACTION):
             spec = InstanceSpec(settings=SOURCE_SETTINGS, archive=self.kind == "pitr")
             if self.pgbr is not None:  # it archives into the pgBackRest repository
                 spec = InstanceSpec(settings=SOURCE_SETTINGS | self.pgbr.archive_settings())
@@ -221,34 +232,19 @@ class SourceSide:
                 f"could not load the target's database into the primary: {self.findings[-1]}"
             )
 
-    def seed(self, accounts: Sequence[SeedAccount], *, transfers: int, seed: int = 0) -> SeedResult:
-        """Customers, opening deposits and transfers, all through the target's API."""
-        from golive.canary.psp_ops import PspOps
-
-        target = self._target()
-        psp = PspOps(target.psp_url)
-        with self.timeline.phase("seed through the API"), contextlib.closing(psp):
-            psp.clear_faults()
-            res = seed_platform(
-                target.client,
-                psp,
-                accounts,
-                transfers=transfers,
-                rng=random.Random(seed),
-                workers=4,
-            )
-            self.seeded = res
-            self.facts["seed"] = res.to_dict()
-            if not res.wallets:
-                raise Inconclusive(f"seeding funded no wallet: {res.failures[:3]}")
-        return res
+    def use_books(self, books: Books) -> None:
+        """The books seeded through the target's API (``scenario.seed_books``, once for all the
+        drills of a session): the drill's first action."""
+        self.seeded, self.facts["seed"] = books.seeded, books.seeded.to_dict()
+        self.journal.add("seed through the API", Kind.ACTION, books.started_at,
+                         books.seeded.seconds, ok=True, output=self.facts["seed"])  # fmt: skip
 
     def start_traffic(self, *, max_ops: int = 2_000, max_seconds: float = 300.0) -> Traffic:
         assert self.seeded is not None
         self.traffic = Traffic(
             self._target().client, self.seeded.wallets, max_ops=max_ops, max_seconds=max_seconds
         ).start()
-        self.timeline.mark("traffic starts")
+        self.journal.mark("traffic starts")
         return self.traffic
 
     def let_traffic_run(self, transfers: int) -> None:
@@ -266,13 +262,13 @@ class SourceSide:
         with self._step("logical backup"):
             dest = self.workdir / f"{self.options.dbname}.dump"
             inst, db = self.primary, self.primary_db
-            self.reference, self.dump = take_reference(
+            ref, self.dump = take_reference(
                 inst,
                 db,
                 workers=self.options.workers,
                 alongside=lambda snap: dump_database(inst, db, dest, snapshot=snap),
             )
-            self.timeline.mark("recovery point", self.reference.taken_at)
+            self._reference_taken(ref)
             self.facts["dump"] = self.dump.to_dict() if self.dump else None
         return self.dump
 
@@ -296,10 +292,9 @@ class SourceSide:
                     "else writes to the target",
                 )  # fmt: skip
             taken = time.time()
-            self.reference = Reference(
+            self._reference_taken(Reference(
                 taken_at=taken, schema=schema, tables=after, lsn=0, last_commit_at=taken
-            )
-            self.timeline.mark("recovery point", taken)
+            ))  # fmt: skip
             size = dest.stat().st_size if dest.is_file() else 0
             self.dump = Dump(dest, size, "", took)
             self.facts["dump"] = self.dump.to_dict()
@@ -335,8 +330,7 @@ class SourceSide:
             ref, _ = take_reference(
                 self.primary, self.primary_db, restore_point=name, workers=self.options.workers
             )
-            self.reference = ref
-            self.timeline.mark("recovery point", ref.taken_at)
+            self._reference_taken(ref)
             assert ref.restore_point_lsn is not None
             tli = int(
                 str(self.primary.execute("SELECT timeline_id FROM pg_control_checkpoint()")[0][0])
@@ -364,14 +358,14 @@ class SourceSide:
         goes into a fresh one."""
         if self.primary is None:
             return self._target_disaster()
-        with self.timeline.phase("disaster"):
+        with self.journal.timed("disaster", Kind.ACTION):
             require_disposable(self.primary, "destroy the drill's primary")
             sampled = None
             with contextlib.suppress(Exception), self.primary.connect(self.primary_db) as c:
                 sampled = last_commit_at(c)
             if self.pgbr is not None and self.reference is not None:
                 self.pgbr.archive_past(self.primary)
-            at = self.timeline.mark("disaster")
+            at = self.journal.mark("disaster")
             if not self.same_server:
                 self.primary.kill()
             if self.target is not None:
@@ -391,8 +385,8 @@ class SourceSide:
         """The operations engine: the platform is killed; what its database holds then, against
         the backup, says what the restore must lose (nothing, when nobody wrote after it)."""
         target = self._target()
-        with self.timeline.phase("disaster"):
-            at = self.timeline.mark("disaster")
+        with self.journal.timed("disaster", Kind.ACTION):
+            at = self.journal.mark("disaster")
             self.operation("kill")
             result = self.traffic.stop() if self.traffic else TrafficResult()
             self.facts["traffic"] = result.to_dict()

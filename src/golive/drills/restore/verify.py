@@ -56,6 +56,7 @@ def ledger_invariants(
 class Verification:
     findings: list[Violation] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)  # rows per restored table
+    schema_objects: int = 0
     unlogged: list[str] = field(default_factory=list)
     invariants: list[dict[str, Any]] = field(default_factory=list)
 
@@ -69,6 +70,7 @@ def check_restored(
     out = Verification()
     with instance.connect(dbname) as conn:
         schema = schema_of(conn)
+    out.schema_objects = len(schema)
     sums = quiet_sums(lambda: instance.connect(dbname), workers=workers)
     out.tables = {t: s.rows for t, s in sums.items()}
     out.unlogged = reference.unlogged if reference else unlogged_tables(schema)

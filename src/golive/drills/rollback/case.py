@@ -16,10 +16,11 @@ from typing import Any
 
 from golive.canary.psp_ops import PspOps
 from golive.canary.world import CanaryWorld
+from golive.drills.gates import Sink
 from golive.drills.memory import Memory
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.deploy import DOWNTIME_OPERATIONS, RELEASE_OPERATIONS, Deployment
-from golive.drills.rollback.drill import Drill, Sink
+from golive.drills.rollback.drill import Drill
 from golive.drills.rollback.money import InFlight, new_world
 from golive.drills.rollback.plan import ReleasePlan
 from golive.drills.rollback.probes import money_hypothesis

@@ -18,13 +18,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from golive.drills.rollback.journal import Journal, Kind, Status
-from golive.drills.rollback.steady_state import Hypothesis, HypothesisResult, Phase
+from golive.drills.gates import EVIDENCE, Metric, Objective, Sink, record
+from golive.drills.journal import Journal, Kind, Status
+from golive.drills.steady_state import Hypothesis, HypothesisResult, Phase
 from golive.errors import ConfigError, GateFailed, PlatformFault
-from golive.evidence import GateStatus
-from golive.evidence.verdict import count, seconds
 
 T = TypeVar("T")
 E = TypeVar("E", bound=BaseException)
@@ -40,46 +39,6 @@ class RollbackFailed(GateFailed):
 
 class ActivityFailed(PlatformFault):
     """An action or the change itself failed (the cause is chained)."""
-
-
-class Sink(Protocol):
-    """Where a drill writes its evidence (golive.evidence in a run, a fake in unit tests)."""
-
-    def attach(self, name: str, data: str, kind: str) -> object: ...
-
-    def record_gate(
-        self,
-        name: str,
-        status: GateStatus,
-        *,
-        value: str | None,
-        target: str | None,
-        reason: str,
-        critical: bool = True,
-    ) -> None: ...
-
-
-class EvidenceSink:
-    """The run's evidence (harmless outside an evidence run)."""
-
-    def attach(self, name: str, data: str, kind: str) -> object:
-        from golive.evidence import attach
-
-        return attach(name, data, kind)
-
-    def record_gate(
-        self,
-        name: str,
-        status: GateStatus,
-        *,
-        value: str | None,
-        target: str | None,
-        reason: str,
-        critical: bool = True,
-    ) -> None:
-        from golive.evidence import record_gate
-
-        record_gate(name, status, value=value, target=target, reason=reason, critical=critical)
 
 
 @dataclass(frozen=True)
@@ -121,8 +80,8 @@ class Drill:
         self.name = name
         self.hypothesis = hypothesis
         self.target_seconds = target_seconds
-        self.sink: Sink = sink or EvidenceSink()
-        self.journal = Journal(name, title, target_seconds, time.time())
+        self.sink: Sink = sink or EVIDENCE
+        self.journal = Journal("rollback", name, title)
         self.steady: dict[Phase, HypothesisResult] = {}
         self.rollbacks: list[RollbackAction] = []
         self.changed = False
@@ -137,16 +96,14 @@ class Drill:
     # -- activities ---------------------------------------------------------------------
     def act(self, name: str, fn: Callable[[], T], *, kind: Kind = Kind.ACTION) -> T:
         """Run ``fn`` as a journaled activity; a failure is journaled and raised."""
-        started, t0 = time.time(), time.perf_counter()
         try:
-            value = fn()
+            with self.journal.timed(name, kind) as step:
+                step.output = value = fn()
         except Exception as exc:
             err = f"{type(exc).__name__}: {exc}"[:2000]
-            self.journal.add(name, kind, started, time.perf_counter() - t0, ok=False, error=err)
             if kind is not Kind.ROLLBACK:
-                self._fail(Status.FAILED, f"{kind.value} {name!r} failed: {err}")
+                self.journal.fail(Status.FAILED, f"{kind.value} {name!r} failed: {err}")
             raise self._journaled(ActivityFailed(f"{kind.value} {name!r} failed: {err}")) from exc
-        self.journal.add(name, kind, started, time.perf_counter() - t0, ok=True, output=value)
         return value
 
     def change(self, name: str, fn: Callable[[], T], *, rollback: list[RollbackAction]) -> T:
@@ -160,18 +117,11 @@ class Drill:
         """A change that is meant to fail (a failed upgrade): returns its error, None if it
         succeeded. Its failure is journaled, but it is the drill's premise, not a finding."""
         self._arm(name, rollback)
-        started, t0 = time.time(), time.perf_counter()
         try:
-            value = fn()
+            with self.journal.timed(name, Kind.CHANGE) as step:
+                step.output = fn()
         except Exception as exc:
-            err = f"{type(exc).__name__}: {exc}"[:2000]
-            self.journal.add(
-                name, Kind.CHANGE, started, time.perf_counter() - t0, ok=False, error=err
-            )
             return exc
-        self.journal.add(
-            name, Kind.CHANGE, started, time.perf_counter() - t0, ok=True, output=value
-        )
         return None
 
     def _arm(self, name: str, rollback: list[RollbackAction]) -> None:
@@ -195,20 +145,14 @@ class Drill:
 
     def verify(self, name: str, fn: Callable[[], T]) -> T:
         """A check after the change or the rollback; a failure is a deviation (journaled)."""
-        started, t0 = time.time(), time.perf_counter()
         try:
-            value = fn()
+            with self.journal.timed(name, Kind.VERIFY) as step:
+                step.output = value = fn()
         except Exception as exc:
             err = f"{type(exc).__name__}: {exc}"[:2000]
-            self.journal.add(
-                name, Kind.VERIFY, started, time.perf_counter() - t0, ok=False, error=err
-            )
-            self._fail(Status.DEVIATED, f"check {name!r} failed: {err}")
+            self.journal.fail(Status.DEVIATED, f"check {name!r} failed: {err}")
             self._journaled(exc)
             raise
-        self.journal.add(
-            name, Kind.VERIFY, started, time.perf_counter() - t0, ok=True, output=value
-        )
         return value
 
     def note_failure(self, what: str, exc: BaseException | None = None) -> None:
@@ -218,7 +162,7 @@ class Drill:
         """
         if exc is not None and id(exc) in self._seen:
             return
-        self._fail(Status.DEVIATED, what)
+        self.journal.fail(Status.DEVIATED, what)
 
     def _journaled(self, exc: E) -> E:
         self._seen.add(id(exc))
@@ -229,19 +173,11 @@ class Drill:
         """Check the hypothesis now; a deviation is journaled (and raised by ``require``)."""
         result = self.hypothesis.check(phase, self.steady.get(Phase.BEFORE))
         self.steady[phase] = result
-        self.journal.steady_states.append(result)
-        self.journal.add(
-            f"steady state {phase.value}",
-            Kind.HYPOTHESIS,
-            result.started_at,
-            result.seconds,
-            ok=result.met,
-            error=None if result.met else "; ".join(result.findings()),
-        )
+        self.journal.check(result)
         if not result.met:
             status = Status.ABORTED if phase is Phase.BEFORE else Status.DEVIATED
             for finding in result.findings():
-                self._fail(status, finding)
+                self.journal.fail(status, finding)
         return result
 
     def require(self, phase: Phase) -> HypothesisResult:
@@ -262,17 +198,17 @@ class Drill:
         if not self.changed:
             raise ConfigError(f"drill {self.name!r} has nothing to roll back: no change was made")
         outcome = RollbackOutcome()
-        t0 = time.perf_counter()
+        t0 = time.time()
         for action in reversed(self.rollbacks):
             try:
                 self.act(action.name, action.run, kind=Kind.ROLLBACK)
             except ActivityFailed as exc:
                 outcome.failures.append(str(exc))
-                self._fail(Status.FAILED, f"rollback failed: {exc}")
+                self.journal.fail(Status.FAILED, f"rollback failed: {exc}")
         outcome.steady = self.check(Phase.AFTER_ROLLBACK)
-        outcome.seconds = time.perf_counter() - t0
-        if outcome.ok:
-            self.journal.rollback_seconds = outcome.seconds
+        t1 = time.time()
+        outcome.seconds = t1 - t0
+        self.journal.objectives = [self._time_to_roll_back((t0, t1) if outcome.ok else None)]
         self.outcome = outcome
         return outcome
 
@@ -324,66 +260,31 @@ class Drill:
                 "the drill stopped before its rollback step; the rollback ran when it closed"
             )
             self.rollback()
-        if self.journal.status is Status.RUNNING:
-            self.journal.status = Status.COMPLETED
-        self.journal.ended_at = time.time()
-        self._record_gates()
-        self.sink.attach(f"rollback-journal-{self.name}.json", self.journal.to_json(), "json")
-        return self.journal
+        j = self.journal
+        if j.status is Status.RUNNING:
+            j.status = Status.COMPLETED
+        j.ended_at = time.time()
+        held = "the steady state held before and after the change and came back after the rollback"
+        j.gates = [
+            j.outcome(f"rollback drill: {j.title}", passed=held),
+            *(o.to_gate() for o in j.objectives),
+        ]
+        record(self.sink, j.gates)
+        j.attach(self.sink)
+        return j
 
-    def _record_gates(self) -> None:
-        j, title = self.journal, self.journal.title
-        ok = j.status is Status.COMPLETED
-        reason = (
-            "the steady state held before and after the change and came back after the rollback"
-            if ok
-            else f"the drill ended {j.status.value}"
-            + (": " + "; ".join(j.findings) if j.findings else "")
+    def _time_to_roll_back(self, span: tuple[float, float] | None) -> Objective:
+        return Objective(
+            name=Metric.TIME_TO_ROLL_BACK,
+            gate=f"time to roll back: {self.journal.title}",
+            target_seconds=self.target_seconds,
+            span=span,
+            measured="first rollback action → steady state confirmed back",
+            unmeasured="the steady state did not come back after the rollback, so the rollback "
+            "never finished",
+            over="over the target: [drills] rollback_seconds",
+            digits=2,
         )
-        self.sink.record_gate(
-            f"rollback drill: {title}",
-            GateStatus.PASS if ok else GateStatus.FAIL,
-            value=count(len(j.findings), "finding"),
-            target=f"{count(0, 'finding')}, drill {Status.COMPLETED.value}",
-            reason=reason,
-        )
-        if not self.changed:
-            return
-        target = f"≤ {self.target_seconds:g} s"
-        secs = j.rollback_seconds
-        if secs is None:
-            self.sink.record_gate(
-                f"time to roll back: {title}",
-                GateStatus.FAIL,
-                value=None,
-                target=target,
-                reason="the steady state did not come back after "
-                "the rollback, so the rollback never finished",
-            )
-            return
-        within = secs <= self.target_seconds
-        self.sink.record_gate(
-            f"time to roll back: {title}",
-            GateStatus.PASS if within else GateStatus.FAIL,
-            value=seconds(secs, 2),
-            target=target,
-            reason="first rollback action → steady state confirmed back"
-            + ("" if within else " (over the target: [drills] rollback_seconds)"),
-        )
-
-    def _fail(self, status: Status, finding: str) -> None:
-        # the worst status wins: FAILED/ABORTED over DEVIATED over RUNNING
-        rank = {
-            Status.RUNNING: 0,
-            Status.COMPLETED: 0,
-            Status.DEVIATED: 1,
-            Status.FAILED: 2,
-            Status.ABORTED: 2,
-        }
-        if rank[status] > rank[self.journal.status]:
-            self.journal.status = status
-        if finding not in self.journal.findings:
-            self.journal.findings.append(finding)
 
 
 def _deviated(name: str, result: HypothesisResult) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 
 from golive.drills.memory import Memory, Replay
 from golive.drills.rollback.book import Book
-from golive.drills.rollback.steady_state import Hypothesis, Probe
-from golive.drills.rollback.tolerance import SHOWN, Exactly, NoneFound, SameAsBefore, Tolerance
+from golive.drills.steady_state import Hypothesis, Probe
+from golive.drills.tolerance import SHOWN, Exactly, NoneFound, SameAsBefore, Tolerance
 from golive.invariants import (
     Violation,
     negative_available,

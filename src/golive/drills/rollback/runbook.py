@@ -21,7 +21,7 @@ from golive.drills.rollback.schema import (
     schema_differences,
     schema_fingerprint,
 )
-from golive.drills.rollback.steady_state import Phase
+from golive.drills.steady_state import Phase
 from golive.errors import ExpectationFailed
 from golive.invariants import Violation
 from golive.money import Money

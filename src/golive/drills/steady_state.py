@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from golive.drills.rollback.tolerance import Tolerance
+from golive.drills.tolerance import Tolerance
 
 
 class Phase(Enum):

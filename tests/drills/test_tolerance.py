@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from golive.drills.rollback import Between, Exactly, Matches, NoneFound, SameAsBefore
+from golive.drills.tolerance import Between, Exactly, Matches, NoneFound, SameAsBefore
 
 
 def test_exactly_accepts_the_value_and_refuses_another_type() -> None:
