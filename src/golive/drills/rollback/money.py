@@ -15,10 +15,10 @@ from golive.canary.world import CanaryWorld
 from golive.drills.rollback.book import Book
 from golive.drills.rollback.probes import JOB_RESOURCES, resource_status
 from golive.errors import ExpectationFailed
-from golive.invariants import Violation
+from golive.invariants import Violation, unbalanced_transactions
 from golive.money import Money
 from golive.psp.provider import DEFAULT, SHARED
-from golive.target import Deposit, Hold, Target, Withdrawal
+from golive.target import Deposit, Hold, Target, Withdrawal, iter_entries
 
 # (psp, currency, deposit): the balances a platform has before the release
 FIRST, SECOND = SHARED
@@ -163,8 +163,13 @@ def pending_jobs(client: Target, book: Book) -> list[Violation]:
 
 
 def conserved(book: Book) -> list[Violation]:
-    """Every wallet's money accounted for, in the ledger and at the PSP (canary check)."""
-    found: list[Violation] = []
-    for world in book.funded():
-        found += conservation_violations(world)
+    """Every wallet's money accounted for, in the ledger and at the PSP (canary check); the
+    ledger is read once for all wallets (it holds the platform's whole history)."""
+    worlds = book.funded()
+    if not worlds:
+        return []
+    ledger = list(iter_entries(worlds[0].client))
+    found = unbalanced_transactions(ledger)
+    for world in worlds:
+        found += conservation_violations(world, ledger)
     return found
