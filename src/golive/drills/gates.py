@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from golive import evidence
-from golive.evidence import GateStatus
+from golive.evidence import GateStatus, verdict
 from golive.evidence.verdict import seconds
 
 
@@ -26,24 +26,10 @@ class Metric(StrEnum):
 
 
 @dataclass(frozen=True)
-class Gate:
-    name: str
-    status: GateStatus
-    value: str | None
-    target: str | None
-    reason: str
-    critical: bool = True
-    objective: Metric | None = None  # what the objective it gates measures; None: no objective
+class Gate(verdict.Gate):
+    """A gate of the evidence, and what the objective it gates measures (None: no objective)."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "status": self.status.value,
-            "value": self.value,
-            "target": self.target,
-            "reason": self.reason,
-            "critical": self.critical,
-        }
+    objective: Metric | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
