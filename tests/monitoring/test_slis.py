@@ -70,24 +70,30 @@ def test_operation_labels_stay_bounded() -> None:
     assert operation("GET", "/health") == "GET /health"
 
 
-@pytest.mark.slow
-def test_a_canary_run_writes_its_slis_in_the_signed_folder(promtool, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The SLO scenario's window, as the gates judged it, in slis.prom (promtool accepts it)."""
+def _slo_run(promtool, tmp_path: Path, code: int, *args: str):  # type: ignore[no-untyped-def]
+    """The canary's SLO scenario through the CLI: its exit ``code``, a valid signed folder
+    whose slis.prom promtool accepts. (console output, gates by name, platform requests)"""
     out = tmp_path / "reports"
     cmd = [sys.executable, "-m", "golive", "run", "--suite", "canary", "-k", "service_level",
-           "--postgres", "local", "--out", str(out)]  # fmt: skip
+           "--postgres", "local", "--out", str(out), *args]  # fmt: skip
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.returncode == code, res.stdout + res.stderr
     [run] = [p for p in out.iterdir() if p.is_dir()]
     assert verify_run(run).ok
     [prom] = list(run.glob("attachments/*-slis.prom"))
     check = promtool("check", "metrics", stdin=prom.read_text())
     assert check.returncode == 0, check.stdout + check.stderr
     families = {f.name: f for f in text_string_to_metric_families(prom.read_text())}
-    requests = sum(s.value for s in families["golive_platform_requests"].samples)
-    gates = json.loads((run / "results.json").read_text())["gates"]
-    [availability] = [g for g in gates if g["name"] == "Availability"]
-    assert f"({int(requests)} samples)" in availability["reason"]
+    requests = int(sum(s.value for s in families["golive_platform_requests"].samples))
+    gates = {g["name"]: g for g in json.loads((run / "results.json").read_text())["gates"]}
+    return res, gates, requests
+
+
+@pytest.mark.slow
+def test_a_canary_run_writes_its_slis_in_the_signed_folder(promtool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The SLO scenario's window, as the gates judged it, in slis.prom (promtool accepts it)."""
+    _, gates, requests = _slo_run(promtool, tmp_path, 0)
+    assert f"({requests} samples)" in gates["Availability"]["reason"]
 
 
 SLO_GATES = ("API latency p95", "Availability", "Webhook success")
@@ -99,19 +105,7 @@ def test_a_short_canary_run_is_inconclusive_and_its_slis_check_clean(promtool, t
     misses; the window's slis.prom, as the gates judged it, passes promtool."""
     config = tmp_path / "golive.toml"
     config.write_text("[load]\nloops = 5\n")
-    out = tmp_path / "reports"
-    cmd = [sys.executable, "-m", "golive", "run", "--suite", "canary", "-k", "service_level",
-           "--postgres", "local", "--out", str(out), "--config", str(config)]  # fmt: skip
-    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert res.returncode == 3, res.stdout + res.stderr
-    [run] = [p for p in out.iterdir() if p.is_dir()]
-    assert verify_run(run).ok
-    [prom] = list(run.glob("attachments/*-slis.prom"))
-    check = promtool("check", "metrics", stdin=prom.read_text())
-    assert check.returncode == 0, check.stdout + check.stderr
-    families = {f.name: f for f in text_string_to_metric_families(prom.read_text())}
-    requests = int(sum(s.value for s in families["golive_platform_requests"].samples))
-    gates = {g["name"]: g for g in json.loads((run / "results.json").read_text())["gates"]}
+    res, gates, requests = _slo_run(promtool, tmp_path, 3, "--config", str(config))
     assert {gates[name]["status"] for name in SLO_GATES} == {"NODATA"}
     assert gates["Availability"]["value"].endswith(f", {requests} samples)")
     assert re.search(r"2995 samples in all \(\d+ more\)", gates["Availability"]["reason"])
